@@ -1,0 +1,121 @@
+//! The settings of each kind of block: phases of each kind, `connect` blocks, protocols.
+
+use super::{Kind, Param, PhaseKind, Range, Ty, param};
+use crate::units::Dim;
+
+/// The settings one kind of block accepts.
+#[derive(Debug, Clone, Copy)]
+pub struct Context {
+    /// "a wake phase", "a `connect` block".
+    pub name: &'static str,
+    pub params: &'static [Param],
+}
+
+impl Context {
+    pub fn param(&self, name: &str) -> Option<&'static Param> {
+        self.params.iter().find(|p| p.name == name)
+    }
+}
+
+const RULES: Ty = Ty::List(&Ty::Rule);
+const MODULATORS: Ty = Ty::List(&Ty::Builtin(Kind::Modulator));
+const MODEL: Ty = Ty::Builtin(Kind::NeuronModel);
+
+/// The settings of a wake phase.
+pub const WAKE: Context = Context {
+    name: "a wake phase",
+    params: &[
+        param("data", Ty::OneOf(&[Ty::Tasks, Ty::Dataset]), "the tasks whose training samples are presented"),
+        param("length", Ty::OneOf(&[Ty::Num(Dim::EPOCHS), Ty::Num(Dim::SAMPLES)]), "how long the phase runs: `2 epochs` or `5000 samples`")
+            .range(Range::Positive),
+        param("dynamics", MODEL, "the neuron model for the phase, on all layers or `on` some")
+            .builtin("relu")
+            .repeat()
+            .targets(),
+        param("plasticity", RULES, "the rules that change weights in this phase; everything else is frozen").optional(),
+        param("dt", Ty::Num(Dim::TIME), "the time step of spiking wake phases").num(0.0005).range(Range::Positive),
+        param("present", Ty::Num(Dim::TIME), "how long each sample is shown to a spiking network").num(0.35).range(Range::Positive),
+        param("rest", Ty::Num(Dim::TIME), "silence after each sample, letting the network settle").num(0.15).range(Range::NonNegative),
+        param("encode", Ty::Builtin(Kind::Drive), "how a sample becomes input spikes in a spiking phase").builtin("poisson"),
+        param("retry", Ty::Num(Dim::NONE), "show a sample again, with higher rates, while the network fires fewer spikes than this")
+            .num(0.0)
+            .range(Range::NonNegative)
+            .whole(),
+        param("modulate", MODULATORS, "oscillations or noise during the phase").optional(),
+    ],
+};
+
+/// The settings of an nrem or rem phase.
+pub const SLEEP: Context = Context {
+    name: "a sleep phase",
+    params: &[
+        param("length", Ty::OneOf(&[Ty::Num(Dim::STEPS), Ty::Num(Dim::TIME)]), "how long the phase runs: `15000 steps` or `10 s`")
+            .range(Range::Positive),
+        param("dt", Ty::Num(Dim::TIME), "the time step").num(0.001).range(Range::Positive),
+        param("dynamics", MODEL, "the neuron model for the phase, on all layers or `on` some")
+            .builtin("integrate_fire")
+            .repeat()
+            .targets(),
+        param("scale", Ty::OneOf(&[Ty::Builtin(Kind::Recipe), Ty::List(&Ty::Num(Dim::NONE)), Ty::Num(Dim::NONE)]), "per-layer factors on the input current (`scale by activation_max(seen) * 55.9`)")
+            .num(1.0),
+        param("drive", Ty::Builtin(Kind::Drive), "the input during sleep").builtin("silence").window(),
+        param("modulate", MODULATORS, "oscillations that multiply the drive, or membrane noise").optional(),
+        param("plasticity", RULES, "the rules that change weights in this phase; everything else is frozen").optional(),
+        param("record", Ty::Bool, "record the input rates of this phase for a later `recorded_rates(...)` drive").bool(false),
+    ],
+};
+
+/// The settings of a perturb phase.
+pub const PERTURB: Context = Context {
+    name: "a perturb phase",
+    params: &[param("apply", Ty::Builtin(Kind::Perturbation), "a shock applied once, at the start of the phase")
+        .repeat()
+        .targets()],
+};
+
+/// The settings of a wake phase also accepted by sleep phases and vice versa are listed once
+/// per context; this finds the context of a phase kind.
+pub fn context_for_phase(kind: PhaseKind) -> &'static Context {
+    match kind {
+        PhaseKind::Wake => &WAKE,
+        PhaseKind::Nrem | PhaseKind::Rem => &SLEEP,
+        PhaseKind::Perturb => &PERTURB,
+    }
+}
+
+/// Every phase kind with its doc.
+pub fn phase_kinds() -> &'static [(PhaseKind, &'static str)] {
+    &[
+        (PhaseKind::Wake, "learning from data: rate units trained by backprop, or spiking neurons shown samples"),
+        (PhaseKind::Nrem, "offline replay: spiking dynamics, a generated drive, slow oscillations, local plasticity"),
+        (PhaseKind::Rem, "offline reorganisation: desynchronised activity with theta/gamma modulation, exploration"),
+        (PhaseKind::Perturb, "a shock (lesion, weight noise, silencing, interference) after which recovery is measured"),
+    ]
+}
+
+/// The settings of a `connect` block.
+pub const CONNECT: Context = Context {
+    name: "a `connect` block",
+    params: &[
+        param("connectivity", Ty::Builtin(Kind::Connectivity), "which pairs of neurons are connected").builtin("dense"),
+        param("init", Ty::OneOf(&[Ty::Builtin(Kind::Init), Ty::Num(Dim::NONE)]), "the initial weights").builtin("glorot"),
+        param("bias", Ty::Bool, "a bias per post-synaptic unit (rate dynamics)").bool(true),
+        param("sign", Ty::Symbol(&["any", "excitatory", "inhibitory"]), "keep every weight ≥ 0 (`excitatory`) or ≤ 0 (`inhibitory`)").sym("any"),
+        param("bounds", Ty::List(&Ty::Num(Dim::NONE)), "`[min, max]`: weights are clipped into this interval").optional(),
+        param("delay", Ty::Num(Dim::TIME), "the transmission delay of spikes").num(0.0).range(Range::NonNegative),
+        param("delay_jitter", Ty::Num(Dim::TIME), "each synapse's delay is drawn from [delay, delay + jitter]").num(0.0).range(Range::NonNegative),
+        param("plastic", Ty::Bool, "whether any rule may change these weights").bool(true),
+    ],
+};
+
+/// The settings of a protocol.
+pub const PROTOCOL: Context = Context {
+    name: "a protocol",
+    params: &[
+        param("network", Ty::Network, "the network the schedule runs on"),
+        param("seed", Ty::Num(Dim::NONE), "the master seed; every random stream is derived from it")
+            .num(1.0)
+            .range(Range::Between(0.0, 18446744073709551615.0))
+            .whole(),
+    ],
+};

@@ -1,0 +1,121 @@
+//! Neuron models and plasticity rules.
+
+use super::{Builtin, Dynamics, Kind, Phases, Range, Ty, builtin, param};
+use crate::units::Dim;
+
+const N: Ty = Ty::Num(Dim::NONE);
+const T: Ty = Ty::Num(Dim::TIME);
+const V: Ty = Ty::Num(Dim::VOLTAGE);
+
+/// Neuron models: what a population computes in a phase.
+pub const MODELS: &[Builtin] = &[
+    builtin("relu", Kind::NeuronModel, "rate unit: max(0, input)", &[]).dynamics(Dynamics::Rate),
+    builtin("sigmoid", Kind::NeuronModel, "rate unit: 1 / (1 + e^-input)", &[]).dynamics(Dynamics::Rate),
+    builtin("linear", Kind::NeuronModel, "rate unit: the input itself", &[]).dynamics(Dynamics::Rate),
+    builtin("integrate_fire", Kind::NeuronModel, "non-leaky integrate-and-fire with multiplicative decay and reset (SRC): v ← decay·v + input; spike and reset when v ≥ threshold; spikes cross all layers in one step", &[
+        param("decay", N, "factor on the membrane potential each step").num(0.999).range(Range::Between(0.0, 1.0)),
+        param("reset", N, "the potential after a spike").num(0.0),
+        param("threshold", N, "the firing threshold (multiplied by the layer's factor in `thresholds`)").num(1.0).range(Range::Positive),
+        param("thresholds", Ty::List(&N), "one threshold factor per non-input layer, in network order").optional(),
+    ])
+    .dynamics(Dynamics::Spiking),
+    builtin("lif", Kind::NeuronModel, "leaky integrate-and-fire: τ dv/dt = (rest − v) + r·I, with refractoriness, optional adaptive threshold and current or conductance synapses", &[
+        param("tau", T, "membrane time constant").num(0.02).range(Range::Positive),
+        param("rest", V, "resting potential").num(-0.065),
+        param("reset", V, "potential after a spike").num(-0.065),
+        param("threshold", V, "firing threshold (before adaptation)").num(-0.052),
+        param("refractory", T, "time after a spike during which the neuron cannot fire").num(0.0).range(Range::NonNegative),
+        param("r", N, "membrane resistance: the gain on the input current").num(1.0).range(Range::Positive),
+        param("synapse", Ty::Symbol(&["delta", "current", "conductance"]), "`delta`: a spike adds its weight to v; `current`: it adds to a current decaying with `tau_syn`; `conductance`: excitatory/inhibitory conductances with reversal potentials").sym("delta"),
+        param("tau_syn", T, "decay of the synaptic current (`synapse current`)").num(0.005).range(Range::Positive),
+        param("tau_exc", T, "decay of the excitatory conductance (`synapse conductance`)").num(0.001).range(Range::Positive),
+        param("tau_inh", T, "decay of the inhibitory conductance (`synapse conductance`)").num(0.002).range(Range::Positive),
+        param("e_exc", V, "excitatory reversal potential").num(0.0),
+        param("e_inh", V, "inhibitory reversal potential").num(-0.1),
+        param("adapt", V, "threshold increase per spike (0: no adaptation)").num(0.0).range(Range::NonNegative),
+        param("tau_adapt", T, "decay of the threshold adaptation").num(0.1).range(Range::Positive),
+        param("v_min", V, "lower clamp of the membrane potential").optional(),
+        param("v_max", V, "upper clamp of the membrane potential").optional(),
+    ])
+    .dynamics(Dynamics::Spiking),
+];
+
+/// Plasticity rules: what changes weights during a phase.
+pub const RULES: &[Builtin] = &[
+    builtin("backprop", Kind::Rule, "gradient descent on a loss, with momentum, mini-batches and dropout", &[
+        param("loss", Ty::Symbol(&["mse", "cross_entropy"]), "`mse`: ½‖y − target‖²; `cross_entropy`: softmax then log-loss").sym("mse"),
+        param("lr", N, "learning rate").num(0.01).range(Range::Positive),
+        param("momentum", N, "momentum factor").num(0.0).range(Range::Between(0.0, 0.999)),
+        param("batch", N, "samples per gradient step").num(100.0).range(Range::Positive).whole(),
+        param("dropout", N, "probability of dropping a unit of the layers given `on`").num(0.0).range(Range::Between(0.0, 0.95)).targets(),
+        param("dropout_scaling", Ty::Symbol(&["inverted", "test_time"]), "`inverted`: scale kept units by 1/(1−p) while training; `test_time`: scale activations by (1−p) at test (the SRC code)").sym("inverted"),
+        param("output_derivative", Ty::Bool, "multiply the output error by the output's derivative (the SRC code does not)").bool(true),
+        param("weight_decay", N, "L2 penalty on the weights").num(0.0).range(Range::NonNegative),
+    ])
+    .phases(Phases::WAKE)
+    .dynamics(Dynamics::Rate),
+    builtin("stdp", Kind::Rule, "pair-based spike-timing-dependent plasticity with exponential traces", &[
+        param("a_plus", N, "potentiation per pre-before-post pairing").num(0.01).range(Range::NonNegative),
+        param("a_minus", N, "depression per post-before-pre pairing").num(0.01).range(Range::NonNegative),
+        param("tau_plus", T, "decay of the presynaptic trace").num(0.02).range(Range::Positive),
+        param("tau_minus", T, "decay of the postsynaptic trace").num(0.02).range(Range::Positive),
+        param("lr", N, "global factor on every change").num(1.0).range(Range::Positive),
+        param("mode", Ty::Symbol(&["additive", "multiplicative"]), "`multiplicative` scales potentiation by (w_max − w) and depression by (w − w_min)").sym("additive"),
+        param("nearest", Ty::Bool, "pair only nearest spikes instead of all pairs").bool(false),
+        param("w_min", N, "lower weight bound").num(0.0),
+        param("w_max", N, "upper weight bound").num(1.0),
+    ])
+    .phases(Phases::RUNNING)
+    .dynamics(Dynamics::Spiking),
+    builtin("src_stdp", Kind::Rule, "Sleep Replay Consolidation's rule: when a post neuron spikes, w += inc·f(w) for active inputs, w −= dec·f(w) for silent ones", &[
+        param("inc", N, "increment for inputs that spiked").num(0.001).range(Range::NonNegative),
+        param("dec", N, "decrement for inputs that were silent").num(0.0001).range(Range::NonNegative),
+        param("gate", N, "width of the weight gate f(w)").num(0.001).range(Range::Positive),
+        param("gate_fn", Ty::Symbol(&["matlab", "logistic", "none"]), "f(w): `matlab` 2·σ(−w/gate) as in the published code; `logistic` σ(w) as in the Python replicate; `none` 1").sym("matlab"),
+    ])
+    .phases(Phases::SLEEP)
+    .dynamics(Dynamics::Spiking),
+    builtin("decay_to_baseline", Kind::Rule, "homeostatic sleep (Massey et al.): every step |w| ← w_t·(|w|/w_t)^λ, sign kept; the phase ends early when weight sums are back at baseline", &[
+        param("target", N, "the magnitude w_t weights contract toward (`static` mode)").num(0.2).range(Range::Positive),
+        param("lambda", N, "exponent per step; closer to 1 is slower").num(0.99997).range(Range::Between(0.0, 1.0)),
+        param("mode", Ty::Symbol(&["static", "group", "post"]), "`static`: fixed target; `group`: the current mean |w|; `post`: the mean |w| per post-synaptic neuron").sym("static"),
+        param("stop_at_baseline", Ty::Bool, "end the phase when Σ|w| is within `tolerance` of its value at the start of the protocol").bool(true),
+        param("tolerance", N, "relative distance to the baseline sum that counts as reached").num(0.001).range(Range::Probability),
+    ])
+    .phases(Phases::SLEEP),
+    builtin("normalize_sum", Kind::Rule, "rescale each neuron's incoming weights to a fixed sum (Diehl & Cook)", &[
+        param("total", N, "the sum of a neuron's incoming weights after normalisation").num(78.0).range(Range::Positive),
+        param("every", Ty::Symbol(&["sample", "step"]), "when to normalise").sym("sample"),
+    ])
+    .phases(Phases::RUNNING),
+    builtin("downscale", Kind::Rule, "multiplicative synaptic downscaling (synaptic homeostasis): w ← factor·w each step", &[
+        param("factor", N, "factor per step").num(0.9999).range(Range::Between(0.0, 1.0)),
+    ])
+    .phases(Phases::SLEEP),
+    builtin("prune", Kind::Rule, "at the end of the phase, remove the weakest fraction of synapses", &[
+        param("fraction", N, "fraction of synapses (by |w|) set to zero and frozen").num(0.1).range(Range::Probability),
+    ])
+    .phases(Phases::SLEEP),
+    builtin("weight_noise", Kind::Rule, "exploration: Gaussian noise added to the weights every step", &[
+        param("sigma", N, "standard deviation per step").num(0.0001).range(Range::NonNegative),
+        param("relative", Ty::Bool, "scale the noise by |w|").bool(false),
+    ])
+    .phases(Phases::SLEEP),
+    builtin("hebbian", Kind::Rule, "Hebbian learning gated by an error signal: Δw = lr · error_post · activity_pre (Watkins et al.)", &[
+        param("lr", N, "learning rate").num(0.001).range(Range::Positive),
+        param("error", Ty::Population, "the population carrying the error signal").optional(),
+    ])
+    .phases(Phases::RUNNING),
+    builtin("reward_stdp", Kind::Rule, "reward-modulated STDP: pairings build an eligibility trace that dopamine turns into weight change (Golden et al.)", &[
+        param("a_plus", N, "potentiation per pre-before-post pairing").num(0.01).range(Range::NonNegative),
+        param("a_minus", N, "depression per post-before-pre pairing").num(0.01).range(Range::NonNegative),
+        param("tau_plus", T, "decay of the presynaptic trace").num(0.04).range(Range::Positive),
+        param("tau_minus", T, "decay of the postsynaptic trace").num(0.04).range(Range::Positive),
+        param("tau_eligibility", T, "decay of the eligibility trace").num(1.0).range(Range::Positive),
+        param("dopamine", N, "the dopamine level of the phase (reward signal)").num(0.0).range(Range::Between(-1.0, 1.0)),
+        param("w_min", N, "lower weight bound").num(0.0),
+        param("w_max", N, "upper weight bound").num(1.0),
+    ])
+    .phases(Phases::RUNNING)
+    .dynamics(Dynamics::Spiking),
+];

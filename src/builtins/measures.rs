@@ -1,0 +1,61 @@
+//! Readouts and metrics: what `measure` records and expectations read.
+
+use super::{Builtin, Dynamics, Kind, Range, Ty, builtin, param};
+use crate::units::Dim;
+
+const N: Ty = Ty::Num(Dim::NONE);
+const T: Ty = Ty::Num(Dim::TIME);
+
+/// How a network's answer is read for accuracy.
+pub const READOUTS: &[Builtin] = &[
+    builtin("argmax", Kind::Readout, "the most active output unit is the answer (an all-zero output reads as class 0)", &[]),
+    builtin("label_assignment", Kind::Readout, "each neuron of a spiking layer is assigned the label it answers most on the training set; the label whose neurons fire most wins (Diehl & Cook)", &[param("layer", Ty::Population, "the layer read (default: the output)").optional()])
+        .dynamics(Dynamics::Spiking),
+    builtin("linear_readout", Kind::Readout, "logistic regression on standardised spike counts, after PCA (Massey et al.)", &[
+        param("layer", Ty::Population, "the layer read (default: the output)").optional(),
+        param("pca", N, "fraction of variance kept by PCA (1: no PCA)").num(0.95).range(Range::Probability),
+    ])
+    .dynamics(Dynamics::Spiking),
+];
+
+/// Metrics, recorded by `measure` and read by expectations.
+pub const METRICS: &[Builtin] = &[
+    builtin("accuracy", Kind::Metric, "fraction of test samples answered right, per task and over all the tasks given", &[
+        param("tasks", Ty::Tasks, "the tasks tested"),
+        param("readout", Ty::Builtin(Kind::Readout), "how the answer is read").builtin("argmax"),
+    ])
+    .returns(N),
+    builtin("forgetting", Kind::Metric, "per task, the best accuracy seen so far minus the current one", &[param("tasks", Ty::Tasks, "the tasks")]).returns(N),
+    builtin("bwt", Kind::Metric, "backward transfer: mean change of earlier tasks' accuracy since each was learnt", &[param("tasks", Ty::Tasks, "the tasks")]).returns(N),
+    builtin("weights", Kind::Metric, "statistics of a projection's weights: mean, std, fraction at a bound, histogram entropy, sum", &[
+        param("projection", Ty::Projection, "the projection"),
+        param("stat", Ty::Symbol(&["mean", "std", "saturated", "entropy", "sum", "abs_sum", "min", "max"]), "one statistic (all of them if left out)").optional(),
+    ])
+    .returns(N),
+    builtin("rates", Kind::Metric, "mean firing rate of a population during the last phase", &[param("population", Ty::Population, "the population")]).returns(Ty::Num(Dim::FREQUENCY)),
+    builtin("branching_ratio", Kind::Metric, "mean descendants per ancestor over binned population spikes (1 is critical)", &[
+        param("population", Ty::Population, "the population"),
+        param("bin", T, "bin width").num(0.004).range(Range::Positive),
+    ])
+    .returns(N)
+    .dynamics(Dynamics::Spiking),
+    builtin("avalanches", Kind::Metric, "power-law exponent of neuronal avalanche sizes (≈ 1.5 at criticality)", &[
+        param("population", Ty::Population, "the population"),
+        param("bin", T, "bin width").num(0.004).range(Range::Positive),
+    ])
+    .returns(N)
+    .dynamics(Dynamics::Spiking),
+    builtin("modularity", Kind::Metric, "Newman's modularity Q of a projection's weight graph", &[param("projection", Ty::Projection, "the projection")]).returns(N),
+    builtin("entropy", Kind::Metric, "Shannon entropy (bits) of a population's binned activity patterns", &[
+        param("population", Ty::Population, "the population"),
+        param("bin", T, "bin width").num(0.01).range(Range::Positive),
+    ])
+    .returns(N),
+    builtin("recovery", Kind::Metric, "after a perturb phase: the recovered fraction (P_after − P_pert)/(P_base − P_pert) of a metric", &[
+        param("metric", Ty::Builtin(Kind::Metric), "the metric that recovers, e.g. `accuracy(pairs)`"),
+        param("threshold", N, "the recovered fraction that counts as recovered, for the time to recover").num(0.9).range(Range::Probability),
+    ])
+    .returns(N),
+    builtin("feature_norms", Kind::Metric, "the largest L2 norm of a post neuron's incoming weight vector (Watkins et al.)", &[param("projection", Ty::Projection, "the projection")]).returns(N),
+    builtin("clustering", Kind::Metric, "Massey's φ = BCSS / (BCSS + WCSS) of a layer's responses by label", &[param("population", Ty::Population, "the population")]).returns(N),
+];

@@ -1,0 +1,13 @@
+//! somnia: a checked language and interpreter for sleep protocols.
+//!
+//! The pipeline, one module per stage:
+//!
+//! ```text
+//! source text ──syntax──▶ AST ──check──▶ checked program ──plan──▶ Plan (IR)
+//! ```
+
+pub mod diagnostics;
+pub mod source;
+pub mod builtins;
+pub mod syntax;
+pub mod units;

@@ -1,0 +1,65 @@
+//! Lowering: pest pairs → AST, one `lower_<rule>` function per grammar rule.
+//!
+//! The grammar has already accepted the text, so the shapes here are known; the few
+//! diagnostics raised here are about token contents (escapes, numbers too large,
+//! expressions too long to evaluate safely).
+
+mod expr;
+mod items;
+mod network;
+mod protocol;
+mod schedule;
+mod settings;
+
+use super::ast::Module;
+use super::grammar::Rule;
+use crate::diagnostics::Diagnostics;
+use crate::source::{FileId, Ident, Span, Spanned};
+use pest::iterators::Pair;
+
+pub use expr::lower_expr_pair;
+
+/// The state shared by the lowering functions of one file.
+pub struct Lower<'d> {
+    pub file: FileId,
+    pub diags: &'d mut Diagnostics,
+}
+
+impl Lower<'_> {
+    pub fn span(&self, p: &Pair<Rule>) -> Span {
+        let s = p.as_span();
+        Span::new(self.file, s.start(), s.end())
+    }
+
+    /// An `ident` or `word` pair as a spanned name.
+    pub fn ident(&self, p: Pair<Rule>) -> Ident {
+        Spanned::new(p.as_str().to_string(), self.span(&p))
+    }
+}
+
+/// The children of a pair, without keyword tokens (`kw_let`, `kw_for`...).
+pub fn children(p: Pair<Rule>) -> impl Iterator<Item = Pair<Rule>> {
+    p.into_inner().filter(|c| !is_keyword_token(c.as_rule()))
+}
+
+fn is_keyword_token(r: Rule) -> bool {
+    use Rule::*;
+    matches!(
+        r,
+        kw_import | kw_let | kw_dataset | kw_tasks | kw_network | kw_rule | kw_phase
+            | kw_protocol | kw_compare | kw_sweep | kw_schedule | kw_expect | kw_tolerance
+            | kw_for | kw_in | kw_repeat | kw_until | kw_measure | kw_as | kw_checkpoint
+            | kw_restore | kw_with | kw_vs | kw_over | kw_seeds | kw_connect | kw_final
+            | kw_initial | kw_at | kw_before | kw_after | kw_max | kw_on | kw_window | kw_x
+    )
+}
+
+/// Lowers the `file` rule.
+pub fn lower_file(file: FileId, pair: Pair<Rule>, diags: &mut Diagnostics) -> Module {
+    let mut cx = Lower { file, diags };
+    let items = children(pair)
+        .filter(|p| p.as_rule() != Rule::EOI)
+        .map(|p| cx.lower_item(p))
+        .collect();
+    Module { file, items }
+}
