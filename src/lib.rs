@@ -7,7 +7,9 @@
 //! ```
 
 pub mod diagnostics;
+pub mod load;
 pub mod source;
 pub mod builtins;
+pub mod check;
 pub mod syntax;
 pub mod units;

@@ -25,8 +25,9 @@ const MODEL: Ty = Ty::Builtin(Kind::NeuronModel);
 pub const WAKE: Context = Context {
     name: "a wake phase",
     params: &[
-        param("data", Ty::OneOf(&[Ty::Tasks, Ty::Dataset]), "the tasks whose training samples are presented"),
+        param("data", Ty::OneOf(&[Ty::Tasks, Ty::Dataset]), "the tasks whose training samples are presented").optional(),
         param("length", Ty::OneOf(&[Ty::Num(Dim::EPOCHS), Ty::Num(Dim::SAMPLES)]), "how long the phase runs: `2 epochs` or `5000 samples`")
+            .optional()
             .range(Range::Positive),
         param("dynamics", MODEL, "the neuron model for the phase, on all layers or `on` some")
             .builtin("relu")
@@ -50,6 +51,7 @@ pub const SLEEP: Context = Context {
     name: "a sleep phase",
     params: &[
         param("length", Ty::OneOf(&[Ty::Num(Dim::STEPS), Ty::Num(Dim::TIME)]), "how long the phase runs: `15000 steps` or `10 s`")
+            .optional()
             .range(Range::Positive),
         param("dt", Ty::Num(Dim::TIME), "the time step").num(0.001).range(Range::Positive),
         param("dynamics", MODEL, "the neuron model for the phase, on all layers or `on` some")
@@ -112,7 +114,7 @@ pub const CONNECT: Context = Context {
 pub const PROTOCOL: Context = Context {
     name: "a protocol",
     params: &[
-        param("network", Ty::Network, "the network the schedule runs on"),
+        param("network", Ty::Network, "the network the schedule runs on").optional(),
         param("seed", Ty::Num(Dim::NONE), "the master seed; every random stream is derived from it")
             .num(1.0)
             .range(Range::Between(0.0, 18446744073709551615.0))

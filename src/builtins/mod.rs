@@ -484,6 +484,13 @@ impl Builtin {
     }
 }
 
+impl PartialEq for Builtin {
+    /// Built-ins are unique by kind and name.
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind && self.name == other.name
+    }
+}
+
 impl fmt::Display for Builtin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name)

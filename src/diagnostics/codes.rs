@@ -68,6 +68,7 @@ codes! {
     E111 => "unknown population",
     E112 => "wrong number of arguments",
     E113 => "unknown type name",
+    E115 => "data file not found",
 
     E201 => "unknown unit",
     E202 => "mismatched dimensions",
@@ -96,6 +97,8 @@ codes! {
     E310 => "plan too large",
     E311 => "length is not a whole number of steps",
     E312 => "projection into an input population",
+    E313 => "expectation reads a metric that is never measured",
+    E314 => "unknown measurement label or phase",
 
     W001 => "file defines nothing",
     W002 => "unused definition",

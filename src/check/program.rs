@@ -1,0 +1,177 @@
+//! The program: every loaded module and the names each one can see.
+//!
+//! A module sees its own items and the items of the modules it imports without `as`
+//! (transitively); an import `as std` makes the imported module's names reachable as
+//! `std.name`. Two different items visible under one name are an error (E102).
+
+use crate::builtins;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::load::Loaded;
+use crate::source::{SourceMap, Span};
+use crate::syntax::ast::{Item, Module, Network};
+use std::collections::{BTreeMap, HashMap};
+
+/// An item: its module and position in that module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemId {
+    pub module: usize,
+    pub index: usize,
+}
+
+/// All loaded modules with their namespaces.
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub sources: SourceMap,
+    pub modules: Vec<Module>,
+    /// Per module: the unqualified names it sees.
+    pub names: Vec<BTreeMap<String, ItemId>>,
+    /// Per module: its import aliases.
+    pub aliases: Vec<HashMap<String, usize>>,
+}
+
+impl Program {
+    /// Builds the namespaces of a loaded program, reporting clashes.
+    pub fn new(loaded: Loaded, diags: &mut Diagnostics) -> Program {
+        let n = loaded.modules.len();
+        let mut names = vec![BTreeMap::new(); n];
+        let mut aliases = vec![HashMap::new(); n];
+        for m in 0..n {
+            let mut seen = vec![false; n];
+            let mut order = Vec::new();
+            reachable(&loaded, m, &mut seen, &mut order);
+            let ns: &mut BTreeMap<String, ItemId> = &mut names[m];
+            for module in order {
+                for (index, item) in loaded.modules[module].items.iter().enumerate() {
+                    let Some(name) = item.name() else { continue };
+                    if matches!(item, Item::Import(_)) {
+                        continue;
+                    }
+                    let id = ItemId { module, index };
+                    match ns.get(&name.node) {
+                        Some(&prev) if prev != id => {
+                            // Report each clash once: in the module that owns the later item,
+                            // or in the importing module when two imports clash.
+                            if module == m || (prev.module != m && m == 0) {
+                                let prev_item = &loaded.modules[prev.module].items[prev.index];
+                                diags.push(
+                                    Diagnostic::new(Code::E102, name.span, format!("`{}` is defined twice", name.node))
+                                        .label(format!("this {} …", item.kind_word()))
+                                        .secondary(prev_item.name().map_or(prev_item.span(), |n| n.span), format!("… clashes with this {}", prev_item.kind_word()))
+                                        .help("rename one of them, or import one file `as` a name"),
+                                );
+                            }
+                        }
+                        Some(_) => {}
+                        None => {
+                            ns.insert(name.node.clone(), id);
+                        }
+                    }
+                }
+            }
+            for edge in &loaded.imports[m] {
+                if let Some(alias) = &edge.alias {
+                    if let Some(&id) = names[m].get(&alias.node) {
+                        let other = &loaded.modules[id.module].items[id.index];
+                        diags.push(
+                            Diagnostic::new(Code::E102, alias.span, format!("`{}` is defined twice", alias.node))
+                                .label("this import alias …")
+                                .secondary(other.name().map_or(other.span(), |n| n.span), format!("… clashes with this {}", other.kind_word())),
+                        );
+                    }
+                    aliases[m].insert(alias.node.clone(), edge.module);
+                }
+            }
+        }
+        Program {
+            sources: loaded.sources,
+            modules: loaded.modules,
+            names,
+            aliases,
+        }
+    }
+
+    pub fn item(&self, id: ItemId) -> &Item {
+        &self.modules[id.module].items[id.index]
+    }
+
+    /// Every item with its id.
+    pub fn items(&self) -> impl Iterator<Item = (ItemId, &Item)> {
+        self.modules.iter().enumerate().flat_map(|(module, m)| {
+            m.items
+                .iter()
+                .enumerate()
+                .map(move |(index, item)| (ItemId { module, index }, item))
+        })
+    }
+
+    /// The item a name means in a module.
+    pub fn lookup(&self, module: usize, name: &str) -> Option<ItemId> {
+        self.names[module].get(name).copied()
+    }
+
+    /// The name of an item.
+    pub fn name_of(&self, id: ItemId) -> &str {
+        self.item(id).name().map_or("", |n| n.node.as_str())
+    }
+
+    /// Every network in the program.
+    pub fn networks(&self) -> impl Iterator<Item = (ItemId, &Network)> {
+        self.items().filter_map(|(id, i)| match i {
+            Item::Network(n) => Some((id, n)),
+            _ => None,
+        })
+    }
+
+    /// Whether any network has a population or projection alias of this name.
+    pub fn is_network_member(&self, name: &str) -> bool {
+        self.networks().any(|(_, n)| {
+            n.populations.iter().any(|p| p.name.node == name)
+                || n.connects.iter().any(|c| c.alias.as_ref().is_some_and(|a| a.node == name))
+        })
+    }
+
+    /// Every name a module can see (for "did you mean").
+    pub fn visible_names(&self, module: usize) -> impl Iterator<Item = &str> {
+        self.names[module]
+            .keys()
+            .map(String::as_str)
+            .chain(self.aliases[module].keys().map(String::as_str))
+    }
+
+    /// The span of an item's name (or the item).
+    pub fn name_span(&self, id: ItemId) -> Span {
+        let item = self.item(id);
+        item.name().map_or(item.span(), |n| n.span)
+    }
+
+    /// Warns about names that hide a built-in.
+    pub fn lint_shadowing(&self, diags: &mut Diagnostics) {
+        for (id, item) in self.items() {
+            if id.module != 0 {
+                continue;
+            }
+            let Some(name) = item.name() else { continue };
+            if let Some(b) = builtins::lookup(&name.node) {
+                diags.push(
+                    Diagnostic::new(Code::W006, name.span, format!("`{}` hides the built-in {} of the same name", name.node, b.kind.word()))
+                        .label("this definition wins wherever the name is used")
+                        .help("rename it unless hiding the built-in is intended"),
+                );
+            }
+        }
+    }
+}
+
+/// Modules visible unqualified from `m`: itself, then its un-aliased imports, depth first.
+fn reachable(loaded: &Loaded, m: usize, seen: &mut [bool], order: &mut Vec<usize>) {
+    if seen[m] {
+        return;
+    }
+    seen[m] = true;
+    order.push(m);
+    for edge in &loaded.imports[m] {
+        if edge.alias.is_none() {
+            reachable(loaded, edge.module, seen, order);
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! Loading: a root file and everything it imports, parsed, into one [`Loaded`] set.
+//!
+//! Imports are resolved relative to the importing file. A file imported twice (a diamond)
+//! is loaded once; a file that imports itself, directly or not, is an import cycle (E105).
+//! Text that is not UTF-8 is refused here (E008) before the parser sees it.
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::source::{FileId, Ident, SourceFile, SourceMap, Span, Spanned};
+use crate::syntax::{self, ast::Item, ast::Module};
+use std::path::{Path, PathBuf};
+
+/// An import of one module by another.
+#[derive(Debug, Clone)]
+pub struct ImportEdge {
+    /// The imported module.
+    pub module: usize,
+    pub alias: Option<Ident>,
+    pub span: Span,
+}
+
+/// Every file of a program, parsed. Module `i` is the file `FileId(i)`.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub sources: SourceMap,
+    pub modules: Vec<Module>,
+    /// The imports of each module that could be loaded.
+    pub imports: Vec<Vec<ImportEdge>>,
+}
+
+/// Why the root file could not be loaded at all (an I/O problem, exit status 2).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read {path}: {reason}")]
+pub struct LoadError {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Loads `path` and its imports. Problems inside files become diagnostics.
+pub fn load_root(path: &Path, diags: &mut Diagnostics) -> Result<Loaded, LoadError> {
+    let bytes = std::fs::read(path).map_err(|e| LoadError {
+        path: path.display().to_string(),
+        reason: io_reason(&e),
+    })?;
+    let canonical = path.canonicalize().ok();
+    let mut loaded = Loaded::default();
+    let mut loader = Loader {
+        loaded: &mut loaded,
+        stack: Vec::new(),
+        diags,
+    };
+    loader.add_file(path.display().to_string(), canonical, bytes);
+    Ok(loaded)
+}
+
+/// Loads source text that is not on disk (the REPL, tests); imports are relative to `base`.
+pub fn load_text(name: &str, text: &str, base: Option<&Path>, diags: &mut Diagnostics) -> Loaded {
+    let mut loaded = Loaded::default();
+    let mut loader = Loader {
+        loaded: &mut loaded,
+        stack: Vec::new(),
+        diags,
+    };
+    let path = base.map(|b| b.join(name));
+    loader.add_file(name.to_string(), path, text.as_bytes().to_vec());
+    loaded
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "it is a directory".into(),
+        _ => e.to_string(),
+    }
+}
+
+struct Loader<'a> {
+    loaded: &'a mut Loaded,
+    /// Canonical paths of the files being loaded, outermost first (for cycles).
+    stack: Vec<(PathBuf, String)>,
+    diags: &'a mut Diagnostics,
+}
+
+impl Loader<'_> {
+    /// Adds a file, parses it and loads its imports; returns its module index.
+    fn add_file(&mut self, name: String, path: Option<PathBuf>, bytes: Vec<u8>) -> usize {
+        let (text, bad) = decode(bytes);
+        let id = self
+            .loaded
+            .sources
+            .add(SourceFile::new(name.clone(), path.clone(), text));
+        let index = id.0 as usize;
+        self.loaded.imports.push(Vec::new());
+        let source = self.loaded.sources.get(id).clone();
+        let module = match bad {
+            Some((at, what)) => {
+                let end = (at + 1).min(source.text.len()).max(at);
+                self.diags.push(
+                    Diagnostic::new(Code::E008, Span::new(id, at, end), format!("{name} is not UTF-8 text"))
+                        .label(what)
+                        .help("protocol files are plain UTF-8 text; is this the right file?"),
+                );
+                Module {
+                    file: id,
+                    items: Vec::new(),
+                }
+            }
+            None => syntax::parse_file(id, &source, self.diags),
+        };
+        self.loaded.modules.push(module);
+        if let Some(p) = &path {
+            self.stack.push((p.clone(), name));
+        }
+        let imports: Vec<_> = self.loaded.modules[index]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Import(imp) => Some(imp.clone()),
+                _ => None,
+            })
+            .collect();
+        let dir = path
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        for imp in imports {
+            if let Some(module) = self.import(&dir, &imp.path) {
+                self.loaded.imports[index].push(ImportEdge {
+                    module,
+                    alias: imp.alias.clone(),
+                    span: imp.span,
+                });
+            }
+        }
+        if path.is_some() {
+            self.stack.pop();
+        }
+        index
+    }
+
+    fn import(&mut self, dir: &Path, target: &Spanned<String>) -> Option<usize> {
+        let wanted = dir.join(&target.node);
+        let Ok(canonical) = wanted.canonicalize() else {
+            self.diags.push(
+                Diagnostic::new(Code::E104, target.span, format!("cannot find `{}`", target.node))
+                    .label(format!("looked for {}", wanted.display()))
+                    .maybe_help(nearby_file(&wanted))
+                    .help_if_none("import paths are relative to the importing file"),
+            );
+            return None;
+        };
+        if let Some(pos) = self.stack.iter().position(|(p, _)| *p == canonical) {
+            let chain: Vec<&str> = self.stack[pos..].iter().map(|(_, n)| n.as_str()).collect();
+            self.diags.push(
+                Diagnostic::new(Code::E105, target.span, "import cycle")
+                    .label("this import leads back to a file that is still being loaded")
+                    .help(format!("{} → {}", chain.join(" → "), chain[0])),
+            );
+            return None;
+        }
+        if let Some(id) = self.loaded.sources.find_path(&canonical) {
+            return Some(id.0 as usize);
+        }
+        match std::fs::read(&canonical) {
+            Ok(bytes) => {
+                let name = display_name(&wanted);
+                Some(self.add_file(name, Some(canonical), bytes))
+            }
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::new(Code::E104, target.span, format!("cannot read `{}`", target.node))
+                        .label(io_reason(&e)),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Text and, if the bytes are not clean UTF-8 text, the offset of the first bad byte.
+fn decode(bytes: Vec<u8>) -> (String, Option<(usize, String)>) {
+    match String::from_utf8(bytes) {
+        Ok(text) => match text.find('\0') {
+            Some(at) => (text, Some((at, "a NUL byte: this looks like a binary file".into()))),
+            None => (text, None),
+        },
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            (text, Some((at, "this byte does not start a UTF-8 character".into())))
+        }
+    }
+}
+
+/// `a/./b.sleep` → `a/b.sleep`, for messages.
+fn display_name(p: &Path) -> String {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        if c != std::path::Component::CurDir {
+            out.push(c);
+        }
+    }
+    out.display().to_string()
+}
+
+/// "did you mean `lib/std.sleep`?" when a file with a close name exists beside the target.
+fn nearby_file(wanted: &Path) -> Option<String> {
+    let dir = wanted.parent()?;
+    let name = wanted.file_name()?.to_str()?;
+    let entries: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    crate::diagnostics::did_you_mean(name, entries.iter().map(String::as_str))
+        .map(|c| format!("did you mean `{c}`?"))
+}
+
+impl Diagnostic {
+    /// Adds `help` only if no help was set.
+    pub fn help_if_none(self, help: &str) -> Self {
+        if self.help.is_none() { self.help(help) } else { self }
+    }
+}
+
+/// The file id of module `i`.
+pub fn file_of(i: usize) -> FileId {
+    FileId(i as u32)
+}
