@@ -8,8 +8,11 @@
 
 pub mod diagnostics;
 pub mod load;
+pub mod plan;
+pub mod session;
 pub mod source;
 pub mod builtins;
 pub mod check;
+pub mod cli;
 pub mod syntax;
 pub mod units;

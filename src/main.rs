@@ -1,1 +1,5 @@
-fn main() {}
+//! The `somnia` command.
+
+fn main() {
+    std::process::exit(somnia::cli::run());
+}

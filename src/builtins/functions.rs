@@ -24,5 +24,3 @@ pub const FUNCTIONS: &[Builtin] = &[
     builtin("ci_high", Kind::Function, "upper end of the bootstrap 95 % confidence interval of the mean over seeds", &[param("x", X, "an outcome value")]),
 ];
 
-/// The functions that aggregate over seeds (only meaningful in `compare`/`sweep` checks).
-pub const AGGREGATES: &[&str] = &["mean", "median", "std", "ci_low", "ci_high", "min", "max"];

@@ -1,0 +1,75 @@
+//! `somnia check FILE...`
+
+use super::output::{self, JsonFile, JsonReport};
+use super::{FAILED, Format, OK, USAGE};
+use crate::diagnostics::render;
+use crate::plan::Options;
+use crate::session;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Protocol files to check.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output format for diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Replace a constant: `--set sleep_base=20000steps` (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = session::parse_set)]
+    pub sets: Vec<(String, String)>,
+}
+
+pub fn run(a: Args, color: bool) -> i32 {
+    let mut status = OK;
+    let mut json = JsonReport {
+        files: Vec::new(),
+        errors: 0,
+        warnings: 0,
+    };
+    for file in &a.files {
+        let name = file.display().to_string();
+        match session::check_file(file, &a.sets, &Options::default()) {
+            Ok(report) => {
+                let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+                let warnings = report.diagnostics.len() - errors;
+                if errors > 0 || (a.deny_warnings && warnings > 0) {
+                    status = status.max(FAILED);
+                }
+                match a.format {
+                    Format::Human => {
+                        output::print_human(&report.diagnostics, &report.program.sources, color);
+                        eprintln!("{}", output::summary(&report.diagnostics, &name));
+                    }
+                    Format::Json => {
+                        json.errors += errors;
+                        json.warnings += warnings;
+                        json.files.push(JsonFile {
+                            file: name,
+                            io_error: None,
+                            diagnostics: report.diagnostics.iter().map(|d| render::to_json(d, &report.program.sources)).collect(),
+                        });
+                    }
+                }
+            }
+            Err(e) => {
+                status = USAGE;
+                match a.format {
+                    Format::Human => eprintln!("error: {e}"),
+                    Format::Json => json.files.push(JsonFile {
+                        file: name,
+                        io_error: Some(e.to_string()),
+                        diagnostics: Vec::new(),
+                    }),
+                }
+            }
+        }
+    }
+    if a.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&json).expect("diagnostics serialise"));
+    }
+    status
+}

@@ -1,0 +1,79 @@
+//! The command line: one file per subcommand. This is the only module that prints.
+//!
+//! Exit status: 0 success, 1 when the input has errors (or an expectation fails, in later
+//! commands), 2 for usage and I/O problems.
+
+mod check;
+mod explain;
+mod output;
+mod plan;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit status of a command that found nothing wrong.
+pub const OK: i32 = 0;
+/// Exit status when the input has errors.
+pub const FAILED: i32 = 1;
+/// Exit status for usage and I/O problems.
+pub const USAGE: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "somnia",
+    version,
+    about = "Check, plan and run sleep protocols: wake learning, NREM replay, REM reorganisation.",
+    long_about = None,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// When to colour diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    pub color: Color,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check protocol files and report every problem (exit 0 clean, 1 on errors, 2 on I/O errors).
+    Check(check::Args),
+    /// Compile a protocol and print its plan: a timeline of ops, or the plan as JSON.
+    Plan(plan::Args),
+    /// Explain a diagnostic code, or list the built-ins.
+    Explain(explain::Args),
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// How diagnostics are printed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Graphical reports for people.
+    Human,
+    /// One JSON document for tools.
+    Json,
+}
+
+/// Parses the command line and runs the command; returns the exit status.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { USAGE } else { OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let color = output::color_enabled(cli.color);
+    match cli.command {
+        Command::Check(a) => check::run(a, color),
+        Command::Plan(a) => plan::run(a, color),
+        Command::Explain(a) => explain::run(a),
+    }
+}
+

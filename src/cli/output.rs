@@ -1,0 +1,63 @@
+//! Printing diagnostics to the terminal or as JSON.
+
+use super::Color;
+use crate::diagnostics::Diagnostic;
+use crate::diagnostics::render::{self, Style};
+use crate::source::SourceMap;
+use serde::Serialize;
+use std::io::IsTerminal;
+
+/// Whether to colour output on stderr.
+pub fn color_enabled(c: Color) -> bool {
+    match c {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
+    }
+}
+
+/// The style of human-readable reports for this terminal.
+pub fn style(color: bool) -> Style {
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+        .clamp(60, 200);
+    Style { color, width }
+}
+
+/// Prints diagnostics for people, on stderr.
+pub fn print_human(ds: &[Diagnostic], sources: &SourceMap, color: bool) {
+    let text = render::render_all_human(ds, sources, style(color));
+    eprint!("{text}");
+}
+
+/// A one-line summary: `2 errors, 1 warning in protocols/x.sleep`.
+pub fn summary(ds: &[Diagnostic], file: &str) -> String {
+    let errors = ds.iter().filter(|d| d.is_error()).count();
+    let warnings = ds.len() - errors;
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, 0) => format!("{file}: ok"),
+        (0, w) => format!("{file}: ok, {}", plural(w, "warning")),
+        (e, 0) => format!("{file}: {}", plural(e, "error")),
+        (e, w) => format!("{file}: {}, {}", plural(e, "error"), plural(w, "warning")),
+    }
+}
+
+/// The JSON document of `check --format json`.
+#[derive(Serialize)]
+pub struct JsonReport {
+    pub files: Vec<JsonFile>,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+#[derive(Serialize)]
+pub struct JsonFile {
+    pub file: String,
+    /// Set when the file could not be read at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub io_error: Option<String>,
+    pub diagnostics: Vec<render::JsonDiagnostic>,
+}

@@ -1,0 +1,105 @@
+//! `somnia plan FILE [--protocol NAME] [--json]`
+
+use super::output;
+use super::{FAILED, OK, USAGE};
+use crate::plan::{Options, timeline};
+use crate::session;
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The protocol file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The protocol to plan (default: every protocol of the file).
+    #[arg(long, short)]
+    pub protocol: Option<String>,
+    /// Print the plan as JSON instead of a timeline.
+    #[arg(long)]
+    pub json: bool,
+    /// Replace the protocol's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Replace a constant: `--set sleep_base=20000steps` (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = session::parse_set)]
+    pub sets: Vec<(String, String)>,
+}
+
+/// Every plan of a file, as `plan --json` prints it without `--protocol`.
+#[derive(Serialize)]
+struct AllPlans<'a> {
+    plans: &'a [crate::plan::Plan],
+    compares: &'a [crate::plan::compare::CompareIr],
+    sweeps: &'a [crate::plan::compare::SweepIr],
+}
+
+pub fn run(a: Args, color: bool) -> i32 {
+    let opts = Options {
+        seed: a.seed,
+        ..Options::default()
+    };
+    let report = match session::check_file(&a.file, &a.sets, &opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return USAGE;
+        }
+    };
+    if report.has_errors() {
+        output::print_human(&report.diagnostics, &report.program.sources, color);
+        eprintln!("{}", output::summary(&report.diagnostics, &a.file.display().to_string()));
+        return FAILED;
+    }
+    let plans: Vec<&crate::plan::Plan> = match &a.protocol {
+        Some(name) => match report.plan(name) {
+            Some(p) => vec![p],
+            None => {
+                let names = report.protocol_names();
+                let hint = crate::diagnostics::suggestion(name, names.iter().map(String::as_str))
+                    .map(|h| format!(" ({h})"))
+                    .unwrap_or_default();
+                eprintln!("error: {} has no protocol `{name}`{hint}; it has: {}", a.file.display(), names.join(", "));
+                return USAGE;
+            }
+        },
+        None => report.plans.iter().collect(),
+    };
+    if plans.is_empty() {
+        eprintln!("error: {} defines no protocol", a.file.display());
+        return USAGE;
+    }
+    if a.json {
+        let text = if a.protocol.is_some() {
+            serde_json::to_string_pretty(plans[0])
+        } else {
+            serde_json::to_string_pretty(&AllPlans {
+                plans: &report.plans,
+                compares: &report.compares,
+                sweeps: &report.sweeps,
+            })
+        };
+        println!("{}", text.expect("plans serialise"));
+    } else {
+        let texts: Vec<String> = plans.iter().map(|p| timeline::timeline(p)).collect();
+        print!("{}", texts.join("\n"));
+        if a.protocol.is_none() {
+            for c in &report.compares {
+                println!("\ncompare {} over seeds {}", c.name, seeds(&c.seeds));
+            }
+            for s in &report.sweeps {
+                let points: usize = s.axes.iter().map(|(_, v)| v.len()).product();
+                println!("\nsweep {} · {} points × {} seeds", s.name, points, s.seeds.len());
+            }
+        }
+    }
+    OK
+}
+
+fn seeds(s: &[u64]) -> String {
+    let contiguous = s.windows(2).all(|w| w[1] == w[0] + 1);
+    match (s.first(), s.last()) {
+        (Some(a), Some(b)) if contiguous && s.len() > 2 => format!("{a}..{b}"),
+        _ => s.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
+    }
+}

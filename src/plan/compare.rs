@@ -1,0 +1,207 @@
+//! `compare` and `sweep` items: their arms, seeds, axes and expectations, checked against
+//! the plans of the protocols they run.
+
+use super::expect::{self, Arm};
+use super::ir::{ExpectIr, ParamIr};
+use super::params::{param_ir, span_ir};
+use crate::check::eval::Eval;
+use crate::check::program::{ItemId, Program};
+use crate::check::value::Value;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, suggestion};
+use crate::syntax::ast::{Expect, Expr, Item};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// A comparison of protocols over seeds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompareIr {
+    pub name: String,
+    pub arms: Vec<String>,
+    pub seeds: Vec<u64>,
+    pub expectations: Vec<ExpectIr>,
+}
+
+/// A sweep of one protocol over a grid of constants and seeds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepIr {
+    pub name: String,
+    pub protocol: String,
+    /// Each axis: a constant and the values it takes.
+    pub axes: Vec<(String, Vec<ParamIr>)>,
+    pub seeds: Vec<u64>,
+    pub expectations: Vec<ExpectIr>,
+}
+
+/// Compiles every `compare` and `sweep` of the root file; `arms` maps protocol names to what
+/// their schedules measure (from their plans).
+pub fn compile_all(prog: &Program, arms: &HashMap<String, Arm>, diags: &mut Diagnostics) -> (Vec<CompareIr>, Vec<SweepIr>) {
+    let mut compares = Vec::new();
+    let mut sweeps = Vec::new();
+    let mut ev = Eval::new(prog, diags);
+    for (id, item) in prog.items() {
+        if id.module != 0 {
+            continue;
+        }
+        match item {
+            Item::Compare(c) => {
+                let mut list = Vec::new();
+                for a in &c.arms {
+                    if let Some(arm) = arm(&mut ev, id, &a.node, a.span, arms) {
+                        list.push(arm);
+                    }
+                }
+                let seeds = seeds(&mut ev, &c.seeds);
+                let name = c.arms.iter().map(|a| a.node.as_str()).collect::<Vec<_>>().join(" vs ");
+                // An arm that failed to compile was reported already; its checks wait for it.
+                let complete = list.len() == c.arms.len();
+                let expectations = expectations(&mut ev, &c.expects, if complete { &list } else { &[] });
+                if complete {
+                    compares.push(CompareIr {
+                        name,
+                        arms: list.into_iter().map(|a| a.name).collect(),
+                        seeds,
+                        expectations,
+                    });
+                }
+            }
+            Item::Sweep(s) => {
+                let target = arm(&mut ev, id, &s.protocol.node, s.protocol.span, arms);
+                let mut axes = Vec::new();
+                for (name, values) in &s.axes {
+                    let Some(let_id) = prog.lookup(0, &name.node) else {
+                        ev.undefined(&name.node, name.span, None);
+                        continue;
+                    };
+                    if !matches!(prog.item(let_id), Item::Let(_)) {
+                        ev.push(
+                            Diagnostic::new(Code::E103, name.span, format!("`{}` is a {}; a sweep varies a `let` constant", name.node, prog.item(let_id).kind_word()))
+                                .label("not a constant"),
+                        );
+                        continue;
+                    }
+                    ev.used.insert(let_id);
+                    let current = ev.let_value(let_id, name.span);
+                    let vals = match ev.eval(values) {
+                        Value::List(xs) => xs,
+                        Value::Range(a, b) => (a..=b).map(|i| Value::Num(i as f64, crate::units::Dim::NONE)).collect(),
+                        Value::Unknown(_) => continue,
+                        other => {
+                            ev.push(Diagnostic::new(Code::E204, values.span, format!("a sweep axis takes a list of values, not {}", other.describe())).label("not a list"));
+                            continue;
+                        }
+                    };
+                    if let Value::Num(_, want) = current {
+                        for v in &vals {
+                            if let Value::Num(_, d) = v
+                                && *d != want
+                            {
+                                ev.push(
+                                    Diagnostic::new(Code::E205, values.span, format!("`{}` is a {} value, but the sweep gives it {}", name.node, want.name(), v.describe()))
+                                        .label("wrong dimension")
+                                        .secondary(prog.name_span(let_id), "defined here"),
+                                );
+                                break;
+                            }
+                        }
+                    }
+                    let irs = vals.iter().map(|v| param_ir(&mut ev, v)).collect();
+                    axes.push((name.node.clone(), irs));
+                }
+                let seeds = seeds(&mut ev, &s.seeds);
+                let list: Vec<Arm> = target.into_iter().collect();
+                let expectations = expectations(&mut ev, &s.expects, &list);
+                if let Some(a) = list.first() {
+                    sweeps.push(SweepIr {
+                        name: format!("{} over {}", a.name, axes.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")),
+                        protocol: a.name.clone(),
+                        axes,
+                        seeds,
+                        expectations,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    (compares, sweeps)
+}
+
+fn arm(ev: &mut Eval, _at: ItemId, name: &str, span: crate::source::Span, arms: &HashMap<String, Arm>) -> Option<Arm> {
+    let prog = ev.prog;
+    match prog.lookup(0, name) {
+        Some(id) if matches!(prog.item(id), Item::Protocol(_)) => {
+            ev.used.insert(id);
+            // A protocol that failed to compile has no arm; its errors are already reported.
+            arms.get(name).cloned()
+        }
+        Some(id) => {
+            ev.push(
+                Diagnostic::new(Code::E103, span, format!("`{name}` is a {}, not a protocol", prog.item(id).kind_word()))
+                    .label("compare and sweep run protocols")
+                    .secondary(prog.name_span(id), "defined here"),
+            );
+            None
+        }
+        None => {
+            let protocols = prog.names[0].iter().filter(|(_, i)| matches!(prog.item(**i), Item::Protocol(_))).map(|(n, _)| n.as_str());
+            ev.push(
+                Diagnostic::new(Code::E101, span, format!("no protocol is named `{name}`"))
+                    .label("not defined")
+                    .maybe_help(suggestion(name, protocols)),
+            );
+            None
+        }
+    }
+}
+
+/// The seeds of `over seeds S`: whole numbers ≥ 0, at least one.
+fn seeds(ev: &mut Eval, e: &Expr) -> Vec<u64> {
+    let v = ev.eval(e);
+    let items: Vec<Value> = match v {
+        Value::Range(a, b) => (a..=b).map(|i| Value::Num(i as f64, crate::units::Dim::NONE)).collect(),
+        Value::List(xs) => xs,
+        n @ Value::Num(..) => vec![n],
+        Value::Unknown(_) => return Vec::new(),
+        other => {
+            ev.push(Diagnostic::new(Code::E204, e.span, format!("seeds are a range or a list of whole numbers, not {}", other.describe())).label("not seeds"));
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for v in items {
+        match v {
+            Value::Num(x, d) if d.is_none() && x >= 0.0 && x.fract() == 0.0 => out.push(x as u64),
+            other => {
+                ev.push(Diagnostic::new(Code::E210, e.span, format!("a seed is a whole number ≥ 0, not {}", other.describe())).label("not a seed"));
+                return Vec::new();
+            }
+        }
+    }
+    if out.is_empty() {
+        ev.push(Diagnostic::new(Code::E211, e.span, "no seeds").label("this range is empty").help("write the first seed first: `1..5`"));
+    }
+    out
+}
+
+fn expectations(ev: &mut Eval, expects: &[Expect], arms: &[Arm]) -> Vec<ExpectIr> {
+    let mut out = Vec::new();
+    for e in expects {
+        let ctx = expect::Context {
+            measured: &[],
+            phases: &[],
+            arms,
+        };
+        if arms.is_empty() {
+            ev.touch(&e.cond);
+            continue;
+        }
+        if let Some(expr) = expect::compile_expect(ev, &e.cond, &ctx) {
+            out.push(ExpectIr {
+                text: ev.prog.sources.get(e.span.file).slice(e.cond.span).to_string(),
+                expr,
+                span: span_ir(&ev.prog.sources, e.span),
+            });
+        }
+    }
+    out
+}

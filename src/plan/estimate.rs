@@ -1,0 +1,185 @@
+//! What a plan will cost: memory (checked against the machine before anything runs) and a
+//! rough time, in synaptic operations at nominal rates.
+//!
+//! The time estimate is a planning aid, not a benchmark: rate phases are costed as dense
+//! matrix products at [`RATE_OPS_PER_S`], spiking steps as event-driven propagation with
+//! [`ACTIVITY`] of neurons firing per step at [`SPIKE_OPS_PER_S`].
+
+use super::ir::{Estimate, NetworkIr, Op, ParamIr, TaskListIr, WakeLength};
+use std::collections::BTreeMap;
+
+/// Synaptic operations per second of a dense rate phase (forward, backward, update).
+pub const RATE_OPS_PER_S: f64 = 4e9;
+/// Synaptic events per second of event-driven spike propagation.
+pub const SPIKE_OPS_PER_S: f64 = 4e8;
+/// Fraction of neurons assumed to fire in a step of a spiking phase.
+pub const ACTIVITY: f64 = 0.02;
+/// Samples per task assumed when a task list has no `train_cap`.
+pub const SAMPLES_PER_TASK: u64 = 1_000;
+
+/// The number of synapses of a projection from its `connectivity`.
+pub fn synapses(params: &BTreeMap<String, ParamIr>, from: u64, to: u64) -> u64 {
+    let conn = match params.get("connectivity") {
+        Some(ParamIr::Builtin { builtin }) => builtin,
+        _ => return from * to,
+    };
+    let num = |k: &str| match conn.params.get(k) {
+        Some(ParamIr::Number { value, .. }) => *value,
+        _ => 0.0,
+    };
+    match conn.name.as_str() {
+        "sparse" => ((from * to) as f64 * num("p")).round() as u64,
+        "one_to_one" => from.min(to),
+        "all_but_self" => from * to - from.min(to),
+        "fixed_in" => (num("k") as u64) * to,
+        _ => from * to,
+    }
+}
+
+/// Memory and cost of a whole plan.
+pub fn estimate(net: &NetworkIr, ops: &[Op], tasks: &[TaskListIr]) -> Estimate {
+    let neurons: u64 = net.populations.iter().map(|p| p.size).sum();
+    let synapses: u64 = net.projections.iter().map(|p| p.synapses).sum();
+    let dense = net
+        .projections
+        .iter()
+        .all(|p| matches!(p.params.get("connectivity"), Some(ParamIr::Builtin { builtin }) if builtin.name == "dense"));
+    let backprop = walk(ops).any(|op| matches!(op, Op::Wake { rules, .. } if rules.iter().any(|r| r.name == "backprop")));
+    // Dense weights: 4 bytes; sparse: weight + index. Backprop adds momentum and gradient.
+    let per_synapse = if dense { 4 } else { 8 } + if backprop { 8 } else { 0 };
+    let weight_bytes = synapses * per_synapse;
+    // Potentials, traces, thresholds; a batch of activations and their errors for backprop.
+    let state_bytes = neurons * 32 + if backprop { neurons * 100 * 8 } else { 0 };
+    let mut sleep_steps = 0;
+    let mut bio_seconds = 0.0;
+    let mut wake_samples = Some(0u64);
+    let mut synaptic_ops = 0.0;
+    for op in walk(ops) {
+        match op {
+            Op::Sleep { steps, dt, .. } => {
+                sleep_steps += steps;
+                bio_seconds += *steps as f64 * dt;
+            }
+            Op::Wake { data, length, .. } => {
+                let known = samples(data, *length, tasks);
+                wake_samples = wake_samples.zip(known.1).map(|(a, b)| a + b);
+            }
+            _ => {}
+        }
+        synaptic_ops += op_ops(op, neurons, synapses, tasks);
+    }
+    Estimate {
+        neurons,
+        synapses,
+        weight_bytes,
+        state_bytes,
+        total_bytes: weight_bytes + state_bytes,
+        sleep_steps,
+        wake_samples,
+        bio_seconds,
+        synaptic_ops,
+    }
+}
+
+/// Every op, with the bodies of `until` loops counted once per possible iteration bound.
+fn walk(ops: &[Op]) -> impl Iterator<Item = &Op> {
+    let mut stack: Vec<&Op> = ops.iter().rev().collect();
+    std::iter::from_fn(move || {
+        let op = stack.pop()?;
+        if let Op::Until { body, .. } = op {
+            stack.extend(body.iter().rev());
+        }
+        Some(op)
+    })
+}
+
+/// Samples a wake op presents: (assumed, known from caps).
+fn samples(data: &[String], length: WakeLength, tasks: &[TaskListIr]) -> (u64, Option<u64>) {
+    let mut total = 0;
+    let mut known = true;
+    for key in data {
+        let cap = tasks
+            .iter()
+            .find(|t| t.tasks.contains(key))
+            .and_then(|t| match t.split.params.get("train_cap") {
+                Some(ParamIr::Number { value, .. }) => Some(*value as u64),
+                _ => None,
+            });
+        known &= cap.is_some();
+        total += cap.unwrap_or(SAMPLES_PER_TASK);
+    }
+    let n = match length {
+        WakeLength::Epochs(e) => total * e,
+        WakeLength::Samples(s) => s,
+    };
+    let exact = matches!(length, WakeLength::Samples(_)) || known;
+    (n, exact.then_some(n))
+}
+
+/// Synaptic operations of one op.
+fn op_ops(op: &Op, neurons: u64, synapses: u64, tasks: &[TaskListIr]) -> f64 {
+    match op {
+        Op::Wake { data, length, dynamics, settings, .. } => {
+            let n = samples(data, *length, tasks).0 as f64;
+            let spiking = dynamics.values().any(|m| !matches!(m.name.as_str(), "relu" | "sigmoid" | "linear"));
+            if spiking {
+                let secs = |k: &str| match settings.get(k) {
+                    Some(ParamIr::Number { value, .. }) => *value,
+                    _ => 0.0,
+                };
+                let dt = secs("dt").max(1e-5);
+                let steps = n * (secs("present") + secs("rest")) / dt;
+                steps * (neurons as f64 + 2.0 * ACTIVITY * synapses as f64)
+            } else {
+                n * 3.0 * synapses as f64
+            }
+        }
+        Op::Sleep { steps, .. } => *steps as f64 * (neurons as f64 + 2.0 * ACTIVITY * synapses as f64),
+        Op::Measure { metrics, .. } => metrics.len() as f64 * SAMPLES_PER_TASK as f64 * synapses as f64,
+        Op::Perturb { .. } => synapses as f64,
+        Op::Checkpoint { .. } | Op::Restore { .. } => synapses as f64,
+        Op::Until { .. } => 0.0,
+    }
+}
+
+/// Estimated seconds of one op.
+pub fn op_seconds(op: &Op, net: &NetworkIr, tasks: &[TaskListIr]) -> f64 {
+    let neurons: u64 = net.populations.iter().map(|p| p.size).sum();
+    let synapses: u64 = net.projections.iter().map(|p| p.synapses).sum();
+    let ops = op_ops(op, neurons, synapses, tasks);
+    let rate = match op {
+        Op::Wake { dynamics, .. } if dynamics.values().all(|m| matches!(m.name.as_str(), "relu" | "sigmoid" | "linear")) => RATE_OPS_PER_S,
+        Op::Measure { .. } | Op::Checkpoint { .. } | Op::Restore { .. } | Op::Perturb { .. } => RATE_OPS_PER_S,
+        _ => SPIKE_OPS_PER_S,
+    };
+    ops / rate
+}
+
+/// Total memory of this machine, from /proc/meminfo (8 GiB when it cannot be read).
+pub fn machine_memory() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(8 << 30, |kb| kb * 1024)
+}
+
+/// `28.7 MB`
+pub fn bytes(n: u64) -> String {
+    let n = n as f64;
+    if n >= 1e12 {
+        format!("{:.1} TB", n / 1e12)
+    } else if n >= 1e9 {
+        format!("{:.1} GB", n / 1e9)
+    } else if n >= 1e6 {
+        format!("{:.1} MB", n / 1e6)
+    } else if n >= 1e3 {
+        format!("{:.1} kB", n / 1e3)
+    } else {
+        format!("{n} B")
+    }
+}

@@ -1,0 +1,240 @@
+//! A phase call, evaluated, becomes one op: dynamics resolved for every population, length
+//! converted to whole steps, rules checked against the dynamics they run under.
+
+use super::ir::{BuiltinIr, Op, ParamIr, SleepKind, WakeLength};
+use super::params::{builtin_ir, default_builtin_ir, number, param_ir, span_ir};
+use super::streams::stream;
+use super::unroll::Unroll;
+use crate::builtins::{self, Dynamics, PhaseKind};
+use crate::check::phases::PhaseInfo;
+use crate::check::value::{Bound, Value};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::Span;
+use crate::syntax::ast::Role;
+use crate::units::Dim;
+use std::collections::BTreeMap;
+
+/// The op for one evaluated phase call.
+pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: Span) -> Option<Op> {
+    let sources = &u.ev.prog.sources;
+    let span_ir = span_ir(sources, span);
+    let stream = stream(u.seed, &format!("{phase}#{call}"));
+    let first = |key: &str| info.settings.get(key).and_then(|v| v.first());
+    match info.kind {
+        PhaseKind::Wake => {
+            let data = match first("data").map(|b| &b.value) {
+                Some(Value::Tasks(t)) => {
+                    for r in &t.tasks {
+                        if !u.seen.contains(r) {
+                            u.seen.push(*r);
+                        }
+                    }
+                    t.tasks.iter().map(|r| u.ev.task_key(*r)).collect()
+                }
+                Some(Value::Dataset(d)) => vec![u.ev.prog.name_of(*d).to_string()],
+                _ => return None,
+            };
+            let length = match first("length").map(|b| (&b.value, b.span)) {
+                Some((Value::Num(n, d), s)) => {
+                    let n = whole(u, *n, s, "a wake phase's length")?;
+                    if *d == Dim::EPOCHS { WakeLength::Epochs(n) } else { WakeLength::Samples(n) }
+                }
+                _ => return None,
+            };
+            let dynamics = dynamics(u, &info, PhaseKind::Wake);
+            let rules = rules(u, &info, &dynamics);
+            let mut settings = BTreeMap::new();
+            for key in ["dt", "present", "rest", "encode", "retry", "modulate"] {
+                if let Some(v) = setting_ir(u, &info, PhaseKind::Wake, key) {
+                    settings.insert(key.to_string(), v);
+                }
+            }
+            Some(Op::Wake {
+                phase: phase.into(),
+                call,
+                data,
+                length,
+                dynamics: dynamics_ir(&dynamics),
+                rules,
+                settings,
+                stream,
+                span: span_ir,
+            })
+        }
+        PhaseKind::Nrem | PhaseKind::Rem => {
+            let dt = match first("dt").map(|b| &b.value) {
+                Some(Value::Num(x, _)) => *x,
+                Some(_) => return None,
+                None => 0.001,
+            };
+            let steps = match first("length").map(|b| (&b.value, b.span)) {
+                Some((Value::Num(n, Dim::STEPS), s)) => whole(u, *n, s, "a sleep phase's length")?,
+                Some((Value::Num(t, _), s)) => {
+                    let exact = t / dt;
+                    let n = exact.round();
+                    if (exact - n).abs() > 1e-6 * n.max(1.0) {
+                        u.ev.push(
+                            Diagnostic::new(Code::E311, s, format!("{} is not a whole number of {} steps", crate::units::format_quantity(*t, Dim::TIME), crate::units::format_quantity(dt, Dim::TIME)))
+                                .label(format!("{} steps", crate::units::format_number(exact)))
+                                .help("choose a length that is a multiple of `dt`, or give it in `steps`"),
+                        );
+                        return None;
+                    }
+                    n as u64
+                }
+                _ => return None,
+            };
+            if steps == 0 {
+                return None;
+            }
+            let dynamics = dynamics(u, &info, info.kind);
+            let rules = rules(u, &info, &dynamics);
+            let drive = match first("drive").map(|b| &b.value) {
+                Some(Value::Builtin(b)) => builtin_ir(u.ev, b),
+                _ => default_builtin_ir("silence"),
+            };
+            let window = first("drive").and_then(|b| b.window.as_ref()).and_then(|w| {
+                match (w[0].0.as_num(), w[1].0.as_num()) {
+                    (Some((a, _)), Some((b, _))) => Some([a as u64, b as u64]),
+                    _ => None,
+                }
+            });
+            let scale = match first("scale").map(|b| &b.value) {
+                Some(v) => param_ir(u.ev, v),
+                None => number(1.0, Dim::NONE),
+            };
+            let modulators = list_of_builtins(u, first("modulate"));
+            let record = matches!(first("record").map(|b| &b.value), Some(Value::Bool(true)));
+            Some(Op::Sleep {
+                kind: if info.kind == PhaseKind::Nrem { SleepKind::Nrem } else { SleepKind::Rem },
+                phase: phase.into(),
+                call,
+                steps,
+                dt,
+                dynamics: dynamics_ir(&dynamics),
+                scale,
+                drive,
+                window,
+                modulators,
+                rules,
+                record,
+                stream,
+                span: span_ir,
+            })
+        }
+        PhaseKind::Perturb => {
+            let mut shocks = Vec::new();
+            for b in info.settings.get("apply").into_iter().flatten() {
+                if let Value::Builtin(s) = &b.value {
+                    let mut ir = builtin_ir(u.ev, s);
+                    ir.on = b.on.iter().map(|(v, _)| param_ir(u.ev, v)).collect();
+                    shocks.push(ir);
+                }
+            }
+            Some(Op::Perturb {
+                phase: phase.into(),
+                call,
+                shocks,
+                stream,
+                span: span_ir,
+            })
+        }
+    }
+}
+
+fn whole(u: &mut Unroll, n: f64, span: Span, what: &str) -> Option<u64> {
+    if n.fract() != 0.0 || n < 1.0 {
+        u.ev.push(
+            Diagnostic::new(Code::E210, span, format!("{what} must be a whole number of at least 1, found {}", crate::units::format_number(n)))
+                .label("not a whole count"),
+        );
+        return None;
+    }
+    Some(n as u64)
+}
+
+/// The neuron model of each non-input population: `dynamics X on pop` wins over
+/// `dynamics X`, which wins over the population's declared model, then the phase default.
+fn dynamics(u: &mut Unroll, info: &PhaseInfo, kind: PhaseKind) -> BTreeMap<String, (BuiltinIr, Dynamics)> {
+    let given: Vec<&Bound> = info.settings.get("dynamics").map(|v| v.iter().collect()).unwrap_or_default();
+    let mut out = BTreeMap::new();
+    let pops: Vec<_> = u.net.populations.iter().filter(|p| p.role != Role::Input).cloned().collect();
+    for p in pops {
+        let chosen = given
+            .iter()
+            .rev()
+            .find(|b| b.on.iter().any(|(t, _)| matches!(t, Value::Population(n) if *n == p.name)))
+            .or_else(|| given.iter().rev().find(|b| b.on.is_empty()))
+            .map(|b| b.value.clone())
+            .or_else(|| p.model.clone());
+        let (ir, dynamics) = match chosen {
+            Some(Value::Builtin(b)) => (builtin_ir(u.ev, &b), b.entry.dynamics),
+            _ => {
+                let name = if kind == PhaseKind::Wake { "relu" } else { "integrate_fire" };
+                let entry = builtins::lookup(name).expect("default models exist");
+                (default_builtin_ir(name), entry.dynamics)
+            }
+        };
+        out.insert(p.name.clone(), (ir, dynamics));
+    }
+    out
+}
+
+fn dynamics_ir(d: &BTreeMap<String, (BuiltinIr, Dynamics)>) -> BTreeMap<String, BuiltinIr> {
+    d.iter().map(|(k, (ir, _))| (k.clone(), ir.clone())).collect()
+}
+
+/// The phase's rules, checked against the dynamics of the populations they act on.
+fn rules(u: &mut Unroll, info: &PhaseInfo, dynamics: &BTreeMap<String, (BuiltinIr, Dynamics)>) -> Vec<BuiltinIr> {
+    let mut out = Vec::new();
+    for b in info.settings.get("plasticity").into_iter().flatten() {
+        let Value::List(rules) = &b.value else { continue };
+        for r in rules {
+            let Value::Builtin(rule) = r else { continue };
+            // The populations the rule changes weights into: its targets, or all.
+            let posts: Vec<String> = if rule.on.is_empty() {
+                dynamics.keys().cloned().collect()
+            } else {
+                rule.on
+                    .iter()
+                    .filter_map(|(t, _)| match t {
+                        Value::Projection(p) => Some(p.to.clone()),
+                        Value::Population(p) => Some(p.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            };
+            let kinds: Vec<Dynamics> = posts.iter().filter_map(|p| dynamics.get(p).map(|(_, d)| *d)).collect();
+            if !kinds.is_empty() && kinds.iter().all(|d| !rule.entry.dynamics.compatible(*d)) {
+                u.ev.check_rule_in_phase(rule.entry, rule.name.as_deref(), info_kind(info), Some(kinds[0]), b.span);
+            }
+            out.push(builtin_ir(u.ev, rule));
+        }
+    }
+    out
+}
+
+fn info_kind(info: &PhaseInfo) -> PhaseKind {
+    info.kind
+}
+
+fn list_of_builtins(u: &mut Unroll, b: Option<&Bound>) -> Vec<BuiltinIr> {
+    match b.map(|b| &b.value) {
+        Some(Value::List(xs)) => xs
+            .iter()
+            .filter_map(|x| match x {
+                Value::Builtin(b) => Some(builtin_ir(u.ev, b)),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A wake setting as a plan value, its default when not given.
+fn setting_ir(u: &mut Unroll, info: &PhaseInfo, kind: PhaseKind, key: &str) -> Option<ParamIr> {
+    match info.settings.get(key).and_then(|v| v.first()) {
+        Some(b) => Some(param_ir(u.ev, &b.value)),
+        None => builtins::context_for_phase(kind).param(key).and_then(super::params::default_ir),
+    }
+}

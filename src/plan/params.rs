@@ -1,0 +1,127 @@
+//! Values → plan parameters, with every default filled in.
+
+use super::ir::{BuiltinIr, ParamIr, SpanIr};
+use crate::builtins::{self, Default};
+use crate::check::eval::Eval;
+use crate::check::value::{BuiltinValue, Value};
+use crate::source::{SourceMap, Span};
+use crate::units::Dim;
+use std::collections::BTreeMap;
+
+/// The source position of a span.
+pub fn span_ir(sources: &SourceMap, s: Span) -> SpanIr {
+    let f = sources.get(s.file);
+    let (line, column) = f.line_col(s.start as usize);
+    SpanIr {
+        file: f.name.clone(),
+        line,
+        column,
+        start: s.start,
+        end: s.end,
+    }
+}
+
+/// A number in SI units.
+pub fn number(value: f64, dim: Dim) -> ParamIr {
+    ParamIr::Number {
+        value,
+        unit: dim.unit_expr(),
+    }
+}
+
+/// A value as a plan parameter.
+pub fn param_ir(ev: &mut Eval, v: &Value) -> ParamIr {
+    match v {
+        Value::Num(x, d) => number(*x, *d),
+        Value::Bool(b) => ParamIr::Bool { value: *b },
+        Value::Str(s) => ParamIr::String { value: s.clone() },
+        Value::Symbol(s) => ParamIr::Symbol { value: s.clone() },
+        Value::List(xs) => ParamIr::List {
+            items: xs.iter().map(|x| param_ir(ev, x)).collect(),
+        },
+        Value::Range(a, b) => ParamIr::List {
+            items: (*a..=*b).map(|i| number(i as f64, Dim::NONE)).collect(),
+        },
+        Value::Tasks(t) => ParamIr::Tasks {
+            tasks: t.tasks.iter().map(|r| ev.task_key(*r)).collect(),
+        },
+        Value::Dataset(id) => ParamIr::Dataset {
+            name: ev.prog.name_of(*id).to_string(),
+        },
+        Value::Population(p) => ParamIr::Population { name: p.clone() },
+        Value::Projection(p) => ParamIr::Projection {
+            name: p.key(),
+            from: p.from.clone(),
+            to: p.to.clone(),
+        },
+        Value::Phase(id) => ParamIr::Phase {
+            name: ev.prog.name_of(*id).to_string(),
+        },
+        Value::Network(id) | Value::Protocol(id) => ParamIr::Symbol {
+            value: ev.prog.name_of(*id).to_string(),
+        },
+        Value::Builtin(b) => ParamIr::Builtin {
+            builtin: builtin_ir(ev, b),
+        },
+        // Only reachable when an error was already reported; such a plan is never shown.
+        Value::Unknown(_) => ParamIr::Symbol { value: "<error>".into() },
+    }
+}
+
+/// A built-in with bound values and defaults for everything else.
+pub fn builtin_ir(ev: &mut Eval, b: &BuiltinValue) -> BuiltinIr {
+    let mut params = BTreeMap::new();
+    for p in b.entry.params {
+        if let Some(bound) = b.params.get(p.name) {
+            let v = if p.variadic || p.repeat {
+                ParamIr::List {
+                    items: bound.iter().map(|x| param_ir(ev, &x.value)).collect(),
+                }
+            } else {
+                param_ir(ev, &bound[0].value)
+            };
+            params.insert(p.name.to_string(), v);
+        } else if let Some(v) = default_ir(p) {
+            params.insert(p.name.to_string(), v);
+        }
+    }
+    BuiltinIr {
+        name: b.entry.name.to_string(),
+        kind: b.entry.kind.word().to_string(),
+        label: b.name.clone(),
+        params,
+        on: b.on.iter().map(|(v, _)| param_ir(ev, v)).collect(),
+        factor: b.factor,
+    }
+}
+
+/// The default of a parameter as a plan value; `None` when it has none.
+pub fn default_ir(p: &builtins::Param) -> Option<ParamIr> {
+    Some(match p.default {
+        Default::Required | Default::Absent => return None,
+        Default::Num(v) => number(v, p.ty.dims().first().copied().unwrap_or(Dim::NONE)),
+        Default::Bool(b) => ParamIr::Bool { value: b },
+        Default::Sym(s) => ParamIr::Symbol { value: s.into() },
+        Default::Str(s) => ParamIr::String { value: s.into() },
+        Default::Builtin(name) => ParamIr::Builtin {
+            builtin: default_builtin_ir(name),
+        },
+    })
+}
+
+/// A built-in given by name only, with all its defaults.
+pub fn default_builtin_ir(name: &str) -> BuiltinIr {
+    let entry = builtins::lookup(name).expect("registry defaults name built-ins (tested)");
+    BuiltinIr {
+        name: entry.name.to_string(),
+        kind: entry.kind.word().to_string(),
+        label: None,
+        params: entry
+            .params
+            .iter()
+            .filter_map(|p| default_ir(p).map(|v| (p.name.to_string(), v)))
+            .collect(),
+        on: Vec::new(),
+        factor: 1.0,
+    }
+}

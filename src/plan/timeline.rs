@@ -1,0 +1,152 @@
+//! The plan as a timeline — a hypnogram in text: one line per op with its kind, length,
+//! cumulative biological time and estimated cost.
+
+use super::estimate::{bytes, op_seconds};
+use super::ir::{BuiltinIr, Op, ParamIr, Plan, SleepKind, WakeLength};
+use std::fmt::Write;
+
+/// The text shown by `somnia plan FILE`.
+pub fn timeline(plan: &Plan) -> String {
+    let mut out = String::new();
+    let e = &plan.estimate;
+    let pops = plan.network.populations.len();
+    let _ = writeln!(
+        out,
+        "protocol {} · seed {} · network {} ({} population{}, {} synapses)",
+        plan.protocol,
+        plan.seed,
+        plan.network.name,
+        pops,
+        if pops == 1 { "" } else { "s" },
+        group_digits(e.synapses)
+    );
+    let total: f64 = plan.ops.iter().map(|op| cost(op, plan)).sum();
+    let _ = writeln!(
+        out,
+        "memory ≈ {} (weights {}, state {}) · sleep {} steps ({} biological) · est. cost {}",
+        bytes(e.total_bytes),
+        bytes(e.weight_bytes),
+        bytes(e.state_bytes),
+        group_digits(e.sleep_steps),
+        seconds(e.bio_seconds),
+        seconds(total)
+    );
+    out.push('\n');
+    let _ = writeln!(out, "{:>4}  {:<10} {:<16} {:<6} {:<28} {:>10} {:>10}", "#", "op", "phase", "kind", "length", "bio time", "est. cost");
+    let mut bio = 0.0;
+    let mut index = 0;
+    rows(&plan.ops, plan, 0, &mut index, &mut bio, &mut out);
+    out
+}
+
+fn rows(ops: &[Op], plan: &Plan, depth: usize, index: &mut usize, bio: &mut f64, out: &mut String) {
+    for op in ops {
+        let (name, phase, kind, length) = describe(op);
+        if let Op::Sleep { steps, dt, .. } = op {
+            *bio += *steps as f64 * dt;
+        }
+        let indent = "  ".repeat(depth);
+        let c = cost(op, plan);
+        let shown_cost = if matches!(op, Op::Until { .. }) { "—".to_string() } else { seconds(c) };
+        let _ = writeln!(
+            out,
+            "{:>4}  {:<10} {:<16} {:<6} {:<28} {:>10} {:>10}",
+            index,
+            format!("{indent}{name}"),
+            clip(&phase, 16),
+            kind,
+            clip(&length, 28),
+            seconds(*bio),
+            shown_cost
+        );
+        *index += 1;
+        if let Op::Until { body, .. } = op {
+            rows(body, plan, depth + 1, index, bio, out);
+        }
+    }
+}
+
+fn cost(op: &Op, plan: &Plan) -> f64 {
+    match op {
+        Op::Until { body, max, .. } => *max as f64 * body.iter().map(|o| cost(o, plan)).sum::<f64>(),
+        _ => op_seconds(op, &plan.network, &plan.task_lists),
+    }
+}
+
+fn describe(op: &Op) -> (&'static str, String, &'static str, String) {
+    match op {
+        Op::Wake { phase, data, length, rules, .. } => {
+            let len = match length {
+                WakeLength::Epochs(n) => format!("{n} epoch{}", if *n == 1 { "" } else { "s" }),
+                WakeLength::Samples(n) => format!("{n} samples"),
+            };
+            let rules = names(rules);
+            ("wake", phase.clone(), "wake", format!("{len} on {}{}", data.join(","), rules))
+        }
+        Op::Sleep { kind, phase, steps, dt, rules, .. } => {
+            let k = if *kind == SleepKind::Nrem { "nrem" } else { "rem" };
+            let dt_ms = dt * 1e3;
+            ("sleep", phase.clone(), k, format!("{} steps × {} ms{}", group_digits(*steps), crate::units::format_number(dt_ms), names(rules)))
+        }
+        Op::Perturb { phase, shocks, .. } => ("perturb", phase.clone(), "shock", shocks.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")),
+        Op::Measure { metrics, label, .. } => {
+            let what: Vec<String> = metrics.iter().map(|m| match &m.group {
+                Some(g) => format!("{}({g})", m.metric),
+                None => match m.params.values().find_map(|p| match p { ParamIr::Projection { name, .. } | ParamIr::Population { name } => Some(name.clone()), _ => None }) {
+                    Some(target) => format!("{}({target})", m.metric),
+                    None => m.metric.clone(),
+                },
+            }).collect();
+            ("measure", label.as_ref().map(|l| format!("\"{l}\"")).unwrap_or_default(), "", what.join(", "))
+        }
+        Op::Checkpoint { name, .. } => ("checkpoint", format!("\"{name}\""), "", String::new()),
+        Op::Restore { name, .. } => ("restore", format!("\"{name}\""), "", String::new()),
+        Op::Until { max, .. } => ("until", String::new(), "loop", format!("at most {max} times")),
+    }
+}
+
+fn names(rules: &[BuiltinIr]) -> String {
+    if rules.is_empty() {
+        return String::new();
+    }
+    let n: Vec<&str> = rules.iter().map(|r| r.label.as_deref().unwrap_or(&r.name)).collect();
+    format!(" · {}", n.join(", "))
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// `1 234 567`
+pub fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `0.35 s`, `12 ms`, `2.5 min`
+pub fn seconds(s: f64) -> String {
+    if s == 0.0 {
+        "0 s".into()
+    } else if s < 0.01 {
+        format!("{:.1} ms", s * 1e3)
+    } else if s < 120.0 {
+        format!("{s:.2} s")
+    } else if s < 7200.0 {
+        format!("{:.1} min", s / 60.0)
+    } else {
+        format!("{:.1} h", s / 3600.0)
+    }
+}

@@ -1,0 +1,405 @@
+//! Unrolling a schedule into ops: `for` and `repeat` become copies of their bodies, phase
+//! calls become ops with their arguments evaluated, `seen` grows with every wake phase.
+//! Only `until` stays a loop, with its bound.
+
+use super::expect::{self, Measured};
+use super::ir::Op;
+use super::params::span_ir;
+use crate::builtins::{Kind, Ty};
+use crate::check::eval::Eval;
+use crate::check::network::NetworkInfo;
+use crate::check::phases::PhaseInfo;
+use crate::check::program::ItemId;
+use crate::check::protocol::{PhaseOverride, Resolved};
+use crate::check::value::{TaskList, TaskRef, Value};
+use crate::diagnostics::{Code, Diagnostic, suggestion};
+use crate::source::{Ident, Span};
+use crate::syntax::ast::{Arg, Item, PhaseDef, Stmt, StmtKind};
+use crate::units::Dim;
+use std::collections::{BTreeSet, HashMap};
+
+/// The most ops a plan may have after unrolling.
+pub const MAX_OPS: usize = 100_000;
+
+/// The state of unrolling one schedule.
+pub struct Unroll<'a, 'p, 'd> {
+    pub ev: &'a mut Eval<'p, 'd>,
+    pub res: &'a Resolved<'p>,
+    pub net: &'a NetworkInfo,
+    pub seed: u64,
+    /// Tasks trained so far, in order.
+    pub seen: Vec<TaskRef>,
+    /// Calls so far of each phase (for stream names).
+    calls: HashMap<String, u64>,
+    count: usize,
+    too_large: bool,
+    /// Metrics recorded by `measure`, with their labels.
+    pub measured: Vec<Measured>,
+    /// Phases called, in order (for `before`/`after` in expectations).
+    pub phases_called: Vec<String>,
+    /// Task lists referred to anywhere in the schedule.
+    pub tasks_used: BTreeSet<ItemId>,
+}
+
+impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
+    pub fn new(ev: &'a mut Eval<'p, 'd>, res: &'a Resolved<'p>, net: &'a NetworkInfo, seed: u64) -> Self {
+        Unroll {
+            ev,
+            res,
+            net,
+            seed,
+            seen: Vec::new(),
+            calls: HashMap::new(),
+            count: 0,
+            too_large: false,
+            measured: Vec::new(),
+            phases_called: Vec::new(),
+            tasks_used: BTreeSet::new(),
+        }
+    }
+
+    /// Runs `f` with the schedule's module in scope.
+    pub fn in_schedule(&mut self, module: usize, f: impl FnOnce(&mut Self)) {
+        let saved = std::mem::replace(&mut self.ev.module, module);
+        f(self);
+        self.ev.module = saved;
+    }
+
+    fn emit(&mut self, op: Op, out: &mut Vec<Op>, span: Span) {
+        self.count += 1;
+        if self.count > MAX_OPS {
+            if !self.too_large {
+                self.too_large = true;
+                self.ev.push(
+                    Diagnostic::new(Code::E310, span, format!("the schedule unrolls to more than {MAX_OPS} operations"))
+                        .label("this is where the limit was reached")
+                        .help("use fewer iterations, or longer phases with fewer calls"),
+                );
+            }
+            return;
+        }
+        out.push(op);
+    }
+
+    /// Unrolls statements into `out`.
+    pub fn stmts(&mut self, body: &[Stmt], out: &mut Vec<Op>) {
+        for s in body {
+            if self.too_large {
+                return;
+            }
+            // `seen` is the tasks trained so far, as of this statement.
+            let seen = Value::Tasks(TaskList {
+                tasks: self.seen.clone(),
+                single: false,
+            });
+            self.ev.locals.push(("seen".into(), seen));
+            let depth = self.ev.locals.len();
+            self.stmt(s, out);
+            debug_assert_eq!(self.ev.locals.len(), depth, "statements restore their locals");
+            self.ev.locals.pop();
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt, out: &mut Vec<Op>) {
+        match &s.node {
+            StmtKind::Call { name, args } => self.call(name, args, s.span, out),
+            StmtKind::For { var, index, iter, body } => {
+                let v = self.ev.eval(iter);
+                let items: Vec<Value> = match v {
+                    Value::Tasks(t) => t
+                        .tasks
+                        .iter()
+                        .map(|r| Value::Tasks(TaskList { tasks: vec![*r], single: true }))
+                        .collect(),
+                    Value::List(xs) => xs,
+                    Value::Range(a, b) => (a..=b).map(|i| Value::Num(i as f64, Dim::NONE)).collect(),
+                    Value::Unknown(_) => return,
+                    other => {
+                        self.ev.push(
+                            Diagnostic::new(Code::E204, iter.span, format!("`for` goes over a list, a range or tasks, not {}", other.describe()))
+                                .label("not something to loop over"),
+                        );
+                        return;
+                    }
+                };
+                for (k, item) in items.into_iter().enumerate() {
+                    self.note_tasks(&item);
+                    self.ev.locals.push((var.node.clone(), item));
+                    if let Some(ix) = index {
+                        self.ev.locals.push((ix.node.clone(), Value::Num(k as f64, Dim::NONE)));
+                    }
+                    self.stmts(body, out);
+                    self.ev.locals.pop();
+                    if index.is_some() {
+                        self.ev.locals.pop();
+                    }
+                    if self.too_large {
+                        return;
+                    }
+                }
+            }
+            StmtKind::Repeat { count, body } => {
+                let Some(n) = self.count_value(count, "`repeat`") else { return };
+                for _ in 0..n {
+                    self.stmts(body, out);
+                    if self.too_large {
+                        return;
+                    }
+                }
+            }
+            StmtKind::Until { cond, max, body } => {
+                let Some(max) = max else { return }; // E301 is reported by the schedule check
+                let Some(n) = self.count_value(max, "`max`") else { return };
+                if n == 0 {
+                    self.ev.push(Diagnostic::new(Code::E207, max.span, "`max` must be at least 1").label("the loop would never run"));
+                    return;
+                }
+                let cond_ir = {
+                    let measured: Vec<Measured> = Vec::new();
+                    let ctx = expect::Context {
+                        measured: &measured,
+                        phases: &[],
+                        arms: &[],
+                    };
+                    expect::compile_live(self.ev, cond, &ctx)
+                };
+                let mut inner = Vec::new();
+                self.stmts(body, &mut inner);
+                if let Some(cond) = cond_ir {
+                    let span = span_ir(&self.ev.prog.sources, s.span);
+                    self.emit(Op::Until { cond, max: n, body: inner, span }, out, s.span);
+                }
+            }
+            StmtKind::Measure { metrics, label } => self.measure(metrics, label.as_ref().map(|l| l.node.clone()), s.span, out),
+            StmtKind::Checkpoint(name) => {
+                let span = span_ir(&self.ev.prog.sources, s.span);
+                self.emit(Op::Checkpoint { name: name.node.clone(), span }, out, s.span);
+            }
+            StmtKind::Restore(name) => {
+                let span = span_ir(&self.ev.prog.sources, s.span);
+                self.emit(Op::Restore { name: name.node.clone(), span }, out, s.span);
+            }
+        }
+    }
+
+    /// A whole number ≥ 0 from an expression (loop counts, bounds).
+    fn count_value(&mut self, e: &crate::syntax::ast::Expr, what: &str) -> Option<u64> {
+        match self.ev.eval(e) {
+            Value::Num(x, d) if d.is_none() && x >= 0.0 && x.fract() == 0.0 => Some(x as u64),
+            Value::Num(x, d) if d.is_none() && x < 0.0 => {
+                self.ev.push(Diagnostic::new(Code::E208, e.span, format!("{what} needs a count of 0 or more")).label("negative"));
+                None
+            }
+            Value::Unknown(_) => None,
+            other => {
+                self.ev.push(
+                    Diagnostic::new(Code::E210, e.span, format!("{what} needs a whole number, not {}", other.describe()))
+                        .label("not a count"),
+                );
+                None
+            }
+        }
+    }
+
+    fn note_tasks(&mut self, v: &Value) {
+        if let Value::Tasks(t) = v {
+            self.tasks_used.extend(t.tasks.iter().map(|r| r.set));
+        }
+    }
+
+    fn call(&mut self, name: &[Ident], args: &[Arg], span: Span, out: &mut Vec<Op>) {
+        let Some(id) = self.resolve_phase(name) else {
+            for a in args {
+                self.ev.eval(&a.value);
+            }
+            return;
+        };
+        self.ev.used.insert(id);
+        let prog = self.ev.prog;
+        let Item::Phase(def) = prog.item(id) else { unreachable!("resolve_phase returns phases") };
+        let replaced;
+        let (def, module): (&PhaseDef, usize) = match self.res.phase_overrides.get(&id).copied() {
+            Some(PhaseOverride::Skip(_)) => return,
+            Some(PhaseOverride::Replace(module, spec)) => {
+                replaced = PhaseDef {
+                    name: def.name.clone(),
+                    params: def.params.clone(),
+                    kind: spec.name[spec.name.len() - 1].clone(),
+                    body: spec.block.clone(),
+                    span: spec.span,
+                };
+                (&replaced, module)
+            }
+            None => (def, id.module),
+        };
+        let Some(locals) = self.bind_args(def, args, span) else { return };
+        let seen = Value::Tasks(TaskList {
+            tasks: self.seen.clone(),
+            single: false,
+        });
+        let info: Option<PhaseInfo> = self.ev.in_module(module, |ev| {
+            ev.locals = locals;
+            if !ev.locals.iter().any(|(n, _)| n == "seen") {
+                ev.locals.push(("seen".into(), seen));
+            }
+            ev.phase_info(def)
+        });
+        let Some(info) = info else { return };
+        let phase_name = def.name.node.clone();
+        let call = {
+            let c = self.calls.entry(phase_name.clone()).or_insert(0);
+            let n = *c;
+            *c += 1;
+            n
+        };
+        self.phases_called.push(phase_name.clone());
+        if let Some(op) = super::ops::phase_op(self, &phase_name, call, info, span) {
+            self.emit(op, out, span);
+        }
+    }
+
+    fn resolve_phase(&mut self, name: &[Ident]) -> Option<ItemId> {
+        let prog = self.ev.prog;
+        let (module, word, at) = match name {
+            [one] => (self.ev.module, &one.node, one.span),
+            [alias, item] => match prog.aliases[self.ev.module].get(&alias.node) {
+                Some(&m) => (m, &item.node, item.span),
+                None => {
+                    self.ev.undefined(&alias.node, alias.span, None);
+                    return None;
+                }
+            },
+            _ => {
+                let span = name[0].span.to(name[name.len() - 1].span);
+                self.ev.push(Diagnostic::new(Code::E101, span, "names have at most one `.`").label("write `alias.name`"));
+                return None;
+            }
+        };
+        match prog.lookup(module, word) {
+            Some(id) if matches!(prog.item(id), Item::Phase(_)) => Some(id),
+            Some(id) => {
+                let kind = prog.item(id).kind_word();
+                self.ev.push(
+                    Diagnostic::new(Code::E103, at, format!("`{word}` is a {kind}, not a phase"))
+                        .label("called as a phase here")
+                        .secondary(prog.name_span(id), "defined here")
+                        .help("a schedule calls phases, measures, and loops"),
+                );
+                None
+            }
+            None => {
+                let phases = prog.names[module]
+                    .iter()
+                    .filter(|(_, i)| matches!(prog.item(**i), Item::Phase(_)))
+                    .map(|(n, _)| n.as_str());
+                self.ev.push(
+                    Diagnostic::new(Code::E101, at, format!("no phase is named `{word}`"))
+                        .label("not defined")
+                        .maybe_help(suggestion(word, phases)),
+                );
+                None
+            }
+        }
+    }
+
+    /// Evaluates a call's arguments and binds them to the phase's parameters.
+    fn bind_args(&mut self, def: &PhaseDef, args: &[Arg], span: Span) -> Option<Vec<(String, Value)>> {
+        let mut values: Vec<Option<(Value, Span)>> = vec![None; def.params.len()];
+        let mut ok = true;
+        let mut next = 0;
+        for a in args {
+            let slot = match &a.name {
+                Some(n) => match def.params.iter().position(|p| p.name.node == n.node) {
+                    Some(i) => i,
+                    None => {
+                        self.ev.push(
+                            Diagnostic::new(Code::E107, n.span, format!("phase `{}` has no parameter `{}`", def.name.node, n.node))
+                                .label("unknown parameter")
+                                .maybe_help(suggestion(&n.node, def.params.iter().map(|p| p.name.node.as_str()))),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                },
+                None => {
+                    while next < values.len() && values[next].is_some() {
+                        next += 1;
+                    }
+                    if next >= values.len() {
+                        self.ev.push(
+                            Diagnostic::new(Code::E112, a.value.span, format!("phase `{}` takes {} argument{}", def.name.node, def.params.len(), if def.params.len() == 1 { "" } else { "s" }))
+                                .label("one argument too many")
+                                .secondary(def.name.span, "defined here"),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                    next
+                }
+            };
+            let ty = self.ev.declared_type(&def.params[slot]);
+            let v = self.ev.eval_want(&a.value, Some(&ty));
+            self.note_tasks(&v);
+            let v = self.ev.conform(v, &ty, a.value.span, None);
+            values[slot] = Some((v, a.value.span));
+        }
+        let mut locals = Vec::new();
+        for (p, v) in def.params.iter().zip(values) {
+            let v = match v {
+                Some((v, _)) => v,
+                None => match &p.default {
+                    Some(d) => {
+                        let ty = self.ev.declared_type(p);
+                        let v = self.ev.in_module(self.ev.module, |ev| ev.eval_want(d, Some(&ty)));
+                        self.ev.conform(v, &ty, d.span, None)
+                    }
+                    None => {
+                        self.ev.push(
+                            Diagnostic::new(Code::E109, span, format!("phase `{}` needs the argument `{}`", def.name.node, p.name.node))
+                                .label(format!("`{}` is missing", p.name.node))
+                                .secondary(p.span, "declared here"),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                },
+            };
+            locals.push((p.name.node.clone(), v));
+        }
+        ok.then_some(locals)
+    }
+
+    fn measure(&mut self, metrics: &[crate::syntax::ast::Expr], label: Option<String>, span: Span, out: &mut Vec<Op>) {
+        let mut irs = Vec::new();
+        for m in metrics {
+            let v = self.ev.eval_want(m, Some(&Ty::Builtin(Kind::Metric)));
+            let v = self.ev.conform(v, &Ty::Builtin(Kind::Metric), m.span, None);
+            if let Value::Builtin(b) = &v {
+                if let Some(t) = b.get("tasks")
+                    && let Value::Tasks(list) = &t.value
+                {
+                    if list.tasks.is_empty() {
+                        self.ev.push(
+                            Diagnostic::new(Code::E309, t.span, "no task has been trained yet")
+                                .label("this task list is empty here")
+                                .help("measure after a wake phase, or name the tasks (`accuracy(pairs)`)"),
+                        );
+                        continue;
+                    }
+                    self.tasks_used.extend(list.tasks.iter().map(|r| r.set));
+                }
+                let ir = expect::metric_ir(self.ev, b);
+                self.measured.push(Measured {
+                    metric: ir.clone(),
+                    label: label.clone(),
+                });
+                irs.push(ir);
+            }
+        }
+        if !irs.is_empty() {
+            let span_ir = span_ir(&self.ev.prog.sources, span);
+            self.emit(Op::Measure { metrics: irs, label, span: span_ir }, out, span);
+        }
+    }
+}
+
