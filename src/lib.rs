@@ -6,13 +6,13 @@
 //! source text ──syntax──▶ AST ──check──▶ checked program ──plan──▶ Plan (IR)
 //! ```
 
+pub mod builtins;
+pub mod check;
+pub mod cli;
 pub mod diagnostics;
 pub mod load;
 pub mod plan;
 pub mod session;
 pub mod source;
-pub mod builtins;
-pub mod check;
-pub mod cli;
 pub mod syntax;
 pub mod units;

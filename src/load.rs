@@ -96,9 +96,13 @@ impl Loader<'_> {
             Some((at, what)) => {
                 let end = (at + 1).min(source.text.len()).max(at);
                 self.diags.push(
-                    Diagnostic::new(Code::E008, Span::new(id, at, end), format!("{name} is not UTF-8 text"))
-                        .label(what)
-                        .help("protocol files are plain UTF-8 text; is this the right file?"),
+                    Diagnostic::new(
+                        Code::E008,
+                        Span::new(id, at, end),
+                        format!("{name} is not UTF-8 text"),
+                    )
+                    .label(what)
+                    .help("protocol files are plain UTF-8 text; is this the right file?"),
                 );
                 Module {
                     file: id,
@@ -143,10 +147,14 @@ impl Loader<'_> {
         let wanted = dir.join(&target.node);
         let Ok(canonical) = wanted.canonicalize() else {
             self.diags.push(
-                Diagnostic::new(Code::E104, target.span, format!("cannot find `{}`", target.node))
-                    .label(format!("looked for {}", wanted.display()))
-                    .maybe_help(nearby_file(&wanted))
-                    .help_if_none("import paths are relative to the importing file"),
+                Diagnostic::new(
+                    Code::E104,
+                    target.span,
+                    format!("cannot find `{}`", target.node),
+                )
+                .label(format!("looked for {}", wanted.display()))
+                .maybe_help(nearby_file(&wanted))
+                .help_if_none("import paths are relative to the importing file"),
             );
             return None;
         };
@@ -169,8 +177,12 @@ impl Loader<'_> {
             }
             Err(e) => {
                 self.diags.push(
-                    Diagnostic::new(Code::E104, target.span, format!("cannot read `{}`", target.node))
-                        .label(io_reason(&e)),
+                    Diagnostic::new(
+                        Code::E104,
+                        target.span,
+                        format!("cannot read `{}`", target.node),
+                    )
+                    .label(io_reason(&e)),
                 );
                 None
             }
@@ -182,13 +194,19 @@ impl Loader<'_> {
 fn decode(bytes: Vec<u8>) -> (String, Option<(usize, String)>) {
     match String::from_utf8(bytes) {
         Ok(text) => match text.find('\0') {
-            Some(at) => (text, Some((at, "a NUL byte: this looks like a binary file".into()))),
+            Some(at) => (
+                text,
+                Some((at, "a NUL byte: this looks like a binary file".into())),
+            ),
             None => (text, None),
         },
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            (text, Some((at, "this byte does not start a UTF-8 character".into())))
+            (
+                text,
+                Some((at, "this byte does not start a UTF-8 character".into())),
+            )
         }
     }
 }
@@ -219,7 +237,11 @@ fn nearby_file(wanted: &Path) -> Option<String> {
 impl Diagnostic {
     /// Adds `help` only if no help was set.
     pub fn help_if_none(self, help: &str) -> Self {
-        if self.help.is_none() { self.help(help) } else { self }
+        if self.help.is_none() {
+            self.help(help)
+        } else {
+            self
+        }
     }
 }
 

@@ -58,7 +58,13 @@ pub fn check_file(path: &Path, sets: &Sets, opts: &Options) -> Result<Report, Lo
 }
 
 /// Checks and plans source text (tests, the REPL); imports are relative to `base`.
-pub fn check_text(name: &str, text: &str, base: Option<&Path>, sets: &Sets, opts: &Options) -> Report {
+pub fn check_text(
+    name: &str,
+    text: &str,
+    base: Option<&Path>,
+    sets: &Sets,
+    opts: &Options,
+) -> Report {
     let mut diags = Diagnostics::new();
     let loaded = load::load_text(name, text, base, &mut diags);
     finish(loaded, diags, sets, opts)
@@ -68,7 +74,9 @@ fn finish(mut loaded: Loaded, mut diags: Diagnostics, sets: &Sets, opts: &Option
     // `--set` values become small sources of their own, so their errors have spans too.
     let mut opts = opts.clone();
     for (name, text) in sets {
-        let id = loaded.sources.add(SourceFile::new(format!("--set {name}"), None, text.clone()));
+        let id = loaded
+            .sources
+            .add(SourceFile::new(format!("--set {name}"), None, text.clone()));
         match syntax::parse_expr(id, text) {
             Ok(e) => opts.sets.push((name.clone(), e)),
             Err(errs) => diags.extend(errs),
@@ -120,11 +128,15 @@ pub fn arm_of(p: &Plan) -> Arm {
     fn walk(ops: &[Op], measured: &mut Vec<Measured>, phases: &mut Vec<String>) {
         for op in ops {
             match op {
-                Op::Measure { metrics, label, .. } => measured.extend(metrics.iter().map(|m| Measured {
-                    metric: m.clone(),
-                    label: label.clone(),
-                })),
-                Op::Wake { phase, .. } | Op::Sleep { phase, .. } | Op::Perturb { phase, .. } => phases.push(phase.clone()),
+                Op::Measure { metrics, label, .. } => {
+                    measured.extend(metrics.iter().map(|m| Measured {
+                        metric: m.clone(),
+                        label: label.clone(),
+                    }))
+                }
+                Op::Wake { phase, .. } | Op::Sleep { phase, .. } | Op::Perturb { phase, .. } => {
+                    phases.push(phase.clone())
+                }
                 Op::Until { body, .. } => walk(body, measured, phases),
                 Op::Checkpoint { .. } | Op::Restore { .. } => {}
             }
@@ -141,8 +153,9 @@ pub fn arm_of(p: &Plan) -> Arm {
 /// Parses `NAME=VALUE`.
 pub fn parse_set(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
-        Some((n, v)) if !n.trim().is_empty() && !v.trim().is_empty() => Ok((n.trim().to_string(), v.trim().to_string())),
+        Some((n, v)) if !n.trim().is_empty() && !v.trim().is_empty() => {
+            Ok((n.trim().to_string(), v.trim().to_string()))
+        }
         _ => Err(format!("expected NAME=VALUE, found `{s}`")),
     }
 }
-

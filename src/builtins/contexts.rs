@@ -50,29 +50,68 @@ pub const WAKE: Context = Context {
 pub const SLEEP: Context = Context {
     name: "a sleep phase",
     params: &[
-        param("length", Ty::OneOf(&[Ty::Num(Dim::STEPS), Ty::Num(Dim::TIME)]), "how long the phase runs: `15000 steps` or `10 s`")
-            .optional()
+        param(
+            "length",
+            Ty::OneOf(&[Ty::Num(Dim::STEPS), Ty::Num(Dim::TIME)]),
+            "how long the phase runs: `15000 steps` or `10 s`",
+        )
+        .optional()
+        .range(Range::Positive),
+        param("dt", Ty::Num(Dim::TIME), "the time step")
+            .num(0.001)
             .range(Range::Positive),
-        param("dt", Ty::Num(Dim::TIME), "the time step").num(0.001).range(Range::Positive),
-        param("dynamics", MODEL, "the neuron model for the phase, on all layers or `on` some")
-            .builtin("integrate_fire")
-            .repeat()
-            .targets(),
-        param("scale", Ty::OneOf(&[Ty::Builtin(Kind::Recipe), Ty::List(&Ty::Num(Dim::NONE)), Ty::Num(Dim::NONE)]), "per-layer factors on the input current (`scale by activation_max(seen) * 55.9`)")
-            .num(1.0),
-        param("drive", Ty::Builtin(Kind::Drive), "the input during sleep").builtin("silence").window(),
-        param("modulate", MODULATORS, "oscillations that multiply the drive, or membrane noise").optional(),
-        param("plasticity", RULES, "the rules that change weights in this phase; everything else is frozen").optional(),
-        param("record", Ty::Bool, "record the input rates of this phase for a later `recorded_rates(...)` drive").bool(false),
+        param(
+            "dynamics",
+            MODEL,
+            "the neuron model for the phase, on all layers or `on` some",
+        )
+        .builtin("integrate_fire")
+        .repeat()
+        .targets(),
+        param(
+            "scale",
+            Ty::OneOf(&[
+                Ty::Builtin(Kind::Recipe),
+                Ty::List(&Ty::Num(Dim::NONE)),
+                Ty::Num(Dim::NONE),
+            ]),
+            "per-layer factors on the input current (`scale by activation_max(seen) * 55.9`)",
+        )
+        .num(1.0),
+        param("drive", Ty::Builtin(Kind::Drive), "the input during sleep")
+            .builtin("silence")
+            .window(),
+        param(
+            "modulate",
+            MODULATORS,
+            "oscillations that multiply the drive, or membrane noise",
+        )
+        .optional(),
+        param(
+            "plasticity",
+            RULES,
+            "the rules that change weights in this phase; everything else is frozen",
+        )
+        .optional(),
+        param(
+            "record",
+            Ty::Bool,
+            "record the input rates of this phase for a later `recorded_rates(...)` drive",
+        )
+        .bool(false),
     ],
 };
 
 /// The settings of a perturb phase.
 pub const PERTURB: Context = Context {
     name: "a perturb phase",
-    params: &[param("apply", Ty::Builtin(Kind::Perturbation), "a shock applied once, at the start of the phase")
-        .repeat()
-        .targets()],
+    params: &[param(
+        "apply",
+        Ty::Builtin(Kind::Perturbation),
+        "a shock applied once, at the start of the phase",
+    )
+    .repeat()
+    .targets()],
 };
 
 /// The settings of a wake phase also accepted by sleep phases and vice versa are listed once
@@ -88,10 +127,22 @@ pub fn context_for_phase(kind: PhaseKind) -> &'static Context {
 /// Every phase kind with its doc.
 pub fn phase_kinds() -> &'static [(PhaseKind, &'static str)] {
     &[
-        (PhaseKind::Wake, "learning from data: rate units trained by backprop, or spiking neurons shown samples"),
-        (PhaseKind::Nrem, "offline replay: spiking dynamics, a generated drive, slow oscillations, local plasticity"),
-        (PhaseKind::Rem, "offline reorganisation: desynchronised activity with theta/gamma modulation, exploration"),
-        (PhaseKind::Perturb, "a shock (lesion, weight noise, silencing, interference) after which recovery is measured"),
+        (
+            PhaseKind::Wake,
+            "learning from data: rate units trained by backprop, or spiking neurons shown samples",
+        ),
+        (
+            PhaseKind::Nrem,
+            "offline replay: spiking dynamics, a generated drive, slow oscillations, local plasticity",
+        ),
+        (
+            PhaseKind::Rem,
+            "offline reorganisation: desynchronised activity with theta/gamma modulation, exploration",
+        ),
+        (
+            PhaseKind::Perturb,
+            "a shock (lesion, weight noise, silencing, interference) after which recovery is measured",
+        ),
     ]
 }
 
@@ -99,14 +150,56 @@ pub fn phase_kinds() -> &'static [(PhaseKind, &'static str)] {
 pub const CONNECT: Context = Context {
     name: "a `connect` block",
     params: &[
-        param("connectivity", Ty::Builtin(Kind::Connectivity), "which pairs of neurons are connected").builtin("dense"),
-        param("init", Ty::OneOf(&[Ty::Builtin(Kind::Init), Ty::Num(Dim::NONE)]), "the initial weights").builtin("glorot"),
-        param("bias", Ty::Bool, "a bias per post-synaptic unit (rate dynamics)").bool(true),
-        param("sign", Ty::Symbol(&["any", "excitatory", "inhibitory"]), "keep every weight ≥ 0 (`excitatory`) or ≤ 0 (`inhibitory`)").sym("any"),
-        param("bounds", Ty::List(&Ty::Num(Dim::NONE)), "`[min, max]`: weights are clipped into this interval").optional(),
-        param("delay", Ty::Num(Dim::TIME), "the transmission delay of spikes").num(0.0).range(Range::NonNegative),
-        param("delay_jitter", Ty::Num(Dim::TIME), "each synapse's delay is drawn from [delay, delay + jitter]").num(0.0).range(Range::NonNegative),
-        param("plastic", Ty::Bool, "whether any rule may change these weights").bool(true),
+        param(
+            "connectivity",
+            Ty::Builtin(Kind::Connectivity),
+            "which pairs of neurons are connected",
+        )
+        .builtin("dense"),
+        param(
+            "init",
+            Ty::OneOf(&[Ty::Builtin(Kind::Init), Ty::Num(Dim::NONE)]),
+            "the initial weights",
+        )
+        .builtin("glorot"),
+        param(
+            "bias",
+            Ty::Bool,
+            "a bias per post-synaptic unit (rate dynamics)",
+        )
+        .bool(true),
+        param(
+            "sign",
+            Ty::Symbol(&["any", "excitatory", "inhibitory"]),
+            "keep every weight ≥ 0 (`excitatory`) or ≤ 0 (`inhibitory`)",
+        )
+        .sym("any"),
+        param(
+            "bounds",
+            Ty::List(&Ty::Num(Dim::NONE)),
+            "`[min, max]`: weights are clipped into this interval",
+        )
+        .optional(),
+        param(
+            "delay",
+            Ty::Num(Dim::TIME),
+            "the transmission delay of spikes",
+        )
+        .num(0.0)
+        .range(Range::NonNegative),
+        param(
+            "delay_jitter",
+            Ty::Num(Dim::TIME),
+            "each synapse's delay is drawn from [delay, delay + jitter]",
+        )
+        .num(0.0)
+        .range(Range::NonNegative),
+        param(
+            "plastic",
+            Ty::Bool,
+            "whether any rule may change these weights",
+        )
+        .bool(true),
     ],
 };
 
@@ -115,9 +208,13 @@ pub const PROTOCOL: Context = Context {
     name: "a protocol",
     params: &[
         param("network", Ty::Network, "the network the schedule runs on").optional(),
-        param("seed", Ty::Num(Dim::NONE), "the master seed; every random stream is derived from it")
-            .num(1.0)
-            .range(Range::Between(0.0, 18446744073709551615.0))
-            .whole(),
+        param(
+            "seed",
+            Ty::Num(Dim::NONE),
+            "the master seed; every random stream is derived from it",
+        )
+        .num(1.0)
+        .range(Range::Between(0.0, 18446744073709551615.0))
+        .whole(),
     ],
 };

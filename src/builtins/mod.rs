@@ -453,7 +453,12 @@ pub struct Builtin {
     pub returns: Option<Ty>,
 }
 
-pub const fn builtin(name: &'static str, kind: Kind, doc: &'static str, params: &'static [Param]) -> Builtin {
+pub const fn builtin(
+    name: &'static str,
+    kind: Kind,
+    doc: &'static str,
+    params: &'static [Param],
+) -> Builtin {
     Builtin {
         name,
         kind,
@@ -576,7 +581,12 @@ mod tests {
         for b in all() {
             for p in b.params {
                 if let Default::Builtin(name) = p.default {
-                    assert!(lookup(name).is_some(), "{}.{} defaults to unknown {name}", b.name, p.name);
+                    assert!(
+                        lookup(name).is_some(),
+                        "{}.{} defaults to unknown {name}",
+                        b.name,
+                        p.name
+                    );
                 }
             }
         }

@@ -7,23 +7,67 @@ const N: Ty = Ty::Num(Dim::NONE);
 
 /// How initial weights are drawn.
 pub const INITS: &[Builtin] = &[
-    builtin("uniform", Kind::Init, "uniform between `lo` and `hi`", &[
-        param("lo", N, "lower end"),
-        param("hi", N, "upper end"),
-    ]),
-    builtin("normal", Kind::Init, "Gaussian", &[
-        param("mean", N, "mean").num(0.0),
-        param("std", N, "standard deviation").range(Range::NonNegative),
-    ]),
-    builtin("constant", Kind::Init, "every weight the same", &[param("value", N, "the weight")]),
-    builtin("glorot", Kind::Init, "uniform in ±√(6 / (fan_in + fan_out))", &[]),
+    builtin(
+        "uniform",
+        Kind::Init,
+        "uniform between `lo` and `hi`",
+        &[param("lo", N, "lower end"), param("hi", N, "upper end")],
+    ),
+    builtin(
+        "normal",
+        Kind::Init,
+        "Gaussian",
+        &[
+            param("mean", N, "mean").num(0.0),
+            param("std", N, "standard deviation").range(Range::NonNegative),
+        ],
+    ),
+    builtin(
+        "constant",
+        Kind::Init,
+        "every weight the same",
+        &[param("value", N, "the weight")],
+    ),
+    builtin(
+        "glorot",
+        Kind::Init,
+        "uniform in ±√(6 / (fan_in + fan_out))",
+        &[],
+    ),
 ];
 
 /// Which pairs of neurons a projection connects.
 pub const CONNECTIVITIES: &[Builtin] = &[
-    builtin("dense", Kind::Connectivity, "every pre neuron to every post neuron", &[]),
-    builtin("sparse", Kind::Connectivity, "each pair independently with probability p", &[param("p", N, "connection probability").range(Range::Probability)]),
-    builtin("one_to_one", Kind::Connectivity, "neuron i to neuron i (populations of equal size)", &[]),
-    builtin("all_but_self", Kind::Connectivity, "every pair except i → i (lateral inhibition)", &[]),
-    builtin("fixed_in", Kind::Connectivity, "each post neuron gets exactly k random inputs", &[param("k", N, "inputs per post neuron").range(Range::Positive).whole()]),
+    builtin(
+        "dense",
+        Kind::Connectivity,
+        "every pre neuron to every post neuron",
+        &[],
+    ),
+    builtin(
+        "sparse",
+        Kind::Connectivity,
+        "each pair independently with probability p",
+        &[param("p", N, "connection probability").range(Range::Probability)],
+    ),
+    builtin(
+        "one_to_one",
+        Kind::Connectivity,
+        "neuron i to neuron i (populations of equal size)",
+        &[],
+    ),
+    builtin(
+        "all_but_self",
+        Kind::Connectivity,
+        "every pair except i → i (lateral inhibition)",
+        &[],
+    ),
+    builtin(
+        "fixed_in",
+        Kind::Connectivity,
+        "each post neuron gets exactly k random inputs",
+        &[param("k", N, "inputs per post neuron")
+            .range(Range::Positive)
+            .whole()],
+    ),
 ];

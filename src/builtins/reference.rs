@@ -49,7 +49,9 @@ fn builtin_section(out: &mut String, b: &Builtin) {
     if b.kind == Kind::NeuronModel {
         notes.push(format!("Dynamics: {}.", b.dynamics.word()));
     }
-    if matches!(b.kind, Kind::Rule | Kind::Drive | Kind::Modulator) && b.phases != super::Phases::ALL {
+    if matches!(b.kind, Kind::Rule | Kind::Drive | Kind::Modulator)
+        && b.phases != super::Phases::ALL
+    {
         notes.push(format!("Allowed in {}.", b.phases.describe()));
     }
     if let Some(r) = b.returns {
@@ -72,7 +74,11 @@ fn params_table(out: &mut String, params: &[Param]) {
     for p in params {
         let mut range = p.range.describe().unwrap_or_default();
         if p.whole {
-            range = if range.is_empty() { "whole".into() } else { format!("{range}, whole") };
+            range = if range.is_empty() {
+                "whole".into()
+            } else {
+                format!("{range}, whole")
+            };
         }
         let mut meaning = p.doc.to_string();
         let mut extras = Vec::new();

@@ -39,67 +39,169 @@ pub const DRIVES: &[Builtin] = &[
 
 /// Input patterns: data statistics a drive turns into spikes.
 pub const PATTERNS: &[Builtin] = &[
-    builtin("mean_image", Kind::Pattern, "the mean input of the training samples of some tasks", &[param("tasks", Ty::Tasks, "the tasks to average over")]),
-    builtin("sample_mean", Kind::Pattern, "the mean of a few random training samples of some tasks (the Python replicate's sleep input)", &[
-        param("tasks", Ty::Tasks, "the tasks to draw from"),
-        param("count", N, "how many samples to average").num(10.0).range(Range::Positive).whole(),
-    ]),
+    builtin(
+        "mean_image",
+        Kind::Pattern,
+        "the mean input of the training samples of some tasks",
+        &[param("tasks", Ty::Tasks, "the tasks to average over")],
+    ),
+    builtin(
+        "sample_mean",
+        Kind::Pattern,
+        "the mean of a few random training samples of some tasks (the Python replicate's sleep input)",
+        &[
+            param("tasks", Ty::Tasks, "the tasks to draw from"),
+            param("count", N, "how many samples to average")
+                .num(10.0)
+                .range(Range::Positive)
+                .whole(),
+        ],
+    ),
 ];
 
 /// Modulators: oscillations and noise laid over a phase.
 pub const MODULATORS: &[Builtin] = &[
-    builtin("slow", Kind::Modulator, "NREM slow oscillation: up and down states that gate the drive", &[
-        param("freq", HZ, "oscillation frequency (below 1 Hz for slow waves)").num(0.8).range(Range::Positive),
-        param("depth", N, "how much of the drive a down state removes").num(1.0).range(Range::Probability),
-        param("up_fraction", N, "fraction of each cycle spent in the up state").num(0.5).range(Range::Probability),
-        param("shape", Ty::Symbol(&["square", "sine"]), "up/down transitions: abrupt or smooth").sym("square"),
-    ])
-    .phases(Phases::RUNNING),
-    builtin("theta", Kind::Modulator, "REM theta rhythm multiplying the drive", &[
-        param("freq", HZ, "frequency").num(6.0).range(Range::Positive),
-        param("depth", N, "modulation depth").num(0.5).range(Range::Probability),
-    ])
-    .phases(Phases::RUNNING),
-    builtin("gamma", Kind::Modulator, "gamma rhythm multiplying the drive", &[
-        param("freq", HZ, "frequency").num(40.0).range(Range::Positive),
-        param("depth", N, "modulation depth").num(0.3).range(Range::Probability),
-    ])
-    .phases(Phases::RUNNING),
-    builtin("sine", Kind::Modulator, "drive × (offset + depth·sin(2πft)) — Watkins et al.'s sinusoidally modulated noise", &[
-        param("freq", HZ, "frequency").num(1.0).range(Range::Positive),
-        param("depth", N, "amplitude of the sinusoid").num(0.5).range(Range::NonNegative),
-        param("offset", N, "constant part").num(0.5).range(Range::NonNegative),
-    ])
-    .phases(Phases::RUNNING),
-    builtin("noise", Kind::Modulator, "Gaussian noise added to every membrane potential each step", &[param(
-        "sigma",
-        Ty::OneOf(&[Ty::Num(Dim::VOLTAGE), N]),
-        "standard deviation (a voltage for `lif`, a number for `integrate_fire`)",
+    builtin(
+        "slow",
+        Kind::Modulator,
+        "NREM slow oscillation: up and down states that gate the drive",
+        &[
+            param(
+                "freq",
+                HZ,
+                "oscillation frequency (below 1 Hz for slow waves)",
+            )
+            .num(0.8)
+            .range(Range::Positive),
+            param("depth", N, "how much of the drive a down state removes")
+                .num(1.0)
+                .range(Range::Probability),
+            param(
+                "up_fraction",
+                N,
+                "fraction of each cycle spent in the up state",
+            )
+            .num(0.5)
+            .range(Range::Probability),
+            param(
+                "shape",
+                Ty::Symbol(&["square", "sine"]),
+                "up/down transitions: abrupt or smooth",
+            )
+            .sym("square"),
+        ],
     )
-    .range(Range::NonNegative)])
+    .phases(Phases::RUNNING),
+    builtin(
+        "theta",
+        Kind::Modulator,
+        "REM theta rhythm multiplying the drive",
+        &[
+            param("freq", HZ, "frequency")
+                .num(6.0)
+                .range(Range::Positive),
+            param("depth", N, "modulation depth")
+                .num(0.5)
+                .range(Range::Probability),
+        ],
+    )
+    .phases(Phases::RUNNING),
+    builtin(
+        "gamma",
+        Kind::Modulator,
+        "gamma rhythm multiplying the drive",
+        &[
+            param("freq", HZ, "frequency")
+                .num(40.0)
+                .range(Range::Positive),
+            param("depth", N, "modulation depth")
+                .num(0.3)
+                .range(Range::Probability),
+        ],
+    )
+    .phases(Phases::RUNNING),
+    builtin(
+        "sine",
+        Kind::Modulator,
+        "drive × (offset + depth·sin(2πft)) — Watkins et al.'s sinusoidally modulated noise",
+        &[
+            param("freq", HZ, "frequency")
+                .num(1.0)
+                .range(Range::Positive),
+            param("depth", N, "amplitude of the sinusoid")
+                .num(0.5)
+                .range(Range::NonNegative),
+            param("offset", N, "constant part")
+                .num(0.5)
+                .range(Range::NonNegative),
+        ],
+    )
+    .phases(Phases::RUNNING),
+    builtin(
+        "noise",
+        Kind::Modulator,
+        "Gaussian noise added to every membrane potential each step",
+        &[param(
+            "sigma",
+            Ty::OneOf(&[Ty::Num(Dim::VOLTAGE), N]),
+            "standard deviation (a voltage for `lif`, a number for `integrate_fire`)",
+        )
+        .range(Range::NonNegative)],
+    )
     .phases(Phases::RUNNING)
     .dynamics(Dynamics::Spiking),
 ];
 
 /// Perturbations: shocks applied by `perturb` phases.
 pub const PERTURBATIONS: &[Builtin] = &[
-    builtin("lesion", Kind::Perturbation, "remove a random fraction of a population's neurons for good", &[
-        param("target", Ty::Population, "the population to lesion"),
-        param("fraction", N, "fraction of its neurons removed").range(Range::Probability),
-    ])
+    builtin(
+        "lesion",
+        Kind::Perturbation,
+        "remove a random fraction of a population's neurons for good",
+        &[
+            param("target", Ty::Population, "the population to lesion"),
+            param("fraction", N, "fraction of its neurons removed").range(Range::Probability),
+        ],
+    )
     .phases(Phases::PERTURB),
-    builtin("weight_noise", Kind::Perturbation, "add Gaussian noise to the weights of the projections given `on` (all if none)", &[
-        param("sigma", N, "standard deviation").range(Range::NonNegative),
-        param("relative", Ty::Bool, "scale the noise by |w|").bool(true),
-    ])
+    builtin(
+        "weight_noise",
+        Kind::Perturbation,
+        "add Gaussian noise to the weights of the projections given `on` (all if none)",
+        &[
+            param("sigma", N, "standard deviation").range(Range::NonNegative),
+            param("relative", Ty::Bool, "scale the noise by |w|").bool(true),
+        ],
+    )
     .phases(Phases::PERTURB),
-    builtin("silence", Kind::Perturbation, "clamp a population's output to zero during the next phase", &[param("target", Ty::Population, "the population to silence")])
-        .phases(Phases::PERTURB),
-    builtin("interfere", Kind::Perturbation, "train briefly on a conflicting task (labels shuffled)", &[
-        param("task", Ty::Tasks, "the task whose samples are used"),
-        param("length", Ty::OneOf(&[Ty::Num(Dim::EPOCHS), Ty::Num(Dim::SAMPLES)]), "how much interfering training").num(1.0).range(Range::Positive),
-        param("shuffle_labels", Ty::Bool, "permute the labels so the task conflicts with what was learnt").bool(true),
-    ])
+    builtin(
+        "silence",
+        Kind::Perturbation,
+        "clamp a population's output to zero during the next phase",
+        &[param("target", Ty::Population, "the population to silence")],
+    )
+    .phases(Phases::PERTURB),
+    builtin(
+        "interfere",
+        Kind::Perturbation,
+        "train briefly on a conflicting task (labels shuffled)",
+        &[
+            param("task", Ty::Tasks, "the task whose samples are used"),
+            param(
+                "length",
+                Ty::OneOf(&[Ty::Num(Dim::EPOCHS), Ty::Num(Dim::SAMPLES)]),
+                "how much interfering training",
+            )
+            .num(1.0)
+            .range(Range::Positive),
+            param(
+                "shuffle_labels",
+                Ty::Bool,
+                "permute the labels so the task conflicts with what was learnt",
+            )
+            .bool(true),
+        ],
+    )
     .phases(Phases::PERTURB),
 ];
 

@@ -10,19 +10,41 @@ use crate::units::Dim;
 use std::rc::Rc;
 
 /// Applies a binary operator.
-pub fn binary(ev: &mut Eval, op: BinOp, l: Value, r: Value, ls: Span, rs: Span, span: Span) -> Value {
+pub fn binary(
+    ev: &mut Eval,
+    op: BinOp,
+    l: Value,
+    r: Value,
+    ls: Span,
+    rs: Span,
+    span: Span,
+) -> Value {
     use BinOp::*;
     match op {
         Add | Sub | Mul | Div | Pow => arithmetic(ev, op, l, r, ls, rs, span),
-        Lt | Le | Gt | Ge | Eq | Ne => compare(ev, op, l, r, ls, rs, span),
+        Lt | Le | Gt | Ge | Eq | Ne => compare(ev, op, l, r, ls, rs),
         And | Or => match (l, r) {
-            (Value::Bool(a), Value::Bool(b)) => Value::Bool(if op == And { a && b } else { a || b }),
+            (Value::Bool(a), Value::Bool(b)) => {
+                Value::Bool(if op == And { a && b } else { a || b })
+            }
             (Value::Unknown(_), _) | (_, Value::Unknown(_)) => Value::Unknown(Ty::Bool),
             (a, b) => {
-                let (bad, at) = if matches!(a, Value::Bool(_)) { (b, rs) } else { (a, ls) };
+                let (bad, at) = if matches!(a, Value::Bool(_)) {
+                    (b, rs)
+                } else {
+                    (a, ls)
+                };
                 ev.push(
-                    Diagnostic::new(Code::E204, at, format!("`{}` needs `true` or `false`, not {}", op.symbol(), bad.describe()))
-                        .label("not a condition"),
+                    Diagnostic::new(
+                        Code::E204,
+                        at,
+                        format!(
+                            "`{}` needs `true` or `false`, not {}",
+                            op.symbol(),
+                            bad.describe()
+                        ),
+                    )
+                    .label("not a condition"),
                 );
                 Value::Unknown(Ty::Bool)
             }
@@ -32,13 +54,21 @@ pub fn binary(ev: &mut Eval, op: BinOp, l: Value, r: Value, ls: Span, rs: Span, 
     }
 }
 
-fn arithmetic(ev: &mut Eval, op: BinOp, l: Value, r: Value, ls: Span, rs: Span, span: Span) -> Value {
+fn arithmetic(
+    ev: &mut Eval,
+    op: BinOp,
+    l: Value,
+    r: Value,
+    ls: Span,
+    rs: Span,
+    span: Span,
+) -> Value {
     use BinOp::*;
     match (l, r) {
         (Value::Num(a, da), Value::Num(b, db)) => match op {
             Add | Sub => {
                 if da != db {
-                    mismatch(ev, op, da, db, ls, rs, span);
+                    mismatch(ev, op, da, db, ls, rs);
                     return Value::Unknown(Ty::Num(da));
                 }
                 Value::Num(if op == Add { a + b } else { a - b }, da)
@@ -57,14 +87,21 @@ fn arithmetic(ev: &mut Eval, op: BinOp, l: Value, r: Value, ls: Span, rs: Span, 
             }
             Pow => {
                 if !db.is_none() {
-                    ev.push(Diagnostic::new(Code::E202, rs, "an exponent must be dimensionless").label(format!("this is a {} value", db.name())));
+                    ev.push(
+                        Diagnostic::new(Code::E202, rs, "an exponent must be dimensionless")
+                            .label(format!("this is a {} value", db.name())),
+                    );
                     return Value::Unknown(Ty::AnyNum);
                 }
                 if !da.is_none() && b.fract() != 0.0 {
                     ev.push(
-                        Diagnostic::new(Code::E210, rs, "a quantity with a unit can only be raised to a whole power")
-                            .label("not a whole number")
-                            .secondary(ls, format!("this is a {} value", da.name())),
+                        Diagnostic::new(
+                            Code::E210,
+                            rs,
+                            "a quantity with a unit can only be raised to a whole power",
+                        )
+                        .label("not a whole number")
+                        .secondary(ls, format!("this is a {} value", da.name())),
                     );
                     return Value::Unknown(Ty::AnyNum);
                 }
@@ -77,7 +114,11 @@ fn arithmetic(ev: &mut Eval, op: BinOp, l: Value, r: Value, ls: Span, rs: Span, 
             if b.entry.kind == Kind::Recipe && d.is_none() && matches!(op, Mul | Div) =>
         {
             let mut scaled = (*b).clone();
-            scaled.factor = if op == Mul { b.factor * x } else { b.factor / x };
+            scaled.factor = if op == Mul {
+                b.factor * x
+            } else {
+                b.factor / x
+            };
             Value::Builtin(Rc::new(scaled))
         }
         // Element-wise on lists: `[0.95, 0.65, 0.35] * 1.1`.
@@ -93,10 +134,18 @@ fn arithmetic(ev: &mut Eval, op: BinOp, l: Value, r: Value, ls: Span, rs: Span, 
         ),
         (Value::Unknown(t), other) | (other, Value::Unknown(t)) => unknown_arith(op, t, other),
         (a, b) => {
-            let (bad, at) = if matches!(a, Value::Num(..)) { (b, rs) } else { (a, ls) };
+            let (bad, at) = if matches!(a, Value::Num(..)) {
+                (b, rs)
+            } else {
+                (a, ls)
+            };
             ev.push(
-                Diagnostic::new(Code::E204, at, format!("`{}` needs numbers, not {}", op.symbol(), bad.describe()))
-                    .label("not a number"),
+                Diagnostic::new(
+                    Code::E204,
+                    at,
+                    format!("`{}` needs numbers, not {}", op.symbol(), bad.describe()),
+                )
+                .label("not a number"),
             );
             Value::Unknown(Ty::AnyNum)
         }
@@ -123,30 +172,39 @@ fn unknown_arith(op: BinOp, t: Ty, other: Value) -> Value {
     }
 }
 
-fn mismatch(ev: &mut Eval, op: BinOp, da: Dim, db: Dim, ls: Span, rs: Span, span: Span) {
+fn mismatch(ev: &mut Eval, op: BinOp, da: Dim, db: Dim, ls: Span, rs: Span) {
     let verb = if op == BinOp::Add { "add" } else { "subtract" };
-    let mut d = Diagnostic::new(Code::E202, span, format!("cannot {verb} {} and {}", da.name(), db.name()))
-        .label("mismatched dimensions")
-        .secondary(ls, da.name())
-        .secondary(rs, db.name());
+    let mut d = Diagnostic::new(
+        Code::E202,
+        ls,
+        format!("cannot {verb} {} and {}", da.name(), db.name()),
+    )
+    .label(format!("this is {}", da.name()))
+    .secondary(rs, format!("this is {}", db.name()));
     if da.is_none() || db.is_none() {
         d = d.help("give the plain number a unit, e.g. `5000 steps`");
-    } else if [da, db].iter().all(|d| [Dim::STEPS, Dim::SAMPLES, Dim::EPOCHS].contains(d)) {
+    } else if [da, db]
+        .iter()
+        .all(|d| [Dim::STEPS, Dim::SAMPLES, Dim::EPOCHS].contains(d))
+    {
         d = d.help("steps, samples and epochs are different counts and never mix");
     }
     ev.push(d);
 }
 
-fn compare(ev: &mut Eval, op: BinOp, l: Value, r: Value, ls: Span, rs: Span, span: Span) -> Value {
+fn compare(ev: &mut Eval, op: BinOp, l: Value, r: Value, ls: Span, rs: Span) -> Value {
     use BinOp::*;
     match (&l, &r) {
         (Value::Num(a, da), Value::Num(b, db)) => {
             if da != db {
                 ev.push(
-                    Diagnostic::new(Code::E202, span, format!("cannot compare {} with {}", da.name(), db.name()))
-                        .label("mismatched dimensions")
-                        .secondary(ls, da.name())
-                        .secondary(rs, db.name()),
+                    Diagnostic::new(
+                        Code::E202,
+                        ls,
+                        format!("cannot compare {} with {}", da.name(), db.name()),
+                    )
+                    .label(format!("this is {}", da.name()))
+                    .secondary(rs, format!("this is {}", db.name())),
                 );
                 return Value::Unknown(Ty::Bool);
             }
@@ -162,10 +220,18 @@ fn compare(ev: &mut Eval, op: BinOp, l: Value, r: Value, ls: Span, rs: Span, spa
         (Value::Unknown(_), _) | (_, Value::Unknown(_)) => Value::Unknown(Ty::Bool),
         _ if matches!(op, Eq | Ne) => Value::Bool((l == r) == (op == Eq)),
         _ => {
-            let (bad, at) = if matches!(l, Value::Num(..)) { (&r, rs) } else { (&l, ls) };
+            let (bad, at) = if matches!(l, Value::Num(..)) {
+                (&r, rs)
+            } else {
+                (&l, ls)
+            };
             ev.push(
-                Diagnostic::new(Code::E204, at, format!("`{}` compares numbers, not {}", op.symbol(), bad.describe()))
-                    .label("not a number"),
+                Diagnostic::new(
+                    Code::E204,
+                    at,
+                    format!("`{}` compares numbers, not {}", op.symbol(), bad.describe()),
+                )
+                .label("not a number"),
             );
             Value::Unknown(Ty::Bool)
         }
@@ -181,11 +247,17 @@ fn range(ev: &mut Eval, l: Value, r: Value, ls: Span, rs: Span) -> Value {
         (Some(a), Some(b)) => Value::Range(a, b),
         _ if l.is_unknown() || r.is_unknown() => Value::Unknown(Ty::List(&Ty::Num(Dim::NONE))),
         (None, _) => {
-            ev.push(Diagnostic::new(Code::E210, ls, "a range runs between whole numbers").label(format!("this is {}", l.describe())));
+            ev.push(
+                Diagnostic::new(Code::E210, ls, "a range runs between whole numbers")
+                    .label(format!("this is {}", l.describe())),
+            );
             Value::Unknown(Ty::List(&Ty::Num(Dim::NONE)))
         }
         (_, None) => {
-            ev.push(Diagnostic::new(Code::E210, rs, "a range runs between whole numbers").label(format!("this is {}", r.describe())));
+            ev.push(
+                Diagnostic::new(Code::E210, rs, "a range runs between whole numbers")
+                    .label(format!("this is {}", r.describe())),
+            );
             Value::Unknown(Ty::List(&Ty::Num(Dim::NONE)))
         }
     }
@@ -219,10 +291,18 @@ fn projection(ev: &mut Eval, l: Value, r: Value, ls: Span, rs: Span, span: Span)
         }
         (Value::Unknown(_), _) | (_, Value::Unknown(_)) => Value::Unknown(Ty::Projection),
         (a, b) => {
-            let (bad, at) = if matches!(a, Value::Population(_)) { (b, rs) } else { (a, ls) };
+            let (bad, at) = if matches!(a, Value::Population(_)) {
+                (b, rs)
+            } else {
+                (a, ls)
+            };
             ev.push(
-                Diagnostic::new(Code::E204, at, format!("`->` joins populations, not {}", bad.describe()))
-                    .label("not a population"),
+                Diagnostic::new(
+                    Code::E204,
+                    at,
+                    format!("`->` joins populations, not {}", bad.describe()),
+                )
+                .label("not a population"),
             );
             Value::Unknown(Ty::Projection)
         }

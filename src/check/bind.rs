@@ -37,16 +37,23 @@ impl Eval<'_, '_> {
                     }
                 },
                 None => {
-                    while next < params.len() && out.contains_key(params[next].name) && !params[next].variadic {
+                    while next < params.len()
+                        && out.contains_key(params[next].name)
+                        && !params[next].variadic
+                    {
                         next += 1;
                     }
                     match params.get(next) {
                         Some(p) => p,
                         None => {
                             self.push(
-                                Diagnostic::new(Code::E112, arg.value.span, format!("too many arguments to {what}"))
-                                    .label("this argument has no parameter")
-                                    .help(format!("{what} takes {}", signature(params))),
+                                Diagnostic::new(
+                                    Code::E112,
+                                    arg.value.span,
+                                    format!("too many arguments to {what}"),
+                                )
+                                .label("this argument has no parameter")
+                                .help(format!("{what} takes {}", signature(params))),
                             );
                             self.eval(&arg.value);
                             continue;
@@ -79,14 +86,26 @@ impl Eval<'_, '_> {
                 self.push(
                     Diagnostic::new(Code::E109, span, format!("{what} needs `{}`", p.name))
                         .label(format!("`{}` is missing", p.name))
-                        .help(format!("`{}`: {} ({}; e.g. {example})", p.name, p.doc, p.ty.describe())),
+                        .help(format!(
+                            "`{}`: {} ({}; e.g. {example})",
+                            p.name,
+                            p.doc,
+                            p.ty.describe()
+                        )),
                 );
             }
         }
         out
     }
 
-    fn bind_setting(&mut self, params: &'static [Param], what: &str, s: &Setting, phase: Option<PhaseKind>, out: &mut Bindings) {
+    fn bind_setting(
+        &mut self,
+        params: &'static [Param],
+        what: &str,
+        s: &Setting,
+        phase: Option<PhaseKind>,
+        out: &mut Bindings,
+    ) {
         let Some(param) = params.iter().find(|p| p.name == s.name.node) else {
             self.unknown_param(params, what, &s.name.node, s.name.span, phase);
             for v in &s.values {
@@ -101,18 +120,36 @@ impl Eval<'_, '_> {
             return;
         }
         if s.by && param.name != "scale" {
-            self.push(Diagnostic::new(Code::E107, s.name.span, format!("`{} by` is not a setting", param.name)).label("only `scale` is written with `by`"));
+            self.push(
+                Diagnostic::new(
+                    Code::E107,
+                    s.name.span,
+                    format!("`{} by` is not a setting", param.name),
+                )
+                .label("only `scale` is written with `by`"),
+            );
         }
         let value = if s.values.len() > 1 {
             let elem = match param.ty {
                 Ty::List(t) => t,
-                Ty::OneOf(ts) => ts.iter().find_map(|t| if let Ty::List(e) = t { Some(*e) } else { None }).unwrap_or(&param.ty),
+                Ty::OneOf(ts) => ts
+                    .iter()
+                    .find_map(|t| if let Ty::List(e) = t { Some(*e) } else { None })
+                    .unwrap_or(&param.ty),
                 _ => {
                     let extra = s.values[1].span().to(s.values[s.values.len() - 1].span());
                     self.push(
-                        Diagnostic::new(Code::E112, extra, format!("`{}` takes one value", param.name))
-                            .label("extra values")
-                            .help(format!("`{}` is {}", param.name, param.ty.describe())),
+                        Diagnostic::new(
+                            Code::E112,
+                            extra,
+                            format!("`{}` takes one value", param.name),
+                        )
+                        .label("extra values")
+                        .help(format!(
+                            "`{}` is {}",
+                            param.name,
+                            param.ty.describe()
+                        )),
                     );
                     &param.ty
                 }
@@ -124,7 +161,11 @@ impl Eval<'_, '_> {
             self.eval_value_with(v, &param.ty, Some(param))
         };
         let on = match &s.on {
-            Some(targets) if param.targets => targets.node.iter().map(|t| (self.target(t), t.span)).collect(),
+            Some(targets) if param.targets => targets
+                .node
+                .iter()
+                .map(|t| (self.target(t), t.span))
+                .collect(),
             Some(targets) => {
                 self.push(
                     Diagnostic::new(Code::E107, targets.span, format!("`{}` does not take `on`", param.name))
@@ -143,7 +184,14 @@ impl Eval<'_, '_> {
                 Some([(wa, a.span), (wb, b.span)])
             }
             Some(w) => {
-                self.push(Diagnostic::new(Code::E107, w.span, format!("`{}` does not take `window`", param.name)).label("only `drive` takes a window"));
+                self.push(
+                    Diagnostic::new(
+                        Code::E107,
+                        w.span,
+                        format!("`{}` does not take `window`", param.name),
+                    )
+                    .label("only `drive` takes a window"),
+                );
                 None
             }
             None => None,
@@ -173,8 +221,15 @@ impl Eval<'_, '_> {
             Value::Population(_) | Value::Projection(_) | Value::Unknown(_) => v,
             other => {
                 self.push(
-                    Diagnostic::new(Code::E204, e.span, format!("`on` takes populations or projections, not {}", other.describe()))
-                        .label("not a population or projection"),
+                    Diagnostic::new(
+                        Code::E204,
+                        e.span,
+                        format!(
+                            "`on` takes populations or projections, not {}",
+                            other.describe()
+                        ),
+                    )
+                    .label("not a population or projection"),
                 );
                 Value::Unknown(Ty::Population)
             }
@@ -200,18 +255,35 @@ impl Eval<'_, '_> {
         );
     }
 
-    fn unknown_param(&mut self, params: &'static [Param], what: &str, name: &str, span: Span, phase: Option<PhaseKind>) {
+    fn unknown_param(
+        &mut self,
+        params: &'static [Param],
+        what: &str,
+        name: &str,
+        span: Span,
+        phase: Option<PhaseKind>,
+    ) {
         if let Some(kind) = phase {
             let other = [PhaseKind::Wake, PhaseKind::Nrem, PhaseKind::Perturb]
                 .into_iter()
-                .filter(|k| builtins::context_for_phase(*k).name != builtins::context_for_phase(kind).name)
+                .filter(|k| {
+                    builtins::context_for_phase(*k).name != builtins::context_for_phase(kind).name
+                })
                 .find(|k| builtins::context_for_phase(*k).param(name).is_some());
             if let Some(k) = other {
-                let kinds = if k.is_sleep() { "sleep (nrem and rem)".to_string() } else { k.word().to_string() };
+                let kinds = if k.is_sleep() {
+                    "sleep (nrem and rem)".to_string()
+                } else {
+                    k.word().to_string()
+                };
                 self.push(
-                    Diagnostic::new(Code::E303, span, format!("`{name}` is not a setting of {} phases", kind.word()))
-                        .label(format!("`{name}` belongs to {kinds} phases"))
-                        .help(misplaced_help(name, kind)),
+                    Diagnostic::new(
+                        Code::E303,
+                        span,
+                        format!("`{name}` is not a setting of {} phases", kind.word()),
+                    )
+                    .label(format!("`{name}` belongs to {kinds} phases"))
+                    .help(misplaced_help(name, kind)),
                 );
                 return;
             }
@@ -240,7 +312,13 @@ impl Eval<'_, '_> {
             if let Ty::Num(have) = t {
                 let dims = ty.dims();
                 if !dims.is_empty() && !dims.contains(&have) && !matches!(ty, Ty::List(_)) {
-                    self.wrong_dimension(&dims, &format!("a {} value", have.name()), have.is_none(), span, p);
+                    self.wrong_dimension(
+                        &dims,
+                        &format!("a {} value", have.name()),
+                        have.is_none(),
+                        span,
+                        p,
+                    );
                     return Value::Unknown(*ty);
                 }
             }
@@ -248,7 +326,11 @@ impl Eval<'_, '_> {
         }
         match ty {
             Ty::List(elem) => match v {
-                Value::List(xs) => Value::List(xs.into_iter().map(|x| self.conform(x, elem, span, p)).collect()),
+                Value::List(xs) => Value::List(
+                    xs.into_iter()
+                        .map(|x| self.conform(x, elem, span, p))
+                        .collect(),
+                ),
                 Value::Range(a, b) if matches!(elem, Ty::Num(d) if d.is_none()) => {
                     Value::List((a..=b).map(|i| Value::Num(i as f64, Dim::NONE)).collect())
                 }
@@ -287,16 +369,36 @@ impl Eval<'_, '_> {
         }
         let of = p.map(|p| format!(" for `{}`", p.name)).unwrap_or_default();
         self.push(
-            Diagnostic::new(Code::E204, span, format!("expected {}{of}, found {}", ty.describe(), v.describe()))
-                .label(format!("this is {}", v.describe())),
+            Diagnostic::new(
+                Code::E204,
+                span,
+                format!("expected {}{of}, found {}", ty.describe(), v.describe()),
+            )
+            .label(format!("this is {}", v.describe())),
         );
     }
 
-    fn wrong_dimension(&mut self, dims: &[Dim], found: &str, unitless: bool, span: Span, p: Option<&Param>) {
-        let wanted: Vec<String> = dims.iter().map(|d| format!("a {} value", d.name())).collect();
-        let of = p.map(|p| format!("`{}` needs ", p.name)).unwrap_or_else(|| "expected ".into());
-        let mut d = Diagnostic::new(Code::E205, span, format!("{of}{}, found {found}", wanted.join(" or ")))
-            .label("wrong dimension");
+    fn wrong_dimension(
+        &mut self,
+        dims: &[Dim],
+        found: &str,
+        unitless: bool,
+        span: Span,
+        p: Option<&Param>,
+    ) {
+        let wanted: Vec<String> = dims
+            .iter()
+            .map(|d| format!("a {} value", d.name()))
+            .collect();
+        let of = p
+            .map(|p| format!("`{}` needs ", p.name))
+            .unwrap_or_else(|| "expected ".into());
+        let mut d = Diagnostic::new(
+            Code::E205,
+            span,
+            format!("{of}{}, found {found}", wanted.join(" or ")),
+        )
+        .label("wrong dimension");
         if unitless {
             let example = match dims[0] {
                 Dim::TIME => "`100 ms`",
@@ -319,14 +421,21 @@ impl Eval<'_, '_> {
         };
         let shown = crate::units::format_quantity(*x, *dim);
         if !x.is_finite() {
-            self.push(Diagnostic::new(Code::E209, span, format!("`{}` is not finite", p.name)).label("infinite or not a number"));
+            self.push(
+                Diagnostic::new(Code::E209, span, format!("`{}` is not finite", p.name))
+                    .label("infinite or not a number"),
+            );
             return;
         }
         if p.whole && x.fract() != 0.0 {
             self.push(
-                Diagnostic::new(Code::E210, span, format!("`{}` must be a whole number, found {shown}", p.name))
-                    .label("not a whole number")
-                    .help(format!("`{}`: {}", p.name, p.doc)),
+                Diagnostic::new(
+                    Code::E210,
+                    span,
+                    format!("`{}` must be a whole number, found {shown}", p.name),
+                )
+                .label("not a whole number")
+                .help(format!("`{}`: {}", p.name, p.doc)),
             );
         }
         let (ok, code, needs) = match p.range {
@@ -346,9 +455,13 @@ impl Eval<'_, '_> {
         };
         if !ok {
             self.push(
-                Diagnostic::new(code, span, format!("`{}` must be {needs}, found {shown}", p.name))
-                    .label("out of range")
-                    .help(format!("`{}`: {}", p.name, p.doc)),
+                Diagnostic::new(
+                    code,
+                    span,
+                    format!("`{}` must be {needs}, found {shown}", p.name),
+                )
+                .label("out of range")
+                .help(format!("`{}`: {}", p.name, p.doc)),
             );
         }
     }
@@ -384,7 +497,13 @@ pub fn accepts(v: &Value, ty: &Ty) -> bool {
 fn signature(params: &[Param]) -> String {
     let parts: Vec<String> = params
         .iter()
-        .map(|p| if p.is_required() { p.name.to_string() } else { format!("{} = {}", p.name, p.default_text()) })
+        .map(|p| {
+            if p.is_required() {
+                p.name.to_string()
+            } else {
+                format!("{} = {}", p.name, p.default_text())
+            }
+        })
         .collect();
     format!("({})", parts.join(", "))
 }
@@ -401,9 +520,18 @@ fn length_alias(name: &str) -> Option<String> {
 
 fn misplaced_help(name: &str, kind: PhaseKind) -> String {
     match (name, kind) {
-        ("drive", PhaseKind::Wake) => "wake phases take their input from `data`; `encode` sets how samples become spikes".into(),
-        ("data", _) => "sleep phases have no data; use `drive` (e.g. `drive bernoulli(mean_image(seen))`)".into(),
-        ("apply", _) => "shocks go in a `perturb` phase: `phase shock = perturb { apply lesion(h1, 10 %) }`".into(),
+        ("drive", PhaseKind::Wake) => {
+            "wake phases take their input from `data`; `encode` sets how samples become spikes"
+                .into()
+        }
+        ("data", _) => {
+            "sleep phases have no data; use `drive` (e.g. `drive bernoulli(mean_image(seen))`)"
+                .into()
+        }
+        ("apply", _) => {
+            "shocks go in a `perturb` phase: `phase shock = perturb { apply lesion(h1, 10 %) }`"
+                .into()
+        }
         _ => format!("move `{name}` to a phase of the right kind"),
     }
 }

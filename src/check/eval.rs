@@ -116,9 +116,13 @@ impl<'p, 'd> Eval<'p, 'd> {
             ExprKind::Field(base, field) => self.eval_field(base, field, want),
             ExprKind::Query(q) => {
                 self.push(
-                    Diagnostic::new(Code::E103, e.span, "outcome values are only read in expectations")
-                        .label(format!("`{}` reads the outcome of a run", q.metric.node))
-                        .help("use this in an `expect` line of a protocol, `compare` or `sweep`"),
+                    Diagnostic::new(
+                        Code::E103,
+                        e.span,
+                        "outcome values are only read in expectations",
+                    )
+                    .label(format!("`{}` reads the outcome of a run", q.metric.node))
+                    .help("use this in an `expect` line of a protocol, `compare` or `sweep`"),
                 );
                 Value::Unknown(Ty::AnyNum)
             }
@@ -132,15 +136,18 @@ impl<'p, 'd> Eval<'p, 'd> {
         match units::lookup(&u.node) {
             Some(def) => Value::Num(value * def.factor, def.dim),
             None => {
-                let mut d = Diagnostic::new(Code::E201, u.span, format!("unknown unit `{}`", u.node))
-                    .label("not a unit somnia knows")
-                    .maybe_help(suggestion(&u.node, units::UNITS.iter().map(|x| x.name)));
+                let mut d =
+                    Diagnostic::new(Code::E201, u.span, format!("unknown unit `{}`", u.node))
+                        .label("not a unit somnia knows")
+                        .maybe_help(suggestion(&u.node, units::UNITS.iter().map(|x| x.name)));
                 if d.help.is_none() {
-                    d = d.help(if u.node.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
-                        "if this is the next setting, separate settings on one line with `;`"
-                    } else {
-                        "units: s, ms, us, min, h, Hz, kHz, V, mV, steps, samples, epochs, %"
-                    });
+                    d = d.help(
+                        if u.node.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                            "if this is the next setting, separate settings on one line with `;`"
+                        } else {
+                            "units: s, ms, us, min, h, Hz, kHz, V, mV, steps, samples, epochs, %"
+                        },
+                    );
                 }
                 self.push(d);
                 Value::Unknown(Ty::AnyNum)
@@ -150,7 +157,11 @@ impl<'p, 'd> Eval<'p, 'd> {
 
     /// The value of a local, if one has this name.
     pub fn local(&self, name: &str) -> Option<&Value> {
-        self.locals.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v)
+        self.locals
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
     }
 
     fn eval_name(&mut self, name: &str, span: Span, want: Option<&Ty>) -> Value {
@@ -176,7 +187,9 @@ impl<'p, 'd> Eval<'p, 'd> {
             self.push(
                 Diagnostic::new(Code::E103, span, format!("`{name}` names an imported file"))
                     .label("not a value")
-                    .help(format!("write `{name}.something` to use a name from that file")),
+                    .help(format!(
+                        "write `{name}.something` to use a name from that file"
+                    )),
             );
             return Value::Unknown(Ty::AnyNum);
         }
@@ -184,7 +197,10 @@ impl<'p, 'd> Eval<'p, 'd> {
         if !want_symbols.is_empty() {
             self.push(
                 Diagnostic::new(Code::E213, span, format!("unknown option `{name}`"))
-                    .label(format!("expected {}", want.map(Ty::describe).unwrap_or_default()))
+                    .label(format!(
+                        "expected {}",
+                        want.map(Ty::describe).unwrap_or_default()
+                    ))
                     .maybe_help(suggestion(name, want_symbols.iter().copied())),
             );
             return Value::Unknown(want.copied().unwrap_or(Ty::AnyNum));
@@ -203,9 +219,12 @@ impl<'p, 'd> Eval<'p, 'd> {
             );
             return;
         }
-        let mut d = Diagnostic::new(Code::E101, span, format!("`{name}` is not defined")).label("not defined here");
+        let mut d = Diagnostic::new(Code::E101, span, format!("`{name}` is not defined"))
+            .label("not defined here");
         if name == "seen" {
-            d = d.help("`seen` (the tasks trained so far) exists only in schedules and phase bodies");
+            d = d.help(
+                "`seen` (the tasks trained so far) exists only in schedules and phase bodies",
+            );
         } else {
             let locals: Vec<&str> = self.locals.iter().map(|(n, _)| n.as_str()).collect();
             let kinds: Vec<Kind> = match want {
@@ -235,10 +254,11 @@ impl<'p, 'd> Eval<'p, 'd> {
                 .prog
                 .networks()
                 .flat_map(|(_, n)| {
-                    n.populations
-                        .iter()
-                        .map(|p| p.name.node.clone())
-                        .chain(n.connects.iter().filter_map(|c| c.alias.as_ref().map(|a| a.node.clone())))
+                    n.populations.iter().map(|p| p.name.node.clone()).chain(
+                        n.connects
+                            .iter()
+                            .filter_map(|c| c.alias.as_ref().map(|a| a.node.clone())),
+                    )
                 })
                 .collect(),
         }
@@ -256,7 +276,10 @@ impl<'p, 'd> Eval<'p, 'd> {
                     if n.populations.iter().any(|p| p.name.node == name) {
                         return Some(Value::Population(name.to_string()));
                     }
-                    if let Some(c) = n.connects.iter().find(|c| c.alias.as_ref().is_some_and(|a| a.node == name))
+                    if let Some(c) = n
+                        .connects
+                        .iter()
+                        .find(|c| c.alias.as_ref().is_some_and(|a| a.node == name))
                         && c.chain.len() == 2
                     {
                         return Some(Value::Projection(Projection {
@@ -338,15 +361,21 @@ impl<'p, 'd> Eval<'p, 'd> {
         self.items.insert(id, Value::Unknown(Ty::AnyNum));
         let prog = self.prog;
         let v = match prog.item(id) {
-            Item::Dataset(d) => self.in_module(id.module, |ev| ev.eval_value(&d.value, &Ty::Builtin(Kind::DatasetSource))),
-            Item::Tasks(d) => self.in_module(id.module, |ev| ev.eval_value(&d.value, &Ty::Builtin(Kind::TaskSplit))),
+            Item::Dataset(d) => self.in_module(id.module, |ev| {
+                ev.eval_value(&d.value, &Ty::Builtin(Kind::DatasetSource))
+            }),
+            Item::Tasks(d) => self.in_module(id.module, |ev| {
+                ev.eval_value(&d.value, &Ty::Builtin(Kind::TaskSplit))
+            }),
             Item::Rule(r) => {
                 let (module, value) = match self.rule_overrides.get(&id).copied() {
                     Some((m, v)) => (m, v),
                     None => (id.module, &r.value),
                 };
                 let v = self.in_module(module, |ev| ev.eval_value(value, &Ty::Rule));
-                let on: Vec<(Value, Span)> = self.in_module(id.module, |ev| r.on.iter().map(|t| (ev.eval(t), t.span)).collect());
+                let on: Vec<(Value, Span)> = self.in_module(id.module, |ev| {
+                    r.on.iter().map(|t| (ev.eval(t), t.span)).collect()
+                });
                 match v {
                     Value::Builtin(b) => {
                         let mut b = (*b).clone();
@@ -426,7 +455,9 @@ impl<'p, 'd> Eval<'p, 'd> {
             return Value::Unknown(*want);
         }
         match builtin_for(&name, Some(want)) {
-            Some(b) => self.bind_builtin(b, s.args.as_deref().unwrap_or(&[]), Some(&s.block), s.span),
+            Some(b) => {
+                self.bind_builtin(b, s.args.as_deref().unwrap_or(&[]), Some(&s.block), s.span)
+            }
             None => {
                 self.unknown_builtin(&name, last.span, want);
                 Value::Unknown(*want)
@@ -442,16 +473,26 @@ impl<'p, 'd> Eval<'p, 'd> {
                 Some(&m) => Some((m, item.node.clone())),
                 None => {
                     self.push(
-                        Diagnostic::new(Code::E101, alias.span, format!("no import is named `{}`", alias.node))
-                            .label("not an import alias")
-                            .maybe_help(suggestion(&alias.node, self.prog.aliases[self.module].keys().map(String::as_str))),
+                        Diagnostic::new(
+                            Code::E101,
+                            alias.span,
+                            format!("no import is named `{}`", alias.node),
+                        )
+                        .label("not an import alias")
+                        .maybe_help(suggestion(
+                            &alias.node,
+                            self.prog.aliases[self.module].keys().map(String::as_str),
+                        )),
                     );
                     None
                 }
             },
             _ => {
                 let span = name[0].span.to(name[name.len() - 1].span);
-                self.push(Diagnostic::new(Code::E101, span, "names have at most one `.`").label("write `alias.name`"));
+                self.push(
+                    Diagnostic::new(Code::E101, span, "names have at most one `.`")
+                        .label("write `alias.name`"),
+                );
                 None
             }
         }
@@ -469,26 +510,47 @@ impl<'p, 'd> Eval<'p, 'd> {
         };
         self.push(
             Diagnostic::new(Code::E106, span, format!("unknown {what} `{name}`"))
-                .label(format!("not {}", if kinds.len() == 1 { kinds[0].article() } else { "a built-in" }))
+                .label(format!(
+                    "not {}",
+                    if kinds.len() == 1 {
+                        kinds[0].article()
+                    } else {
+                        "a built-in"
+                    }
+                ))
                 .maybe_help(suggestion(name, names.iter().copied()))
                 .help_if_none("`somnia explain --builtins` lists every built-in"),
         );
     }
 
-    fn eval_call(&mut self, callee: &Expr, args: &[ast::Arg], span: Span, want: Option<&Ty>) -> Value {
+    fn eval_call(
+        &mut self,
+        callee: &Expr,
+        args: &[ast::Arg],
+        span: Span,
+        want: Option<&Ty>,
+    ) -> Value {
         let (module, name, name_span) = match &callee.node {
             ExprKind::Name(n) => (self.module, n.clone(), callee.span),
             ExprKind::Field(base, field) => match &base.node {
-                ExprKind::Name(alias) if self.prog.aliases[self.module].contains_key(alias) => {
-                    (self.prog.aliases[self.module][alias], field.node.clone(), field.span)
-                }
+                ExprKind::Name(alias) if self.prog.aliases[self.module].contains_key(alias) => (
+                    self.prog.aliases[self.module][alias],
+                    field.node.clone(),
+                    field.span,
+                ),
                 _ => {
-                    self.push(Diagnostic::new(Code::E204, callee.span, "this cannot be called").label("not a function or built-in"));
+                    self.push(
+                        Diagnostic::new(Code::E204, callee.span, "this cannot be called")
+                            .label("not a function or built-in"),
+                    );
                     return Value::Unknown(Ty::AnyNum);
                 }
             },
             _ => {
-                self.push(Diagnostic::new(Code::E204, callee.span, "this cannot be called").label("not a function or built-in"));
+                self.push(
+                    Diagnostic::new(Code::E204, callee.span, "this cannot be called")
+                        .label("not a function or built-in"),
+                );
                 return Value::Unknown(Ty::AnyNum);
             }
         };
@@ -502,10 +564,14 @@ impl<'p, 'd> Eval<'p, 'd> {
                 _ => "only built-ins take arguments",
             };
             self.push(
-                Diagnostic::new(Code::E103, name_span, format!("`{name}` is a {}, not a function", item.kind_word()))
-                    .label("called here")
-                    .secondary(self.prog.name_span(id), "defined here")
-                    .help(help),
+                Diagnostic::new(
+                    Code::E103,
+                    name_span,
+                    format!("`{name}` is a {}, not a function", item.kind_word()),
+                )
+                .label("called here")
+                .secondary(self.prog.name_span(id), "defined here")
+                .help(help),
             );
             return Value::Unknown(want.copied().unwrap_or(Ty::AnyNum));
         }
@@ -536,9 +602,13 @@ impl<'p, 'd> Eval<'p, 'd> {
                 None => {
                     let names: Vec<&str> = self.prog.names[m].keys().map(String::as_str).collect();
                     self.push(
-                        Diagnostic::new(Code::E101, field.span, format!("`{alias}` has no `{}`", field.node))
-                            .label("not defined in the imported file")
-                            .maybe_help(suggestion(&field.node, names)),
+                        Diagnostic::new(
+                            Code::E101,
+                            field.span,
+                            format!("`{alias}` has no `{}`", field.node),
+                        )
+                        .label("not defined in the imported file")
+                        .maybe_help(suggestion(&field.node, names)),
                     );
                     Value::Unknown(want.copied().unwrap_or(Ty::AnyNum))
                 }
@@ -550,11 +620,19 @@ impl<'p, 'd> Eval<'p, 'd> {
             (Value::Tasks(_), "classes") => Value::Unknown(Ty::List(&Ty::Num(Dim::NONE))),
             (Value::Unknown(_), _) => Value::Unknown(want.copied().unwrap_or(Ty::AnyNum)),
             _ => {
-                let fields: &[&str] = if matches!(b, Value::Tasks(_)) { &["train", "test", "classes"] } else { &[] };
+                let fields: &[&str] = if matches!(b, Value::Tasks(_)) {
+                    &["train", "test", "classes"]
+                } else {
+                    &[]
+                };
                 self.push(
-                    Diagnostic::new(Code::E107, field.span, format!("{} has no field `{}`", b.describe(), field.node))
-                        .label("unknown field")
-                        .maybe_help(suggestion(&field.node, fields.iter().copied())),
+                    Diagnostic::new(
+                        Code::E107,
+                        field.span,
+                        format!("{} has no field `{}`", b.describe(), field.node),
+                    )
+                    .label("unknown field")
+                    .maybe_help(suggestion(&field.node, fields.iter().copied())),
                 );
                 Value::Unknown(want.copied().unwrap_or(Ty::AnyNum))
             }
@@ -565,7 +643,10 @@ impl<'p, 'd> Eval<'p, 'd> {
         match (op, v) {
             (UnOp::Neg, Value::Num(x, d)) => Value::Num(-x, d),
             (UnOp::Neg, Value::List(xs)) => {
-                let items = xs.into_iter().map(|x| self.unary(UnOp::Neg, x, span)).collect();
+                let items = xs
+                    .into_iter()
+                    .map(|x| self.unary(UnOp::Neg, x, span))
+                    .collect();
                 Value::List(items)
             }
             (UnOp::Not, Value::Bool(b)) => Value::Bool(!b),
@@ -595,12 +676,18 @@ impl<'p, 'd> Eval<'p, 'd> {
             Value::Tasks(t) => t.tasks.len(),
             Value::List(xs) => xs.len(),
             Value::Range(a, b) => (b - a + 1).max(0) as usize,
-            Value::Unknown(Ty::Tasks) | Value::Unknown(Ty::Task) => return Value::Unknown(Ty::Task),
+            Value::Unknown(Ty::Tasks) | Value::Unknown(Ty::Task) => {
+                return Value::Unknown(Ty::Task);
+            }
             Value::Unknown(_) => return Value::Unknown(Ty::AnyNum),
             other => {
                 self.push(
-                    Diagnostic::new(Code::E204, base_span, format!("cannot index {}", other.describe()))
-                        .label("only lists, ranges and task lists have elements"),
+                    Diagnostic::new(
+                        Code::E204,
+                        base_span,
+                        format!("cannot index {}", other.describe()),
+                    )
+                    .label("only lists, ranges and task lists have elements"),
                 );
                 return Value::Unknown(Ty::AnyNum);
             }
@@ -615,17 +702,29 @@ impl<'p, 'd> Eval<'p, 'd> {
             }
             other => {
                 self.push(
-                    Diagnostic::new(Code::E204, idx_span, format!("an index must be a whole number, not {}", other.describe()))
-                        .label("not a whole number"),
+                    Diagnostic::new(
+                        Code::E204,
+                        idx_span,
+                        format!("an index must be a whole number, not {}", other.describe()),
+                    )
+                    .label("not a whole number"),
                 );
                 return Value::Unknown(Ty::AnyNum);
             }
         };
         if i < 0.0 || i as usize >= len {
             self.push(
-                Diagnostic::new(Code::E214, idx_span, format!("index {} is out of range", units::format_number(i)))
-                    .label(format!("there {} {len} element{}", if len == 1 { "is" } else { "are" }, if len == 1 { "" } else { "s" }))
-                    .help("indices start at 0"),
+                Diagnostic::new(
+                    Code::E214,
+                    idx_span,
+                    format!("index {} is out of range", units::format_number(i)),
+                )
+                .label(format!(
+                    "there {} {len} element{}",
+                    if len == 1 { "is" } else { "are" },
+                    if len == 1 { "" } else { "s" }
+                ))
+                .help("indices start at 0"),
             );
             return match base {
                 Value::Tasks(_) => Value::Unknown(Ty::Task),
@@ -645,8 +744,21 @@ impl<'p, 'd> Eval<'p, 'd> {
     }
 
     /// Binds arguments and settings to a built-in's parameters.
-    pub fn bind_builtin(&mut self, b: &'static Builtin, args: &[ast::Arg], block: Option<&ast::Block>, span: Span) -> Value {
-        let params = self.bind(b.params, &format!("`{}`", b.name), args, block.map(|b| b.settings.as_slice()).unwrap_or(&[]), span, None);
+    pub fn bind_builtin(
+        &mut self,
+        b: &'static Builtin,
+        args: &[ast::Arg],
+        block: Option<&ast::Block>,
+        span: Span,
+    ) -> Value {
+        let params = self.bind(
+            b.params,
+            &format!("`{}`", b.name),
+            args,
+            block.map(|b| b.settings.as_slice()).unwrap_or(&[]),
+            span,
+            None,
+        );
         Value::Builtin(Rc::new(BuiltinValue {
             entry: b,
             params,

@@ -16,18 +16,32 @@ impl Eval<'_, '_> {
     pub fn call_function(&mut self, f: &'static Builtin, args: &[Arg], span: Span) -> Value {
         for a in args {
             if let Some(n) = &a.name {
-                self.push(Diagnostic::new(Code::E107, n.span, format!("`{}` takes no named arguments", f.name)).label("remove the name"));
+                self.push(
+                    Diagnostic::new(
+                        Code::E107,
+                        n.span,
+                        format!("`{}` takes no named arguments", f.name),
+                    )
+                    .label("remove the name"),
+                );
             }
         }
-        let vals: Vec<(Value, Span)> = args.iter().map(|a| (self.eval(&a.value), a.value.span)).collect();
+        let vals: Vec<(Value, Span)> = args
+            .iter()
+            .map(|a| (self.eval(&a.value), a.value.span))
+            .collect();
         if vals.iter().any(|(v, _)| v.is_unknown()) {
             return Value::Unknown(Ty::AnyNum);
         }
         let variadic = f.params.first().is_some_and(|p| p.variadic);
         if !variadic && vals.len() != 1 {
             self.push(
-                Diagnostic::new(Code::E112, span, format!("`{}` takes one argument, found {}", f.name, vals.len()))
-                    .label("wrong number of arguments"),
+                Diagnostic::new(
+                    Code::E112,
+                    span,
+                    format!("`{}` takes one argument, found {}", f.name, vals.len()),
+                )
+                .label("wrong number of arguments"),
             );
             return Value::Unknown(Ty::AnyNum);
         }
@@ -37,7 +51,14 @@ impl Eval<'_, '_> {
                 Value::Tasks(t) => Value::Num(t.tasks.len() as f64, Dim::NONE),
                 Value::Range(a, b) => Value::Num((b - a + 1).max(0) as f64, Dim::NONE),
                 other => {
-                    self.push(Diagnostic::new(Code::E204, vals[0].1, format!("`len` needs a list, not {}", other.describe())).label("not a list"));
+                    self.push(
+                        Diagnostic::new(
+                            Code::E204,
+                            vals[0].1,
+                            format!("`len` needs a list, not {}", other.describe()),
+                        )
+                        .label("not a list"),
+                    );
                     Value::Unknown(Ty::AnyNum)
                 }
             };
@@ -58,8 +79,16 @@ impl Eval<'_, '_> {
                             && prev != d
                         {
                             self.push(
-                                Diagnostic::new(Code::E202, *s, format!("`{}` needs values of one dimension", f.name))
-                                    .label(format!("{} among {} values", d.name(), prev.name())),
+                                Diagnostic::new(
+                                    Code::E202,
+                                    *s,
+                                    format!("`{}` needs values of one dimension", f.name),
+                                )
+                                .label(format!(
+                                    "{} among {} values",
+                                    d.name(),
+                                    prev.name()
+                                )),
                             );
                             return Value::Unknown(Ty::AnyNum);
                         }
@@ -67,7 +96,14 @@ impl Eval<'_, '_> {
                         nums.push(x);
                     }
                     other => {
-                        self.push(Diagnostic::new(Code::E204, *s, format!("`{}` needs numbers, not {}", f.name, other.describe())).label("not a number"));
+                        self.push(
+                            Diagnostic::new(
+                                Code::E204,
+                                *s,
+                                format!("`{}` needs numbers, not {}", f.name, other.describe()),
+                            )
+                            .label("not a number"),
+                        );
                         return Value::Unknown(Ty::AnyNum);
                     }
                 }
@@ -75,14 +111,25 @@ impl Eval<'_, '_> {
         }
         let dim = dim.unwrap_or(Dim::NONE);
         if nums.is_empty() {
-            self.push(Diagnostic::new(Code::E112, span, format!("`{}` needs at least one number", f.name)).label("nothing to compute"));
+            self.push(
+                Diagnostic::new(
+                    Code::E112,
+                    span,
+                    format!("`{}` needs at least one number", f.name),
+                )
+                .label("nothing to compute"),
+            );
             return Value::Unknown(Ty::AnyNum);
         }
         let needs_dimensionless = matches!(f.name, "sqrt" | "exp" | "log");
         if needs_dimensionless && !dim.is_none() {
             self.push(
-                Diagnostic::new(Code::E202, vals[0].1, format!("`{}` needs a dimensionless number", f.name))
-                    .label(format!("this is a {} value", dim.name())),
+                Diagnostic::new(
+                    Code::E202,
+                    vals[0].1,
+                    format!("`{}` needs a dimensionless number", f.name),
+                )
+                .label(format!("this is a {} value", dim.name())),
             );
             return Value::Unknown(Ty::AnyNum);
         }
@@ -93,7 +140,18 @@ impl Eval<'_, '_> {
             "max" => nums.iter().copied().fold(f64::NEG_INFINITY, f64::max),
             "abs" => x.abs(),
             "sqrt" | "log" if x < 0.0 || (f.name == "log" && x == 0.0) => {
-                self.push(Diagnostic::new(Code::E211, vals[0].1, format!("`{}` of {} is undefined", f.name, crate::units::format_number(x))).label("out of the function's domain"));
+                self.push(
+                    Diagnostic::new(
+                        Code::E211,
+                        vals[0].1,
+                        format!(
+                            "`{}` of {} is undefined",
+                            f.name,
+                            crate::units::format_number(x)
+                        ),
+                    )
+                    .label("out of the function's domain"),
+                );
                 return Value::Unknown(Ty::AnyNum);
             }
             "sqrt" => x.sqrt(),
@@ -107,11 +165,19 @@ impl Eval<'_, '_> {
                 let mut s = nums.clone();
                 s.sort_by(f64::total_cmp);
                 let n = s.len();
-                if n % 2 == 1 { s[n / 2] } else { (s[n / 2 - 1] + s[n / 2]) / 2.0 }
+                if n % 2 == 1 {
+                    s[n / 2]
+                } else {
+                    (s[n / 2 - 1] + s[n / 2]) / 2.0
+                }
             }
             "std" => {
                 let n = nums.len() as f64;
-                if n < 2.0 { 0.0 } else { (nums.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt() }
+                if n < 2.0 {
+                    0.0
+                } else {
+                    (nums.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+                }
             }
             other => unreachable!("function {other} has no evaluation"),
         };

@@ -48,11 +48,20 @@ impl Eval<'_, '_> {
                 let v = self.eval_want(d, Some(&ty));
                 self.conform(v, &ty, d.span, None);
             }
-            if let Some(prev) = def.params.iter().take_while(|q| !std::ptr::eq(*q, p)).find(|q| q.name.node == p.name.node) {
+            if let Some(prev) = def
+                .params
+                .iter()
+                .take_while(|q| !std::ptr::eq(*q, p))
+                .find(|q| q.name.node == p.name.node)
+            {
                 self.push(
-                    Diagnostic::new(Code::E102, p.name.span, format!("parameter `{}` is declared twice", p.name.node))
-                        .label("declared again here")
-                        .secondary(prev.name.span, "first declared here"),
+                    Diagnostic::new(
+                        Code::E102,
+                        p.name.span,
+                        format!("parameter `{}` is declared twice", p.name.node),
+                    )
+                    .label("declared again here")
+                    .secondary(prev.name.span, "first declared here"),
                 );
             }
             self.locals.push((p.name.node.clone(), Value::Unknown(ty)));
@@ -82,12 +91,18 @@ impl Eval<'_, '_> {
             .map(Path::to_path_buf);
         for key in keys {
             let Some(bound) = b.get(key) else { continue };
-            let Value::Str(rel) = &bound.value else { continue };
+            let Value::Str(rel) = &bound.value else {
+                continue;
+            };
             let full = match &base {
                 Some(dir) => dir.join(rel),
                 None => Path::new(rel).to_path_buf(),
             };
-            let missing = if b.entry.name == "idx" { !idx_folder_ok(&full) } else { !full.is_file() };
+            let missing = if b.entry.name == "idx" {
+                !idx_folder_ok(&full)
+            } else {
+                !full.is_file()
+            };
             if missing {
                 let what = if b.entry.name == "idx" {
                     "a folder with `*images-idx3-ubyte[.gz]` and `*labels-idx1-ubyte[.gz]`"
@@ -97,7 +112,10 @@ impl Eval<'_, '_> {
                 self.push(
                     Diagnostic::new(Code::E115, bound.span, format!("`{rel}` not found"))
                         .label(format!("looked for {}", full.display()))
-                        .help(format!("`{}` needs {what}; paths are relative to the protocol file", b.entry.name)),
+                        .help(format!(
+                            "`{}` needs {what}; paths are relative to the protocol file",
+                            b.entry.name
+                        )),
                 );
             }
         }
@@ -110,23 +128,37 @@ impl Eval<'_, '_> {
         }
         if !b.params.contains_key("classes") {
             self.push(
-                Diagnostic::new(Code::E109, b.span, "`split_classes` needs at least one list of classes")
-                    .label("no tasks")
-                    .help("e.g. `split_classes(mnist, [0, 1], [2, 3])`"),
+                Diagnostic::new(
+                    Code::E109,
+                    b.span,
+                    "`split_classes` needs at least one list of classes",
+                )
+                .label("no tasks")
+                .help("e.g. `split_classes(mnist, [0, 1], [2, 3])`"),
             );
         }
         for bound in b.params.get("classes").into_iter().flatten() {
             if let Value::List(xs) = &bound.value {
                 if xs.is_empty() {
-                    self.push(Diagnostic::new(Code::E211, bound.span, "a task needs at least one class").label("empty list"));
+                    self.push(
+                        Diagnostic::new(Code::E211, bound.span, "a task needs at least one class")
+                            .label("empty list"),
+                    );
                 }
                 for x in xs {
                     if let Value::Num(c, _) = x
                         && (*c < 0.0 || c.fract() != 0.0)
                     {
                         self.push(
-                            Diagnostic::new(Code::E210, bound.span, format!("class labels are whole numbers ≥ 0, found {}", crate::units::format_number(*c)))
-                                .label("not a class label"),
+                            Diagnostic::new(
+                                Code::E210,
+                                bound.span,
+                                format!(
+                                    "class labels are whole numbers ≥ 0, found {}",
+                                    crate::units::format_number(*c)
+                                ),
+                            )
+                            .label("not a class label"),
                         );
                     }
                 }
@@ -143,5 +175,6 @@ fn idx_folder_ok(p: &Path) -> bool {
     let names: Vec<String> = entries
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .collect();
-    names.iter().any(|n| n.contains("images-idx3-ubyte")) && names.iter().any(|n| n.contains("labels-idx1-ubyte"))
+    names.iter().any(|n| n.contains("images-idx3-ubyte"))
+        && names.iter().any(|n| n.contains("labels-idx1-ubyte"))
 }

@@ -10,12 +10,22 @@ use std::collections::HashSet;
 pub fn lint_empty_files(prog: &Program, diags: &mut Diagnostics) {
     for (i, m) in prog.modules.iter().enumerate() {
         let text = &prog.sources.get(m.file).text;
-        if m.items.is_empty() && !diags.iter().any(|d| d.is_error() && d.span.is_some_and(|s| s.file == m.file)) {
+        if m.items.is_empty()
+            && !diags
+                .iter()
+                .any(|d| d.is_error() && d.span.is_some_and(|s| s.file == m.file))
+        {
             let len = text.trim_end().len().min(text.len());
             diags.push(
-                Diagnostic::new(Code::W001, Span::new(crate::load::file_of(i), 0, len), format!("{} defines nothing", prog.sources.get(m.file).name))
-                    .label("no items in this file")
-                    .help("a protocol file holds `let`, `network`, `rule`, `phase` and `protocol` items"),
+                Diagnostic::new(
+                    Code::W001,
+                    Span::new(crate::load::file_of(i), 0, len),
+                    format!("{} defines nothing", prog.sources.get(m.file).name),
+                )
+                .label("no items in this file")
+                .help(
+                    "a protocol file holds `let`, `network`, `rule`, `phase` and `protocol` items",
+                ),
             );
         }
     }
@@ -28,7 +38,12 @@ pub fn lint_unused(prog: &Program, used: &HashSet<ItemId>, diags: &mut Diagnosti
             continue;
         }
         let kind = match item {
-            Item::Let(_) | Item::Dataset(_) | Item::Tasks(_) | Item::Rule(_) | Item::Network(_) | Item::Phase(_) => item.kind_word(),
+            Item::Let(_)
+            | Item::Dataset(_)
+            | Item::Tasks(_)
+            | Item::Rule(_)
+            | Item::Network(_)
+            | Item::Phase(_) => item.kind_word(),
             _ => continue,
         };
         let Some(name) = item.name() else { continue };
@@ -36,9 +51,13 @@ pub fn lint_unused(prog: &Program, used: &HashSet<ItemId>, diags: &mut Diagnosti
             continue;
         }
         diags.push(
-            Diagnostic::new(Code::W002, name.span, format!("{kind} `{}` is never used", name.node))
-                .label("defined but not used by any protocol")
-                .help("remove it, or start its name with `_` to keep it quietly"),
+            Diagnostic::new(
+                Code::W002,
+                name.span,
+                format!("{kind} `{}` is never used", name.node),
+            )
+            .label("defined but not used by any protocol")
+            .help("remove it, or start its name with `_` to keep it quietly"),
         );
     }
 }
@@ -48,7 +67,9 @@ pub fn lint_expectations(prog: &Program, diags: &mut Diagnostics) {
     let mut checked: HashSet<&str> = HashSet::new();
     for (_, item) in prog.items() {
         match item {
-            Item::Compare(c) if !c.expects.is_empty() => checked.extend(c.arms.iter().map(|a| a.node.as_str())),
+            Item::Compare(c) if !c.expects.is_empty() => {
+                checked.extend(c.arms.iter().map(|a| a.node.as_str()))
+            }
             Item::Sweep(s) if !s.expects.is_empty() => {
                 checked.insert(s.protocol.node.as_str());
             }
@@ -61,9 +82,13 @@ pub fn lint_expectations(prog: &Program, diags: &mut Diagnostics) {
             continue;
         }
         diags.push(
-            Diagnostic::new(Code::W003, p.name.span, format!("protocol `{}` has no expectations", p.name.node))
-                .label("nothing here can fail")
-                .help("add `expect final accuracy(...) > ...` so `somnia test` guards the result"),
+            Diagnostic::new(
+                Code::W003,
+                p.name.span,
+                format!("protocol `{}` has no expectations", p.name.node),
+            )
+            .label("nothing here can fail")
+            .help("add `expect final accuracy(...) > ...` so `somnia test` guards the result"),
         );
     }
 }

@@ -169,7 +169,13 @@ impl Eval<'_, '_> {
 }
 
 /// Connectivities that need sizes to agree, and bounds that must be ordered.
-fn check_connectivity(ev: &mut Eval, pops: &[PopInfo], proj: &Projection, settings: &Bindings, span: Span) {
+fn check_connectivity(
+    ev: &mut Eval,
+    pops: &[PopInfo],
+    proj: &Projection,
+    settings: &Bindings,
+    span: Span,
+) {
     let size = |n: &str| pops.iter().find(|p| p.name == n).and_then(|p| p.size);
     if let Some(b) = settings.get("connectivity").and_then(|v| v.first())
         && let Value::Builtin(conn) = &b.value
@@ -180,19 +186,36 @@ fn check_connectivity(ev: &mut Eval, pops: &[PopInfo], proj: &Projection, settin
                     && a != c
                 {
                     ev.push(
-                        Diagnostic::new(Code::E211, b.span, format!("`{}` needs populations of equal size", conn.entry.name))
-                            .label(format!("`{}` has {a} neurons, `{}` has {c}", proj.from, proj.to))
-                            .secondary(span, "this projection"),
+                        Diagnostic::new(
+                            Code::E211,
+                            b.span,
+                            format!("`{}` needs populations of equal size", conn.entry.name),
+                        )
+                        .label(format!(
+                            "`{}` has {a} neurons, `{}` has {c}",
+                            proj.from, proj.to
+                        ))
+                        .secondary(span, "this projection"),
                     );
                 }
             }
             "fixed_in" => {
-                if let (Some(k), Some(n)) = (conn.get("k").and_then(|k| k.value.as_num()), size(&proj.from))
-                    && k.0 > n as f64
+                if let (Some(k), Some(n)) = (
+                    conn.get("k").and_then(|k| k.value.as_num()),
+                    size(&proj.from),
+                ) && k.0 > n as f64
                 {
                     ev.push(
-                        Diagnostic::new(Code::E211, b.span, format!("`fixed_in` asks for {} inputs but `{}` has {n} neurons", crate::units::format_number(k.0), proj.from))
-                            .label("more inputs than the source population has"),
+                        Diagnostic::new(
+                            Code::E211,
+                            b.span,
+                            format!(
+                                "`fixed_in` asks for {} inputs but `{}` has {n} neurons",
+                                crate::units::format_number(k.0),
+                                proj.from
+                            ),
+                        )
+                        .label("more inputs than the source population has"),
                     );
                 }
             }
@@ -205,8 +228,12 @@ fn check_connectivity(ev: &mut Eval, pops: &[PopInfo], proj: &Projection, settin
         let nums: Vec<f64> = xs.iter().filter_map(|x| x.as_num().map(|n| n.0)).collect();
         if xs.len() != 2 || (nums.len() == 2 && nums[0] >= nums[1]) {
             ev.push(
-                Diagnostic::new(Code::E211, b.span, "`bounds` must be `[min, max]` with min < max")
-                    .label("not an ordered pair"),
+                Diagnostic::new(
+                    Code::E211,
+                    b.span,
+                    "`bounds` must be `[min, max]` with min < max",
+                )
+                .label("not an ordered pair"),
             );
         }
     }

@@ -48,8 +48,22 @@ pub fn param_type(word: &str) -> Option<Ty> {
 
 /// The parameter type names, for "did you mean".
 pub const PARAM_TYPES: &[&str] = &[
-    "task", "tasks", "count", "number", "time", "frequency", "voltage", "steps", "samples", "epochs", "bool",
-    "string", "population", "projection", "rule", "phase",
+    "task",
+    "tasks",
+    "count",
+    "number",
+    "time",
+    "frequency",
+    "voltage",
+    "steps",
+    "samples",
+    "epochs",
+    "bool",
+    "string",
+    "population",
+    "projection",
+    "rule",
+    "phase",
 ];
 
 impl Eval<'_, '_> {
@@ -59,10 +73,14 @@ impl Eval<'_, '_> {
             Some(t) => t,
             None => {
                 self.push(
-                    Diagnostic::new(Code::E113, p.ty.span, format!("unknown type `{}`", p.ty.node))
-                        .label("not a parameter type")
-                        .maybe_help(suggestion(&p.ty.node, PARAM_TYPES.iter().copied()))
-                        .help_if_none(&format!("parameter types: {}", PARAM_TYPES.join(", "))),
+                    Diagnostic::new(
+                        Code::E113,
+                        p.ty.span,
+                        format!("unknown type `{}`", p.ty.node),
+                    )
+                    .label("not a parameter type")
+                    .maybe_help(suggestion(&p.ty.node, PARAM_TYPES.iter().copied()))
+                    .help_if_none(&format!("parameter types: {}", PARAM_TYPES.join(", "))),
                 );
                 Ty::AnyNum
             }
@@ -73,16 +91,30 @@ impl Eval<'_, '_> {
     pub fn phase_info(&mut self, def: &PhaseDef) -> Option<PhaseInfo> {
         let Some(kind) = phase_kind(&def.kind.node) else {
             self.push(
-                Diagnostic::new(Code::E106, def.kind.span, format!("unknown phase kind `{}`", def.kind.node))
-                    .label("not a kind of phase")
-                    .maybe_help(suggestion(&def.kind.node, ["wake", "nrem", "rem", "perturb"]))
-                    .help_if_none("a phase is `wake`, `nrem`, `rem` or `perturb`"),
+                Diagnostic::new(
+                    Code::E106,
+                    def.kind.span,
+                    format!("unknown phase kind `{}`", def.kind.node),
+                )
+                .label("not a kind of phase")
+                .maybe_help(suggestion(
+                    &def.kind.node,
+                    ["wake", "nrem", "rem", "perturb"],
+                ))
+                .help_if_none("a phase is `wake`, `nrem`, `rem` or `perturb`"),
             );
             return None;
         };
         let ctx = builtins::context_for_phase(kind);
         let what = format!("a {} phase", kind.word());
-        let settings = self.bind(ctx.params, &what, &[], &def.body.settings, def.body.span, Some(kind));
+        let settings = self.bind(
+            ctx.params,
+            &what,
+            &[],
+            &def.body.settings,
+            def.body.span,
+            Some(kind),
+        );
         self.check_phase_settings(kind, &settings, def);
         Some(PhaseInfo {
             kind,
@@ -93,32 +125,52 @@ impl Eval<'_, '_> {
 
     fn check_phase_settings(&mut self, kind: PhaseKind, settings: &Bindings, def: &PhaseDef) {
         if kind != PhaseKind::Perturb && !settings.contains_key("length") {
-            let example = if kind == PhaseKind::Wake { "`length 2 epochs`" } else { "`length 15000 steps` or `length 10 s`" };
+            let example = if kind == PhaseKind::Wake {
+                "`length 2 epochs`"
+            } else {
+                "`length 15000 steps` or `length 10 s`"
+            };
             self.push(
-                Diagnostic::new(Code::E306, def.name.span, format!("phase `{}` has no length", def.name.node))
-                    .label(format!("this {} phase never ends", kind.word()))
-                    .help(format!("add {example}")),
+                Diagnostic::new(
+                    Code::E306,
+                    def.name.span,
+                    format!("phase `{}` has no length", def.name.node),
+                )
+                .label(format!("this {} phase never ends", kind.word()))
+                .help(format!("add {example}")),
             );
         }
         if kind == PhaseKind::Wake && !settings.contains_key("data") {
             self.push(
-                Diagnostic::new(Code::E109, def.name.span, format!("wake phase `{}` has no `data`", def.name.node))
-                    .label("nothing to learn from")
-                    .help("add `data t` with the tasks whose samples are shown"),
+                Diagnostic::new(
+                    Code::E109,
+                    def.name.span,
+                    format!("wake phase `{}` has no `data`", def.name.node),
+                )
+                .label("nothing to learn from")
+                .help("add `data t` with the tasks whose samples are shown"),
             );
         }
         // The phase-wide dynamics, when one model is given for all layers.
         let phase_dynamics = settings.get("dynamics").and_then(|ds| {
-            ds.iter().find(|d| d.on.is_empty()).and_then(|d| match &d.value {
-                Value::Builtin(b) => Some(b.entry.dynamics),
-                _ => None,
-            })
+            ds.iter()
+                .find(|d| d.on.is_empty())
+                .and_then(|d| match &d.value {
+                    Value::Builtin(b) => Some(b.entry.dynamics),
+                    _ => None,
+                })
         });
         for b in settings.get("plasticity").into_iter().flatten() {
             if let Value::List(rules) = &b.value {
                 for r in rules {
                     if let Value::Builtin(rule) = r {
-                        self.check_rule_in_phase(rule.entry, rule.name.as_deref(), kind, phase_dynamics, b.span);
+                        self.check_rule_in_phase(
+                            rule.entry,
+                            rule.name.as_deref(),
+                            kind,
+                            phase_dynamics,
+                            b.span,
+                        );
                     }
                 }
             }
@@ -129,8 +181,16 @@ impl Eval<'_, '_> {
                     && !d.entry.phases.contains(kind)
                 {
                     self.push(
-                        Diagnostic::new(Code::E302, b.span, format!("the drive `{}` is not valid in {} phases", d.entry.name, kind.word()))
-                            .label(format!("allowed in {}", d.entry.phases.describe())),
+                        Diagnostic::new(
+                            Code::E302,
+                            b.span,
+                            format!(
+                                "the drive `{}` is not valid in {} phases",
+                                d.entry.name,
+                                kind.word()
+                            ),
+                        )
+                        .label(format!("allowed in {}", d.entry.phases.describe())),
                     );
                 }
             }
@@ -143,8 +203,16 @@ impl Eval<'_, '_> {
                         && !m.entry.phases.contains(kind)
                     {
                         self.push(
-                            Diagnostic::new(Code::E302, b.span, format!("`{}` is not valid in {} phases", m.entry.name, kind.word()))
-                                .label(format!("allowed in {}", m.entry.phases.describe())),
+                            Diagnostic::new(
+                                Code::E302,
+                                b.span,
+                                format!(
+                                    "`{}` is not valid in {} phases",
+                                    m.entry.name,
+                                    kind.word()
+                                ),
+                            )
+                            .label(format!("allowed in {}", m.entry.phases.describe())),
                         );
                     }
                 }
@@ -152,15 +220,26 @@ impl Eval<'_, '_> {
         }
         if kind.is_sleep() && !settings.contains_key("plasticity") {
             self.push(
-                Diagnostic::new(Code::W007, def.name.span, format!("sleep phase `{}` has no plasticity", def.name.node))
-                    .label("no weight changes during this phase")
-                    .help("add `plasticity <rule>`, or this phase only costs time"),
+                Diagnostic::new(
+                    Code::W007,
+                    def.name.span,
+                    format!("sleep phase `{}` has no plasticity", def.name.node),
+                )
+                .label("no weight changes during this phase")
+                .help("add `plasticity <rule>`, or this phase only costs time"),
             );
         }
     }
 
     /// E302 (rule not valid in this kind of phase) and E307 (not with these dynamics).
-    pub fn check_rule_in_phase(&mut self, rule: &builtins::Builtin, name: Option<&str>, kind: PhaseKind, dynamics: Option<Dynamics>, span: Span) {
+    pub fn check_rule_in_phase(
+        &mut self,
+        rule: &builtins::Builtin,
+        name: Option<&str>,
+        kind: PhaseKind,
+        dynamics: Option<Dynamics>,
+        span: Span,
+    ) {
         let shown = name.unwrap_or(rule.name);
         if !rule.phases.contains(kind) {
             let help = match rule.name {
@@ -168,21 +247,38 @@ impl Eval<'_, '_> {
                 _ => format!("`{}` is allowed in {}", rule.name, rule.phases.describe()),
             };
             self.push(
-                Diagnostic::new(Code::E302, span, format!("`{shown}` ({}) is not valid in {} phases", rule.name, kind.word()))
-                    .label(format!("a {} phase", kind.word()))
-                    .help(help),
+                Diagnostic::new(
+                    Code::E302,
+                    span,
+                    format!(
+                        "`{shown}` ({}) is not valid in {} phases",
+                        rule.name,
+                        kind.word()
+                    ),
+                )
+                .label(format!("a {} phase", kind.word()))
+                .help(help),
             );
         }
         if let Some(d) = dynamics
             && !rule.dynamics.compatible(d)
         {
             self.push(
-                Diagnostic::new(Code::E307, span, format!("`{shown}` ({}) needs {} dynamics, but the phase runs {} dynamics", rule.name, rule.dynamics.word(), d.word()))
-                    .label("rule and dynamics disagree")
-                    .help(match rule.dynamics {
-                        Dynamics::Rate => "use a rate model such as `dynamics relu` in this phase",
-                        _ => "use a spiking model such as `dynamics lif` or `dynamics integrate_fire`",
-                    }),
+                Diagnostic::new(
+                    Code::E307,
+                    span,
+                    format!(
+                        "`{shown}` ({}) needs {} dynamics, but the phase runs {} dynamics",
+                        rule.name,
+                        rule.dynamics.word(),
+                        d.word()
+                    ),
+                )
+                .label("rule and dynamics disagree")
+                .help(match rule.dynamics {
+                    Dynamics::Rate => "use a rate model such as `dynamics relu` in this phase",
+                    _ => "use a spiking model such as `dynamics lif` or `dynamics integrate_fire`",
+                }),
             );
         }
     }

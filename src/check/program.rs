@@ -54,10 +54,17 @@ impl Program {
                             if module == m || (prev.module != m && m == 0) {
                                 let prev_item = &loaded.modules[prev.module].items[prev.index];
                                 diags.push(
-                                    Diagnostic::new(Code::E102, name.span, format!("`{}` is defined twice", name.node))
-                                        .label(format!("this {} …", item.kind_word()))
-                                        .secondary(prev_item.name().map_or(prev_item.span(), |n| n.span), format!("… clashes with this {}", prev_item.kind_word()))
-                                        .help("rename one of them, or import one file `as` a name"),
+                                    Diagnostic::new(
+                                        Code::E102,
+                                        name.span,
+                                        format!("`{}` is defined twice", name.node),
+                                    )
+                                    .label(format!("this {} …", item.kind_word()))
+                                    .secondary(
+                                        prev_item.name().map_or(prev_item.span(), |n| n.span),
+                                        format!("… clashes with this {}", prev_item.kind_word()),
+                                    )
+                                    .help("rename one of them, or import one file `as` a name"),
                                 );
                             }
                         }
@@ -73,9 +80,16 @@ impl Program {
                     if let Some(&id) = names[m].get(&alias.node) {
                         let other = &loaded.modules[id.module].items[id.index];
                         diags.push(
-                            Diagnostic::new(Code::E102, alias.span, format!("`{}` is defined twice", alias.node))
-                                .label("this import alias …")
-                                .secondary(other.name().map_or(other.span(), |n| n.span), format!("… clashes with this {}", other.kind_word())),
+                            Diagnostic::new(
+                                Code::E102,
+                                alias.span,
+                                format!("`{}` is defined twice", alias.node),
+                            )
+                            .label("this import alias …")
+                            .secondary(
+                                other.name().map_or(other.span(), |n| n.span),
+                                format!("… clashes with this {}", other.kind_word()),
+                            ),
                         );
                     }
                     aliases[m].insert(alias.node.clone(), edge.module);
@@ -126,7 +140,9 @@ impl Program {
     pub fn is_network_member(&self, name: &str) -> bool {
         self.networks().any(|(_, n)| {
             n.populations.iter().any(|p| p.name.node == name)
-                || n.connects.iter().any(|c| c.alias.as_ref().is_some_and(|a| a.node == name))
+                || n.connects
+                    .iter()
+                    .any(|c| c.alias.as_ref().is_some_and(|a| a.node == name))
         })
     }
 
@@ -153,9 +169,17 @@ impl Program {
             let Some(name) = item.name() else { continue };
             if let Some(b) = builtins::lookup(&name.node) {
                 diags.push(
-                    Diagnostic::new(Code::W006, name.span, format!("`{}` hides the built-in {} of the same name", name.node, b.kind.word()))
-                        .label("this definition wins wherever the name is used")
-                        .help("rename it unless hiding the built-in is intended"),
+                    Diagnostic::new(
+                        Code::W006,
+                        name.span,
+                        format!(
+                            "`{}` hides the built-in {} of the same name",
+                            name.node,
+                            b.kind.word()
+                        ),
+                    )
+                    .label("this definition wins wherever the name is used")
+                    .help("rename it unless hiding the built-in is intended"),
                 );
             }
         }

@@ -4,7 +4,9 @@
 use super::program::{ItemId, Program};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, suggestion};
 use crate::source::Span;
-use crate::syntax::ast::{self, Expect, Item, OverrideValue, Protocol, Schedule, Setting, Tolerance};
+use crate::syntax::ast::{
+    self, Expect, Item, OverrideValue, Protocol, Schedule, Setting, Tolerance,
+};
 use std::collections::{BTreeMap, HashMap};
 
 /// What a phase is replaced by in a derived arm.
@@ -47,9 +49,13 @@ pub fn resolve<'p>(prog: &'p Program, id: ItemId, diags: &mut Diagnostics) -> Op
         if chain.iter().any(|(c, _)| *c == cur) {
             let names: Vec<&str> = chain.iter().map(|(_, p)| p.name.node.as_str()).collect();
             diags.push(
-                Diagnostic::new(Code::E110, p.name.span, format!("protocol `{}` derives from itself", p.name.node))
-                    .label("part of a derivation cycle")
-                    .help(format!("{} → {}", names.join(" → "), p.name.node)),
+                Diagnostic::new(
+                    Code::E110,
+                    p.name.span,
+                    format!("protocol `{}` derives from itself", p.name.node),
+                )
+                .label("part of a derivation cycle")
+                .help(format!("{} → {}", names.join(" → "), p.name.node)),
             );
             return None;
         }
@@ -59,9 +65,17 @@ pub fn resolve<'p>(prog: &'p Program, id: ItemId, diags: &mut Diagnostics) -> Op
             Some(b) if matches!(prog.item(b), Item::Protocol(_)) => cur = b,
             Some(b) => {
                 diags.push(
-                    Diagnostic::new(Code::E103, base.span, format!("`{}` is a {}, not a protocol", base.node, prog.item(b).kind_word()))
-                        .label("a protocol can only derive from a protocol")
-                        .secondary(prog.name_span(b), "defined here"),
+                    Diagnostic::new(
+                        Code::E103,
+                        base.span,
+                        format!(
+                            "`{}` is a {}, not a protocol",
+                            base.node,
+                            prog.item(b).kind_word()
+                        ),
+                    )
+                    .label("a protocol can only derive from a protocol")
+                    .secondary(prog.name_span(b), "defined here"),
                 );
                 return None;
             }
@@ -71,9 +85,13 @@ pub fn resolve<'p>(prog: &'p Program, id: ItemId, diags: &mut Diagnostics) -> Op
                     .filter(|(_, i)| matches!(prog.item(**i), Item::Protocol(_)))
                     .map(|(n, _)| n.as_str());
                 diags.push(
-                    Diagnostic::new(Code::E101, base.span, format!("no protocol is named `{}`", base.node))
-                        .label("not defined")
-                        .maybe_help(suggestion(&base.node, protocols)),
+                    Diagnostic::new(
+                        Code::E101,
+                        base.span,
+                        format!("no protocol is named `{}`", base.node),
+                    )
+                    .label("not defined")
+                    .maybe_help(suggestion(&base.node, protocols)),
                 );
                 return None;
             }
@@ -83,9 +101,13 @@ pub fn resolve<'p>(prog: &'p Program, id: ItemId, diags: &mut Diagnostics) -> Op
     let (root_id, root) = *chain.last().expect("the chain holds the protocol itself");
     if root.schedules.len() > 1 {
         diags.push(
-            Diagnostic::new(Code::E108, root.schedules[1].span, format!("protocol `{}` has two schedules", root.name.node))
-                .label("second schedule")
-                .secondary(root.schedules[0].span, "first schedule"),
+            Diagnostic::new(
+                Code::E108,
+                root.schedules[1].span,
+                format!("protocol `{}` has two schedules", root.name.node),
+            )
+            .label("second schedule")
+            .secondary(root.schedules[0].span, "first schedule"),
         );
     }
     let mut r = Resolved {
@@ -116,17 +138,32 @@ pub fn resolve<'p>(prog: &'p Program, id: ItemId, diags: &mut Diagnostics) -> Op
     Some(r)
 }
 
-fn apply_override<'p>(prog: &'p Program, module: usize, o: &'p ast::Override, r: &mut Resolved<'p>, diags: &mut Diagnostics) {
+fn apply_override<'p>(
+    prog: &'p Program,
+    module: usize,
+    o: &'p ast::Override,
+    r: &mut Resolved<'p>,
+    diags: &mut Diagnostics,
+) {
     let Some(target) = prog.lookup(module, &o.name.node) else {
         let overridable = prog.names[module]
             .iter()
-            .filter(|(_, i)| matches!(prog.item(**i), Item::Let(_) | Item::Phase(_) | Item::Rule(_)))
+            .filter(|(_, i)| {
+                matches!(
+                    prog.item(**i),
+                    Item::Let(_) | Item::Phase(_) | Item::Rule(_)
+                )
+            })
             .map(|(n, _)| n.as_str());
         diags.push(
-            Diagnostic::new(Code::E101, o.name.span, format!("`{}` is not defined", o.name.node))
-                .label("nothing to override")
-                .maybe_help(suggestion(&o.name.node, overridable))
-                .help_if_none("a `with` block overrides constants (`let`), phases and rules"),
+            Diagnostic::new(
+                Code::E101,
+                o.name.span,
+                format!("`{}` is not defined", o.name.node),
+            )
+            .label("nothing to override")
+            .maybe_help(suggestion(&o.name.node, overridable))
+            .help_if_none("a `with` block overrides constants (`let`), phases and rules"),
         );
         return;
     };
@@ -138,24 +175,45 @@ fn apply_override<'p>(prog: &'p Program, module: usize, o: &'p ast::Override, r:
             r.phase_overrides.insert(target, PhaseOverride::Skip(*s));
         }
         (Item::Phase(_), OverrideValue::Value(ast::Value::Spec(spec))) => {
-            r.phase_overrides.insert(target, PhaseOverride::Replace(module, spec));
+            r.phase_overrides
+                .insert(target, PhaseOverride::Replace(module, spec));
         }
         (Item::Rule(_), OverrideValue::Value(v)) => {
             r.rule_overrides.insert(target, (module, v));
         }
-        (Item::Let(_), _) => wrong_override(diags, o, "a constant takes a value: `name = 20000 steps`"),
-        (Item::Phase(_), _) => wrong_override(diags, o, "a phase takes `skip` or a new body: `name = wake { ... }`"),
-        (Item::Rule(_), OverrideValue::Skip(_)) => wrong_override(diags, o, "a rule cannot be skipped; remove it from the phase's `plasticity` by overriding the phase"),
+        (Item::Let(_), _) => {
+            wrong_override(diags, o, "a constant takes a value: `name = 20000 steps`")
+        }
+        (Item::Phase(_), _) => wrong_override(
+            diags,
+            o,
+            "a phase takes `skip` or a new body: `name = wake { ... }`",
+        ),
+        (Item::Rule(_), OverrideValue::Skip(_)) => wrong_override(
+            diags,
+            o,
+            "a rule cannot be skipped; remove it from the phase's `plasticity` by overriding the phase",
+        ),
         (item, _) => {
             let help = match item {
-                Item::Network(_) => "change the network with the setting `network other`".to_string(),
+                Item::Network(_) => {
+                    "change the network with the setting `network other`".to_string()
+                }
                 _ => "a `with` block overrides constants (`let`), phases and rules".to_string(),
             };
             diags.push(
-                Diagnostic::new(Code::E103, o.name.span, format!("`{}` is a {} and cannot be overridden", o.name.node, item.kind_word()))
-                    .label("not overridable")
-                    .secondary(prog.name_span(target), "defined here")
-                    .help(help),
+                Diagnostic::new(
+                    Code::E103,
+                    o.name.span,
+                    format!(
+                        "`{}` is a {} and cannot be overridden",
+                        o.name.node,
+                        item.kind_word()
+                    ),
+                )
+                .label("not overridable")
+                .secondary(prog.name_span(target), "defined here")
+                .help(help),
             );
         }
     }
@@ -163,8 +221,12 @@ fn apply_override<'p>(prog: &'p Program, module: usize, o: &'p ast::Override, r:
 
 fn wrong_override(diags: &mut Diagnostics, o: &ast::Override, help: &str) {
     diags.push(
-        Diagnostic::new(Code::E204, o.span, format!("this override does not fit `{}`", o.name.node))
-            .label("wrong kind of value")
-            .help(help),
+        Diagnostic::new(
+            Code::E204,
+            o.span,
+            format!("this override does not fit `{}`", o.name.node),
+        )
+        .label("wrong kind of value")
+        .help(help),
     );
 }

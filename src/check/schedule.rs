@@ -16,9 +16,13 @@ pub fn check_schedules(prog: &Program, diags: &mut Diagnostics) {
             for (c, restored) in checkpoints {
                 if !restored {
                     diags.push(
-                        Diagnostic::new(Code::W004, c.span, format!("checkpoint \"{}\" is never restored", c.node))
-                            .label("saved but never used")
-                            .help("remove it, or add `restore` where the fork should start again"),
+                        Diagnostic::new(
+                            Code::W004,
+                            c.span,
+                            format!("checkpoint \"{}\" is never restored", c.node),
+                        )
+                        .label("saved but never used")
+                        .help("remove it, or add `restore` where the fork should start again"),
                     );
                 }
             }
@@ -29,8 +33,13 @@ pub fn check_schedules(prog: &Program, diags: &mut Diagnostics) {
 fn walk(body: &[Stmt], checkpoints: &mut Vec<(Spanned<String>, bool)>, diags: &mut Diagnostics) {
     for s in body {
         match &s.node {
-            StmtKind::For { body, .. } | StmtKind::Repeat { body, .. } | StmtKind::Until { body, .. } => {
-                if let StmtKind::Until { max: None, cond, .. } = &s.node {
+            StmtKind::For { body, .. }
+            | StmtKind::Repeat { body, .. }
+            | StmtKind::Until { body, .. } => {
+                if let StmtKind::Until {
+                    max: None, cond, ..
+                } = &s.node
+                {
                     diags.push(
                         Diagnostic::new(Code::E301, cond.span, "`until` needs a bound")
                             .label("this loop might never end")
@@ -51,18 +60,28 @@ fn walk(body: &[Stmt], checkpoints: &mut Vec<(Spanned<String>, bool)>, diags: &m
                     checkpoints.push((name.clone(), false));
                 }
             }
-            StmtKind::Restore(name) => match checkpoints.iter_mut().find(|(c, _)| c.node == name.node) {
-                Some((_, restored)) => *restored = true,
-                None => {
-                    let known: Vec<&str> = checkpoints.iter().map(|(c, _)| c.node.as_str()).collect();
-                    diags.push(
-                        Diagnostic::new(Code::E304, name.span, format!("no checkpoint \"{}\" before this `restore`", name.node))
+            StmtKind::Restore(name) => {
+                match checkpoints.iter_mut().find(|(c, _)| c.node == name.node) {
+                    Some((_, restored)) => *restored = true,
+                    None => {
+                        let known: Vec<&str> =
+                            checkpoints.iter().map(|(c, _)| c.node.as_str()).collect();
+                        diags.push(
+                            Diagnostic::new(
+                                Code::E304,
+                                name.span,
+                                format!("no checkpoint \"{}\" before this `restore`", name.node),
+                            )
                             .label("nothing saved under this name yet")
                             .maybe_help(suggestion(&name.node, known))
-                            .help_if_none(&format!("add `checkpoint \"{}\"` earlier in the schedule", name.node)),
-                    );
+                            .help_if_none(&format!(
+                                "add `checkpoint \"{}\"` earlier in the schedule",
+                                name.node
+                            )),
+                        );
+                    }
                 }
-            },
+            }
             StmtKind::Call { .. } | StmtKind::Measure { .. } => {}
         }
     }

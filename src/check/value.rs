@@ -100,7 +100,9 @@ impl Value {
     /// The value as a message would name it: "a time value (100 ms)", "the rule `sgd`".
     pub fn describe(&self) -> String {
         match self {
-            Value::Num(v, d) if d.is_none() => format!("the number {}", crate::units::format_number(*v)),
+            Value::Num(v, d) if d.is_none() => {
+                format!("the number {}", crate::units::format_number(*v))
+            }
             Value::Num(v, d) => format!("a {} value ({})", d.name(), format_quantity(*v, *d)),
             Value::Bool(b) => format!("`{b}`"),
             Value::Str(_) => "a string".into(),

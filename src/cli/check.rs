@@ -50,7 +50,11 @@ pub fn run(a: Args, color: bool) -> i32 {
                         json.files.push(JsonFile {
                             file: name,
                             io_error: None,
-                            diagnostics: report.diagnostics.iter().map(|d| render::to_json(d, &report.program.sources)).collect(),
+                            diagnostics: report
+                                .diagnostics
+                                .iter()
+                                .map(|d| render::to_json(d, &report.program.sources))
+                                .collect(),
                         });
                     }
                 }
@@ -69,7 +73,10 @@ pub fn run(a: Args, color: bool) -> i32 {
         }
     }
     if a.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&json).expect("diagnostics serialise"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).expect("diagnostics serialise")
+        );
     }
     status
 }

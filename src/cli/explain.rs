@@ -39,7 +39,9 @@ pub fn run(a: Args) -> i32 {
             let hint = crate::diagnostics::suggestion(&text.to_uppercase(), codes)
                 .map(|h| format!(" ({h})"))
                 .unwrap_or_default();
-            eprintln!("error: no diagnostic code `{text}`{hint}; `somnia explain --list` shows them all");
+            eprintln!(
+                "error: no diagnostic code `{text}`{hint}; `somnia explain --list` shows them all"
+            );
             USAGE
         }
     }

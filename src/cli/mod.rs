@@ -76,4 +76,3 @@ pub fn run() -> i32 {
         Command::Explain(a) => explain::run(a),
     }
 }
-

@@ -48,7 +48,10 @@ pub fn run(a: Args, color: bool) -> i32 {
     };
     if report.has_errors() {
         output::print_human(&report.diagnostics, &report.program.sources, color);
-        eprintln!("{}", output::summary(&report.diagnostics, &a.file.display().to_string()));
+        eprintln!(
+            "{}",
+            output::summary(&report.diagnostics, &a.file.display().to_string())
+        );
         return FAILED;
     }
     let plans: Vec<&crate::plan::Plan> = match &a.protocol {
@@ -59,7 +62,11 @@ pub fn run(a: Args, color: bool) -> i32 {
                 let hint = crate::diagnostics::suggestion(name, names.iter().map(String::as_str))
                     .map(|h| format!(" ({h})"))
                     .unwrap_or_default();
-                eprintln!("error: {} has no protocol `{name}`{hint}; it has: {}", a.file.display(), names.join(", "));
+                eprintln!(
+                    "error: {} has no protocol `{name}`{hint}; it has: {}",
+                    a.file.display(),
+                    names.join(", ")
+                );
                 return USAGE;
             }
         },
@@ -89,7 +96,12 @@ pub fn run(a: Args, color: bool) -> i32 {
             }
             for s in &report.sweeps {
                 let points: usize = s.axes.iter().map(|(_, v)| v.len()).product();
-                println!("\nsweep {} · {} points × {} seeds", s.name, points, s.seeds.len());
+                println!(
+                    "\nsweep {} · {} points × {} seeds",
+                    s.name,
+                    points,
+                    s.seeds.len()
+                );
             }
         }
     }

@@ -160,7 +160,11 @@ mod tests {
         for c in Code::ALL {
             let info = c.info();
             let first = info.explanation.lines().next().unwrap_or("");
-            assert_eq!(first, format!("# {}: {}", c, info.title), "docs/diagnostics/{c}.md");
+            assert_eq!(
+                first,
+                format!("# {}: {}", c, info.title),
+                "docs/diagnostics/{c}.md"
+            );
         }
     }
 
@@ -170,7 +174,10 @@ mod tests {
         for entry in std::fs::read_dir(dir).unwrap() {
             let name = entry.unwrap().file_name().into_string().unwrap();
             if let Some(stem) = name.strip_suffix(".md") {
-                assert!(Code::parse(stem).is_some(), "{name} has no code in the registry");
+                assert!(
+                    Code::parse(stem).is_some(),
+                    "{name} has no code in the registry"
+                );
             }
         }
     }

@@ -142,7 +142,8 @@ impl Diagnostics {
             };
             key(a).cmp(&key(b))
         });
-        self.list.dedup_by(|a, b| a.code == b.code && a.span == b.span);
+        self.list
+            .dedup_by(|a, b| a.code == b.code && a.span == b.span);
         self.list
     }
 }
@@ -156,14 +157,19 @@ impl IntoIterator for Diagnostics {
 }
 
 /// The closest candidate to `name`, if one is close enough to be worth suggesting.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
         if c == name {
             continue;
         }
         let score = strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase());
-        let close = score > 0.84 || strsim::damerau_levenshtein(name, c) <= name.len().min(3) / 2 + usize::from(name.len() > 4);
+        let close = score > 0.84
+            || strsim::damerau_levenshtein(name, c)
+                <= name.len().min(3) / 2 + usize::from(name.len() > 4);
         if close && best.is_none_or(|(s, _)| score > s) {
             best = Some((score, c));
         }

@@ -34,7 +34,11 @@ pub struct SweepIr {
 
 /// Compiles every `compare` and `sweep` of the root file; `arms` maps protocol names to what
 /// their schedules measure (from their plans).
-pub fn compile_all(prog: &Program, arms: &HashMap<String, Arm>, diags: &mut Diagnostics) -> (Vec<CompareIr>, Vec<SweepIr>) {
+pub fn compile_all(
+    prog: &Program,
+    arms: &HashMap<String, Arm>,
+    diags: &mut Diagnostics,
+) -> (Vec<CompareIr>, Vec<SweepIr>) {
     let mut compares = Vec::new();
     let mut sweeps = Vec::new();
     let mut ev = Eval::new(prog, diags);
@@ -51,10 +55,16 @@ pub fn compile_all(prog: &Program, arms: &HashMap<String, Arm>, diags: &mut Diag
                     }
                 }
                 let seeds = seeds(&mut ev, &c.seeds);
-                let name = c.arms.iter().map(|a| a.node.as_str()).collect::<Vec<_>>().join(" vs ");
+                let name = c
+                    .arms
+                    .iter()
+                    .map(|a| a.node.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" vs ");
                 // An arm that failed to compile was reported already; its checks wait for it.
                 let complete = list.len() == c.arms.len();
-                let expectations = expectations(&mut ev, &c.expects, if complete { &list } else { &[] });
+                let expectations =
+                    expectations(&mut ev, &c.expects, if complete { &list } else { &[] });
                 if complete {
                     compares.push(CompareIr {
                         name,
@@ -74,8 +84,16 @@ pub fn compile_all(prog: &Program, arms: &HashMap<String, Arm>, diags: &mut Diag
                     };
                     if !matches!(prog.item(let_id), Item::Let(_)) {
                         ev.push(
-                            Diagnostic::new(Code::E103, name.span, format!("`{}` is a {}; a sweep varies a `let` constant", name.node, prog.item(let_id).kind_word()))
-                                .label("not a constant"),
+                            Diagnostic::new(
+                                Code::E103,
+                                name.span,
+                                format!(
+                                    "`{}` is a {}; a sweep varies a `let` constant",
+                                    name.node,
+                                    prog.item(let_id).kind_word()
+                                ),
+                            )
+                            .label("not a constant"),
                         );
                         continue;
                     }
@@ -83,10 +101,22 @@ pub fn compile_all(prog: &Program, arms: &HashMap<String, Arm>, diags: &mut Diag
                     let current = ev.let_value(let_id, name.span);
                     let vals = match ev.eval(values) {
                         Value::List(xs) => xs,
-                        Value::Range(a, b) => (a..=b).map(|i| Value::Num(i as f64, crate::units::Dim::NONE)).collect(),
+                        Value::Range(a, b) => (a..=b)
+                            .map(|i| Value::Num(i as f64, crate::units::Dim::NONE))
+                            .collect(),
                         Value::Unknown(_) => continue,
                         other => {
-                            ev.push(Diagnostic::new(Code::E204, values.span, format!("a sweep axis takes a list of values, not {}", other.describe())).label("not a list"));
+                            ev.push(
+                                Diagnostic::new(
+                                    Code::E204,
+                                    values.span,
+                                    format!(
+                                        "a sweep axis takes a list of values, not {}",
+                                        other.describe()
+                                    ),
+                                )
+                                .label("not a list"),
+                            );
                             continue;
                         }
                     };
@@ -96,9 +126,18 @@ pub fn compile_all(prog: &Program, arms: &HashMap<String, Arm>, diags: &mut Diag
                                 && *d != want
                             {
                                 ev.push(
-                                    Diagnostic::new(Code::E205, values.span, format!("`{}` is a {} value, but the sweep gives it {}", name.node, want.name(), v.describe()))
-                                        .label("wrong dimension")
-                                        .secondary(prog.name_span(let_id), "defined here"),
+                                    Diagnostic::new(
+                                        Code::E205,
+                                        values.span,
+                                        format!(
+                                            "`{}` is a {} value, but the sweep gives it {}",
+                                            name.node,
+                                            want.name(),
+                                            v.describe()
+                                        ),
+                                    )
+                                    .label("wrong dimension")
+                                    .secondary(prog.name_span(let_id), "defined here"),
                                 );
                                 break;
                             }
@@ -112,7 +151,14 @@ pub fn compile_all(prog: &Program, arms: &HashMap<String, Arm>, diags: &mut Diag
                 let expectations = expectations(&mut ev, &s.expects, &list);
                 if let Some(a) = list.first() {
                     sweeps.push(SweepIr {
-                        name: format!("{} over {}", a.name, axes.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")),
+                        name: format!(
+                            "{} over {}",
+                            a.name,
+                            axes.iter()
+                                .map(|(n, _)| n.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                         protocol: a.name.clone(),
                         axes,
                         seeds,
@@ -126,7 +172,13 @@ pub fn compile_all(prog: &Program, arms: &HashMap<String, Arm>, diags: &mut Diag
     (compares, sweeps)
 }
 
-fn arm(ev: &mut Eval, _at: ItemId, name: &str, span: crate::source::Span, arms: &HashMap<String, Arm>) -> Option<Arm> {
+fn arm(
+    ev: &mut Eval,
+    _at: ItemId,
+    name: &str,
+    span: crate::source::Span,
+    arms: &HashMap<String, Arm>,
+) -> Option<Arm> {
     let prog = ev.prog;
     match prog.lookup(0, name) {
         Some(id) if matches!(prog.item(id), Item::Protocol(_)) => {
@@ -136,14 +188,24 @@ fn arm(ev: &mut Eval, _at: ItemId, name: &str, span: crate::source::Span, arms: 
         }
         Some(id) => {
             ev.push(
-                Diagnostic::new(Code::E103, span, format!("`{name}` is a {}, not a protocol", prog.item(id).kind_word()))
-                    .label("compare and sweep run protocols")
-                    .secondary(prog.name_span(id), "defined here"),
+                Diagnostic::new(
+                    Code::E103,
+                    span,
+                    format!(
+                        "`{name}` is a {}, not a protocol",
+                        prog.item(id).kind_word()
+                    ),
+                )
+                .label("compare and sweep run protocols")
+                .secondary(prog.name_span(id), "defined here"),
             );
             None
         }
         None => {
-            let protocols = prog.names[0].iter().filter(|(_, i)| matches!(prog.item(**i), Item::Protocol(_))).map(|(n, _)| n.as_str());
+            let protocols = prog.names[0]
+                .iter()
+                .filter(|(_, i)| matches!(prog.item(**i), Item::Protocol(_)))
+                .map(|(n, _)| n.as_str());
             ev.push(
                 Diagnostic::new(Code::E101, span, format!("no protocol is named `{name}`"))
                     .label("not defined")
@@ -158,12 +220,24 @@ fn arm(ev: &mut Eval, _at: ItemId, name: &str, span: crate::source::Span, arms: 
 fn seeds(ev: &mut Eval, e: &Expr) -> Vec<u64> {
     let v = ev.eval(e);
     let items: Vec<Value> = match v {
-        Value::Range(a, b) => (a..=b).map(|i| Value::Num(i as f64, crate::units::Dim::NONE)).collect(),
+        Value::Range(a, b) => (a..=b)
+            .map(|i| Value::Num(i as f64, crate::units::Dim::NONE))
+            .collect(),
         Value::List(xs) => xs,
         n @ Value::Num(..) => vec![n],
         Value::Unknown(_) => return Vec::new(),
         other => {
-            ev.push(Diagnostic::new(Code::E204, e.span, format!("seeds are a range or a list of whole numbers, not {}", other.describe())).label("not seeds"));
+            ev.push(
+                Diagnostic::new(
+                    Code::E204,
+                    e.span,
+                    format!(
+                        "seeds are a range or a list of whole numbers, not {}",
+                        other.describe()
+                    ),
+                )
+                .label("not seeds"),
+            );
             return Vec::new();
         }
     };
@@ -172,13 +246,24 @@ fn seeds(ev: &mut Eval, e: &Expr) -> Vec<u64> {
         match v {
             Value::Num(x, d) if d.is_none() && x >= 0.0 && x.fract() == 0.0 => out.push(x as u64),
             other => {
-                ev.push(Diagnostic::new(Code::E210, e.span, format!("a seed is a whole number ≥ 0, not {}", other.describe())).label("not a seed"));
+                ev.push(
+                    Diagnostic::new(
+                        Code::E210,
+                        e.span,
+                        format!("a seed is a whole number ≥ 0, not {}", other.describe()),
+                    )
+                    .label("not a seed"),
+                );
                 return Vec::new();
             }
         }
     }
     if out.is_empty() {
-        ev.push(Diagnostic::new(Code::E211, e.span, "no seeds").label("this range is empty").help("write the first seed first: `1..5`"));
+        ev.push(
+            Diagnostic::new(Code::E211, e.span, "no seeds")
+                .label("this range is empty")
+                .help("write the first seed first: `1..5`"),
+        );
     }
     out
 }
@@ -197,7 +282,12 @@ fn expectations(ev: &mut Eval, expects: &[Expect], arms: &[Arm]) -> Vec<ExpectIr
         }
         if let Some(expr) = expect::compile_expect(ev, &e.cond, &ctx) {
             out.push(ExpectIr {
-                text: ev.prog.sources.get(e.span.file).slice(e.cond.span).to_string(),
+                text: ev
+                    .prog
+                    .sources
+                    .get(e.span.file)
+                    .slice(e.cond.span)
+                    .to_string(),
                 expr,
                 span: span_ir(&ev.prog.sources, e.span),
             });

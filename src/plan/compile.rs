@@ -53,7 +53,11 @@ pub fn compile(prog: &Program, id: ItemId, opts: &Options, diags: &mut Diagnosti
     apply_sets(&mut ev, &opts.sets);
     let plan = build(&mut ev, &res, opts);
     let used = std::mem::take(&mut ev.used);
-    let plan = if diags.error_count() > before { None } else { plan };
+    let plan = if diags.error_count() > before {
+        None
+    } else {
+        plan
+    };
     Compiled { plan, used }
 }
 
@@ -67,22 +71,28 @@ fn apply_sets(ev: &mut Eval, sets: &[(String, ast::Expr)]) {
             Some(id) => {
                 let kind = ev.prog.item(id).kind_word();
                 ev.push(
-                    Diagnostic::new(Code::E103, expr.span, format!("`--set {name}`: `{name}` is a {kind}, not a constant"))
-                        .label("only `let` constants can be set"),
+                    Diagnostic::new(
+                        Code::E103,
+                        expr.span,
+                        format!("`--set {name}`: `{name}` is a {kind}, not a constant"),
+                    )
+                    .label("only `let` constants can be set"),
                 );
             }
             None => {
-                let lets: Vec<&str> = ev
-                    .prog
-                    .names[0]
+                let lets: Vec<&str> = ev.prog.names[0]
                     .iter()
                     .filter(|(_, i)| matches!(ev.prog.item(**i), Item::Let(_)))
                     .map(|(n, _)| n.as_str())
                     .collect();
                 ev.push(
-                    Diagnostic::new(Code::E101, expr.span, format!("`--set {name}`: no constant is named `{name}`"))
-                        .label("value for an unknown constant")
-                        .maybe_help(suggestion(name, lets)),
+                    Diagnostic::new(
+                        Code::E101,
+                        expr.span,
+                        format!("`--set {name}`: no constant is named `{name}`"),
+                    )
+                    .label("value for an unknown constant")
+                    .maybe_help(suggestion(name, lets)),
                 );
             }
         }
@@ -93,26 +103,45 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
     let module = res.root.module;
     let settings: Vec<ast::Setting> = res.settings.values().map(|(_, s)| (*s).clone()).collect();
     let bound = ev.in_module(module, |ev| {
-        ev.bind(builtins::PROTOCOL.params, &format!("protocol `{}`", res.name), &[], &settings, res.span, None)
+        ev.bind(
+            builtins::PROTOCOL.params,
+            &format!("protocol `{}`", res.name),
+            &[],
+            &settings,
+            res.span,
+            None,
+        )
     });
     let name_span = ev.prog.name_span(res.id);
-    let network_id = match bound.get("network").and_then(|b| b.first()).map(|b| &b.value) {
+    let network_id = match bound
+        .get("network")
+        .and_then(|b| b.first())
+        .map(|b| &b.value)
+    {
         Some(Value::Network(n)) => Some(*n),
         Some(_) => None,
         None => {
             ev.push(
-                Diagnostic::new(Code::E308, name_span, format!("protocol `{}` names no network", res.name))
-                    .label("which network does it run?")
-                    .help("add `network <name>` to the protocol"),
+                Diagnostic::new(
+                    Code::E308,
+                    name_span,
+                    format!("protocol `{}` names no network", res.name),
+                )
+                .label("which network does it run?")
+                .help("add `network <name>` to the protocol"),
             );
             None
         }
     };
     let Some(schedule) = res.schedule else {
         ev.push(
-            Diagnostic::new(Code::E308, name_span, format!("protocol `{}` has no schedule", res.name))
-                .label("nothing to run")
-                .help("add `schedule { ... }` with the phases to run"),
+            Diagnostic::new(
+                Code::E308,
+                name_span,
+                format!("protocol `{}` has no schedule", res.name),
+            )
+            .label("nothing to run")
+            .help("add `schedule { ... }` with the phases to run"),
         );
         return None;
     };
@@ -143,8 +172,15 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
             phases: &phases_called,
             arms: &[],
         };
-        let text = ev.prog.sources.get(e.span.file).slice(e.cond.span).to_string();
-        let expr = ev.in_module(res.id.module, |ev| super::expect::compile_expect(ev, &e.cond, &ctx));
+        let text = ev
+            .prog
+            .sources
+            .get(e.span.file)
+            .slice(e.cond.span)
+            .to_string();
+        let expr = ev.in_module(res.id.module, |ev| {
+            super::expect::compile_expect(ev, &e.cond, &ctx)
+        });
         if let Some(expr) = expr {
             expectations.push(ExpectIr {
                 text,
@@ -162,13 +198,20 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
     if estimate.total_bytes > limit {
         let net_span = ev.prog.name_span(network_id);
         ev.push(
-            Diagnostic::new(Code::E305, net_span, format!(
-                "protocol `{}` needs about {} of memory; this machine has {}",
-                res.name,
-                estimate::bytes(estimate.total_bytes),
-                estimate::bytes(limit)
+            Diagnostic::new(
+                Code::E305,
+                net_span,
+                format!(
+                    "protocol `{}` needs about {} of memory; this machine has {}",
+                    res.name,
+                    estimate::bytes(estimate.total_bytes),
+                    estimate::bytes(limit)
+                ),
+            )
+            .label(format!(
+                "{} synapses, {} neurons",
+                estimate.synapses, estimate.neurons
             ))
-            .label(format!("{} synapses, {} neurons", estimate.synapses, estimate.neurons))
             .help("use fewer or smaller populations, or sparse connectivity"),
         );
     }
@@ -201,10 +244,22 @@ fn tolerances(ev: &mut Eval, res: &Resolved) -> BTreeMap<String, f64> {
                 let _ = d;
                 out.insert(metric.clone(), x);
             }
-            Value::Num(..) => ev.push(Diagnostic::new(Code::E208, t.amount.span, "a tolerance must not be negative").label("out of range")),
+            Value::Num(..) => ev.push(
+                Diagnostic::new(
+                    Code::E208,
+                    t.amount.span,
+                    "a tolerance must not be negative",
+                )
+                .label("out of range"),
+            ),
             Value::Unknown(_) => {}
             other => ev.push(
-                Diagnostic::new(Code::E204, t.amount.span, format!("a tolerance is a number, not {}", other.describe())).label("not a number"),
+                Diagnostic::new(
+                    Code::E204,
+                    t.amount.span,
+                    format!("a tolerance is a number, not {}", other.describe()),
+                )
+                .label("not a number"),
             ),
         }
     }
@@ -267,7 +322,9 @@ fn data_ir(ev: &mut Eval, used: &BTreeSet<ItemId>) -> (Vec<DatasetIr>, Vec<TaskL
     let mut datasets: Vec<DatasetIr> = Vec::new();
     let mut lists = Vec::new();
     for &set in used {
-        let Value::Builtin(split) = ev.definition_value(set) else { continue };
+        let Value::Builtin(split) = ev.definition_value(set) else {
+            continue;
+        };
         let n = ev.task_count(set);
         let name = ev.prog.name_of(set).to_string();
         let dataset = match split.get("dataset").map(|b| &b.value) {

@@ -44,7 +44,9 @@ pub fn estimate(net: &NetworkIr, ops: &[Op], tasks: &[TaskListIr]) -> Estimate {
         .projections
         .iter()
         .all(|p| matches!(p.params.get("connectivity"), Some(ParamIr::Builtin { builtin }) if builtin.name == "dense"));
-    let backprop = walk(ops).any(|op| matches!(op, Op::Wake { rules, .. } if rules.iter().any(|r| r.name == "backprop")));
+    let backprop = walk(ops).any(
+        |op| matches!(op, Op::Wake { rules, .. } if rules.iter().any(|r| r.name == "backprop")),
+    );
     // Dense weights: 4 bytes; sparse: weight + index. Backprop adds momentum and gradient.
     let per_synapse = if dense { 4 } else { 8 } + if backprop { 8 } else { 0 };
     let weight_bytes = synapses * per_synapse;
@@ -98,13 +100,12 @@ fn samples(data: &[String], length: WakeLength, tasks: &[TaskListIr]) -> (u64, O
     let mut total = 0;
     let mut known = true;
     for key in data {
-        let cap = tasks
-            .iter()
-            .find(|t| t.tasks.contains(key))
-            .and_then(|t| match t.split.params.get("train_cap") {
+        let cap = tasks.iter().find(|t| t.tasks.contains(key)).and_then(|t| {
+            match t.split.params.get("train_cap") {
                 Some(ParamIr::Number { value, .. }) => Some(*value as u64),
                 _ => None,
-            });
+            }
+        });
         known &= cap.is_some();
         total += cap.unwrap_or(SAMPLES_PER_TASK);
     }
@@ -119,9 +120,17 @@ fn samples(data: &[String], length: WakeLength, tasks: &[TaskListIr]) -> (u64, O
 /// Synaptic operations of one op.
 fn op_ops(op: &Op, neurons: u64, synapses: u64, tasks: &[TaskListIr]) -> f64 {
     match op {
-        Op::Wake { data, length, dynamics, settings, .. } => {
+        Op::Wake {
+            data,
+            length,
+            dynamics,
+            settings,
+            ..
+        } => {
             let n = samples(data, *length, tasks).0 as f64;
-            let spiking = dynamics.values().any(|m| !matches!(m.name.as_str(), "relu" | "sigmoid" | "linear"));
+            let spiking = dynamics
+                .values()
+                .any(|m| !matches!(m.name.as_str(), "relu" | "sigmoid" | "linear"));
             if spiking {
                 let secs = |k: &str| match settings.get(k) {
                     Some(ParamIr::Number { value, .. }) => *value,
@@ -134,8 +143,12 @@ fn op_ops(op: &Op, neurons: u64, synapses: u64, tasks: &[TaskListIr]) -> f64 {
                 n * 3.0 * synapses as f64
             }
         }
-        Op::Sleep { steps, .. } => *steps as f64 * (neurons as f64 + 2.0 * ACTIVITY * synapses as f64),
-        Op::Measure { metrics, .. } => metrics.len() as f64 * SAMPLES_PER_TASK as f64 * synapses as f64,
+        Op::Sleep { steps, .. } => {
+            *steps as f64 * (neurons as f64 + 2.0 * ACTIVITY * synapses as f64)
+        }
+        Op::Measure { metrics, .. } => {
+            metrics.len() as f64 * SAMPLES_PER_TASK as f64 * synapses as f64
+        }
         Op::Perturb { .. } => synapses as f64,
         Op::Checkpoint { .. } | Op::Restore { .. } => synapses as f64,
         Op::Until { .. } => 0.0,
@@ -148,8 +161,16 @@ pub fn op_seconds(op: &Op, net: &NetworkIr, tasks: &[TaskListIr]) -> f64 {
     let synapses: u64 = net.projections.iter().map(|p| p.synapses).sum();
     let ops = op_ops(op, neurons, synapses, tasks);
     let rate = match op {
-        Op::Wake { dynamics, .. } if dynamics.values().all(|m| matches!(m.name.as_str(), "relu" | "sigmoid" | "linear")) => RATE_OPS_PER_S,
-        Op::Measure { .. } | Op::Checkpoint { .. } | Op::Restore { .. } | Op::Perturb { .. } => RATE_OPS_PER_S,
+        Op::Wake { dynamics, .. }
+            if dynamics
+                .values()
+                .all(|m| matches!(m.name.as_str(), "relu" | "sigmoid" | "linear")) =>
+        {
+            RATE_OPS_PER_S
+        }
+        Op::Measure { .. } | Op::Checkpoint { .. } | Op::Restore { .. } | Op::Perturb { .. } => {
+            RATE_OPS_PER_S
+        }
         _ => SPIKE_OPS_PER_S,
     };
     ops / rate

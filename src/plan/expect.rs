@@ -68,9 +68,16 @@ fn require_condition(ev: &mut Eval, e: &Expr, ty: &Value) -> Option<()> {
         Value::Bool(_) | Value::Unknown(Ty::Bool) => Some(()),
         other => {
             ev.push(
-                Diagnostic::new(Code::E204, e.span, format!("a condition must be true or false, not {}", other.describe()))
-                    .label("not a condition")
-                    .help("compare it with something: `final accuracy(pairs) > 50 %`"),
+                Diagnostic::new(
+                    Code::E204,
+                    e.span,
+                    format!(
+                        "a condition must be true or false, not {}",
+                        other.describe()
+                    ),
+                )
+                .label("not a condition")
+                .help("compare it with something: `final accuracy(pairs) > 50 %`"),
             );
             None
         }
@@ -129,8 +136,15 @@ fn compile(ev: &mut Eval, e: &Expr, ctx: &Context, mode: Mode) -> Option<(ExprIr
             Value::Unknown(_) => None,
             other => {
                 ev.push(
-                    Diagnostic::new(Code::E204, e.span, format!("expected a number or a condition, found {}", other.describe()))
-                        .label("not a number"),
+                    Diagnostic::new(
+                        Code::E204,
+                        e.span,
+                        format!(
+                            "expected a number or a condition, found {}",
+                            other.describe()
+                        ),
+                    )
+                    .label("not a number"),
                 );
                 None
             }
@@ -139,14 +153,21 @@ fn compile(ev: &mut Eval, e: &Expr, ctx: &Context, mode: Mode) -> Option<(ExprIr
     match &e.node {
         ExprKind::Query(q) => query(ev, q, e.span, ctx),
         ExprKind::Call(callee, args) => {
-            let ExprKind::Name(name) = &callee.node else { return None };
+            let ExprKind::Name(name) = &callee.node else {
+                return None;
+            };
             if mode == Mode::Live && builtins::lookup_kind(name, Kind::Metric).is_some() {
                 let entry = builtins::lookup_kind(name, Kind::Metric).expect("checked");
-                let Value::Builtin(b) = ev.bind_builtin(entry, args, None, e.span) else { return None };
+                let Value::Builtin(b) = ev.bind_builtin(entry, args, None, e.span) else {
+                    return None;
+                };
                 let metric = metric_ir(ev, &b);
                 let task = task_of(&b, ev);
                 let dim = returns_dim(entry);
-                return Some((ExprIr::Metric { metric, task }, Value::Unknown(Ty::Num(dim))));
+                return Some((
+                    ExprIr::Metric { metric, task },
+                    Value::Unknown(Ty::Num(dim)),
+                ));
             }
             let Some(f) = builtins::lookup_kind(name, Kind::Function) else {
                 ev.unknown_builtin(name, callee.span, &Ty::Builtin(Kind::Function));
@@ -160,14 +181,27 @@ fn compile(ev: &mut Eval, e: &Expr, ctx: &Context, mode: Mode) -> Option<(ExprIr
                 irs.push(ir);
             }
             if args.len() != 1 && !matches!(f.name, "min" | "max") {
-                ev.push(Diagnostic::new(Code::E112, e.span, format!("`{}` takes one argument", f.name)).label("wrong number of arguments"));
+                ev.push(
+                    Diagnostic::new(
+                        Code::E112,
+                        e.span,
+                        format!("`{}` takes one argument", f.name),
+                    )
+                    .label("wrong number of arguments"),
+                );
                 return None;
             }
             let ty = match ty {
                 Value::Num(_, d) | Value::Unknown(Ty::Num(d)) => Value::Unknown(Ty::Num(d)),
                 other => other,
             };
-            Some((ExprIr::Call { function: f.name.into(), args: irs }, ty))
+            Some((
+                ExprIr::Call {
+                    function: f.name.into(),
+                    args: irs,
+                },
+                ty,
+            ))
         }
         ExprKind::Unary(op, x) => {
             let (ir, t) = compile(ev, x, ctx, mode)?;
@@ -176,7 +210,13 @@ fn compile(ev: &mut Eval, e: &Expr, ctx: &Context, mode: Mode) -> Option<(ExprIr
                 (UnOp::Neg, t) => t,
             };
             let name = if *op == UnOp::Not { "not" } else { "-" };
-            Some((ExprIr::Unary { op: name.into(), x: Box::new(ir) }, ty))
+            Some((
+                ExprIr::Unary {
+                    op: name.into(),
+                    x: Box::new(ir),
+                },
+                ty,
+            ))
         }
         ExprKind::Binary(op, l, r) => {
             let (li, lt) = compile(ev, l, ctx, mode)?;
@@ -192,7 +232,10 @@ fn compile(ev: &mut Eval, e: &Expr, ctx: &Context, mode: Mode) -> Option<(ExprIr
             ))
         }
         _ => {
-            ev.push(Diagnostic::new(Code::E204, e.span, "this cannot hold an outcome value").label("not supported here"));
+            ev.push(
+                Diagnostic::new(Code::E204, e.span, "this cannot hold an outcome value")
+                    .label("not supported here"),
+            );
             None
         }
     }
@@ -235,24 +278,38 @@ fn query(ev: &mut Eval, q: &Query, span: Span, ctx: &Context) -> Option<(ExprIr,
             Some(arm) => (Some(arm.name.clone()), &arm.measured, &arm.phases),
             None => {
                 let help = if ctx.arms.is_empty() {
-                    Some("arms are named only in the expectations of `compare` and `sweep`".to_string())
+                    Some(
+                        "arms are named only in the expectations of `compare` and `sweep`"
+                            .to_string(),
+                    )
                 } else {
                     suggestion(&a.node, ctx.arms.iter().map(|x| x.name.as_str()))
                 };
                 ev.push(
-                    Diagnostic::new(Code::E101, a.span, format!("`{}` is not an arm here", a.node))
-                        .label("unknown arm")
-                        .maybe_help(help),
+                    Diagnostic::new(
+                        Code::E101,
+                        a.span,
+                        format!("`{}` is not an arm here", a.node),
+                    )
+                    .label("unknown arm")
+                    .maybe_help(help),
                 );
                 return None;
             }
         },
-        None if ctx.arms.len() == 1 => (Some(ctx.arms[0].name.clone()), &ctx.arms[0].measured, &ctx.arms[0].phases),
+        None if ctx.arms.len() == 1 => (
+            Some(ctx.arms[0].name.clone()),
+            &ctx.arms[0].measured,
+            &ctx.arms[0].phases,
+        ),
         None if !ctx.arms.is_empty() => {
             ev.push(
                 Diagnostic::new(Code::E103, q.metric.span, "which arm's outcome?")
                     .label("a comparison has several arms")
-                    .help(format!("prefix the arm: `{}.final {}(...)`", ctx.arms[0].name, q.metric.node)),
+                    .help(format!(
+                        "prefix the arm: `{}.final {}(...)`",
+                        ctx.arms[0].name, q.metric.node
+                    )),
             );
             return None;
         }
@@ -262,7 +319,9 @@ fn query(ev: &mut Eval, q: &Query, span: Span, ctx: &Context) -> Option<(ExprIr,
         ev.unknown_builtin(&q.metric.node, q.metric.span, &Ty::Builtin(Kind::Metric));
         return None;
     };
-    let Value::Builtin(b) = ev.bind_builtin(entry, &q.args, None, span) else { return None };
+    let Value::Builtin(b) = ev.bind_builtin(entry, &q.args, None, span) else {
+        return None;
+    };
     let metric = metric_ir(ev, &b);
     let task = task_of(&b, ev);
     let selector = selector(ev, &q.selector.node, measured, phases)?;
@@ -278,11 +337,20 @@ fn query(ev: &mut Eval, q: &Query, span: Span, ctx: &Context) -> Option<(ExprIr,
     });
     if !found {
         let written = ev.prog.sources.get(span.file).slice(span).to_string();
-        let mut d = Diagnostic::new(Code::E313, span, format!("`{written}` reads a metric the schedule never measures"))
-            .label("never recorded");
+        let mut d = Diagnostic::new(
+            Code::E313,
+            span,
+            format!("`{written}` reads a metric the schedule never measures"),
+        )
+        .label("never recorded");
         d = match label {
-            Some(l) => d.help(format!("add it to a `measure ... as \"{l}\"` in the schedule")),
-            None => d.help(format!("add `measure {}(...)` for these tasks to the schedule", metric.metric)),
+            Some(l) => d.help(format!(
+                "add it to a `measure ... as \"{l}\"` in the schedule"
+            )),
+            None => d.help(format!(
+                "add `measure {}(...)` for these tasks to the schedule",
+                metric.metric
+            )),
         };
         ev.push(d);
         return None;
@@ -299,7 +367,12 @@ fn query(ev: &mut Eval, q: &Query, span: Span, ctx: &Context) -> Option<(ExprIr,
     ))
 }
 
-fn selector(ev: &mut Eval, s: &Selector, measured: &[Measured], phases: &[String]) -> Option<SelectorIr> {
+fn selector(
+    ev: &mut Eval,
+    s: &Selector,
+    measured: &[Measured],
+    phases: &[String],
+) -> Option<SelectorIr> {
     Some(match s {
         Selector::Final => SelectorIr::Final,
         Selector::Initial => SelectorIr::Initial,
@@ -307,14 +380,21 @@ fn selector(ev: &mut Eval, s: &Selector, measured: &[Measured], phases: &[String
             let labels: Vec<&str> = measured.iter().filter_map(|m| m.label.as_deref()).collect();
             if !labels.contains(&label.node.as_str()) {
                 ev.push(
-                    Diagnostic::new(Code::E314, label.span, format!("no measurement is labelled \"{}\"", label.node))
-                        .label("unknown label")
-                        .maybe_help(suggestion(&label.node, labels.iter().copied()))
-                        .help_if_none("labels come from `measure ... as \"label\"`"),
+                    Diagnostic::new(
+                        Code::E314,
+                        label.span,
+                        format!("no measurement is labelled \"{}\"", label.node),
+                    )
+                    .label("unknown label")
+                    .maybe_help(suggestion(&label.node, labels.iter().copied()))
+                    .help_if_none("labels come from `measure ... as \"label\"`"),
                 );
                 return None;
             }
-            let count = measured.iter().filter(|m| m.label.as_deref() == Some(label.node.as_str())).count();
+            let count = measured
+                .iter()
+                .filter(|m| m.label.as_deref() == Some(label.node.as_str()))
+                .count();
             SelectorIr::Label {
                 label: label.node.clone(),
                 index: index_of(ev, index.as_ref(), count)?,
@@ -325,18 +405,28 @@ fn selector(ev: &mut Eval, s: &Selector, measured: &[Measured], phases: &[String
                 let mut unique: Vec<&str> = phases.iter().map(String::as_str).collect();
                 unique.dedup();
                 ev.push(
-                    Diagnostic::new(Code::E314, phase.span, format!("the schedule never runs a phase named `{}`", phase.node))
-                        .label("no such phase in the schedule")
-                        .maybe_help(suggestion(&phase.node, unique)),
+                    Diagnostic::new(
+                        Code::E314,
+                        phase.span,
+                        format!("the schedule never runs a phase named `{}`", phase.node),
+                    )
+                    .label("no such phase in the schedule")
+                    .maybe_help(suggestion(&phase.node, unique)),
                 );
                 return None;
             }
             let count = phases.iter().filter(|p| **p == phase.node).count();
             let index = index_of(ev, index.as_ref(), count)?;
             if matches!(s, Selector::Before { .. }) {
-                SelectorIr::Before { phase: phase.node.clone(), index }
+                SelectorIr::Before {
+                    phase: phase.node.clone(),
+                    index,
+                }
             } else {
-                SelectorIr::After { phase: phase.node.clone(), index }
+                SelectorIr::After {
+                    phase: phase.node.clone(),
+                    index,
+                }
             }
         }
     })
@@ -345,18 +435,34 @@ fn selector(ev: &mut Eval, s: &Selector, measured: &[Measured], phases: &[String
 fn index_of(ev: &mut Eval, index: Option<&Expr>, count: usize) -> Option<Option<u64>> {
     let Some(e) = index else { return Some(None) };
     match ev.eval(e) {
-        Value::Num(x, d) if d.is_none() && x.fract() == 0.0 && x >= 0.0 && (x as usize) < count => Some(Some(x as u64)),
+        Value::Num(x, d) if d.is_none() && x.fract() == 0.0 && x >= 0.0 && (x as usize) < count => {
+            Some(Some(x as u64))
+        }
         Value::Num(x, d) if d.is_none() && x.fract() == 0.0 => {
             ev.push(
-                Diagnostic::new(Code::E214, e.span, format!("index {} is out of range", crate::units::format_number(x)))
-                    .label(format!("it happens {count} time{}", if count == 1 { "" } else { "s" }))
-                    .help("indices start at 0"),
+                Diagnostic::new(
+                    Code::E214,
+                    e.span,
+                    format!("index {} is out of range", crate::units::format_number(x)),
+                )
+                .label(format!(
+                    "it happens {count} time{}",
+                    if count == 1 { "" } else { "s" }
+                ))
+                .help("indices start at 0"),
             );
             None
         }
         Value::Unknown(_) => None,
         other => {
-            ev.push(Diagnostic::new(Code::E204, e.span, format!("an index is a whole number, not {}", other.describe())).label("not an index"));
+            ev.push(
+                Diagnostic::new(
+                    Code::E204,
+                    e.span,
+                    format!("an index is a whole number, not {}", other.describe()),
+                )
+                .label("not an index"),
+            );
             None
         }
     }

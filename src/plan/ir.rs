@@ -47,17 +47,42 @@ pub struct SpanIr {
 pub enum ParamIr {
     /// A number in SI base units; `unit` is the dimension's base-unit expression (`s`, `s^-1`,
     /// `V`, `steps`, `1` for dimensionless).
-    Number { value: f64, unit: String },
-    Bool { value: bool },
-    Symbol { value: String },
-    String { value: String },
-    List { items: Vec<ParamIr> },
-    Tasks { tasks: Vec<String> },
-    Dataset { name: String },
-    Population { name: String },
-    Projection { name: String, from: String, to: String },
-    Phase { name: String },
-    Builtin { builtin: BuiltinIr },
+    Number {
+        value: f64,
+        unit: String,
+    },
+    Bool {
+        value: bool,
+    },
+    Symbol {
+        value: String,
+    },
+    String {
+        value: String,
+    },
+    List {
+        items: Vec<ParamIr>,
+    },
+    Tasks {
+        tasks: Vec<String>,
+    },
+    Dataset {
+        name: String,
+    },
+    Population {
+        name: String,
+    },
+    Projection {
+        name: String,
+        from: String,
+        to: String,
+    },
+    Phase {
+        name: String,
+    },
+    Builtin {
+        builtin: BuiltinIr,
+    },
 }
 
 /// A built-in with every parameter given (defaults filled in).

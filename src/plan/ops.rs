@@ -37,7 +37,11 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
             let length = match first("length").map(|b| (&b.value, b.span)) {
                 Some((Value::Num(n, d), s)) => {
                     let n = whole(u, *n, s, "a wake phase's length")?;
-                    if *d == Dim::EPOCHS { WakeLength::Epochs(n) } else { WakeLength::Samples(n) }
+                    if *d == Dim::EPOCHS {
+                        WakeLength::Epochs(n)
+                    } else {
+                        WakeLength::Samples(n)
+                    }
                 }
                 _ => return None,
             };
@@ -74,9 +78,19 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
                     let n = exact.round();
                     if (exact - n).abs() > 1e-6 * n.max(1.0) {
                         u.ev.push(
-                            Diagnostic::new(Code::E311, s, format!("{} is not a whole number of {} steps", crate::units::format_quantity(*t, Dim::TIME), crate::units::format_quantity(dt, Dim::TIME)))
-                                .label(format!("{} steps", crate::units::format_number(exact)))
-                                .help("choose a length that is a multiple of `dt`, or give it in `steps`"),
+                            Diagnostic::new(
+                                Code::E311,
+                                s,
+                                format!(
+                                    "{} is not a whole number of {} steps",
+                                    crate::units::format_quantity(*t, Dim::TIME),
+                                    crate::units::format_quantity(dt, Dim::TIME)
+                                ),
+                            )
+                            .label(format!("{} steps", crate::units::format_number(exact)))
+                            .help(
+                                "choose a length that is a multiple of `dt`, or give it in `steps`",
+                            ),
                         );
                         return None;
                     }
@@ -93,12 +107,12 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
                 Some(Value::Builtin(b)) => builtin_ir(u.ev, b),
                 _ => default_builtin_ir("silence"),
             };
-            let window = first("drive").and_then(|b| b.window.as_ref()).and_then(|w| {
-                match (w[0].0.as_num(), w[1].0.as_num()) {
+            let window = first("drive")
+                .and_then(|b| b.window.as_ref())
+                .and_then(|w| match (w[0].0.as_num(), w[1].0.as_num()) {
                     (Some((a, _)), Some((b, _))) => Some([a as u64, b as u64]),
                     _ => None,
-                }
-            });
+                });
             let scale = match first("scale").map(|b| &b.value) {
                 Some(v) => param_ir(u.ev, v),
                 None => number(1.0, Dim::NONE),
@@ -106,7 +120,11 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
             let modulators = list_of_builtins(u, first("modulate"));
             let record = matches!(first("record").map(|b| &b.value), Some(Value::Bool(true)));
             Some(Op::Sleep {
-                kind: if info.kind == PhaseKind::Nrem { SleepKind::Nrem } else { SleepKind::Rem },
+                kind: if info.kind == PhaseKind::Nrem {
+                    SleepKind::Nrem
+                } else {
+                    SleepKind::Rem
+                },
                 phase: phase.into(),
                 call,
                 steps,
@@ -145,8 +163,15 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
 fn whole(u: &mut Unroll, n: f64, span: Span, what: &str) -> Option<u64> {
     if n.fract() != 0.0 || n < 1.0 {
         u.ev.push(
-            Diagnostic::new(Code::E210, span, format!("{what} must be a whole number of at least 1, found {}", crate::units::format_number(n)))
-                .label("not a whole count"),
+            Diagnostic::new(
+                Code::E210,
+                span,
+                format!(
+                    "{what} must be a whole number of at least 1, found {}",
+                    crate::units::format_number(n)
+                ),
+            )
+            .label("not a whole count"),
         );
         return None;
     }
@@ -155,22 +180,43 @@ fn whole(u: &mut Unroll, n: f64, span: Span, what: &str) -> Option<u64> {
 
 /// The neuron model of each non-input population: `dynamics X on pop` wins over
 /// `dynamics X`, which wins over the population's declared model, then the phase default.
-fn dynamics(u: &mut Unroll, info: &PhaseInfo, kind: PhaseKind) -> BTreeMap<String, (BuiltinIr, Dynamics)> {
-    let given: Vec<&Bound> = info.settings.get("dynamics").map(|v| v.iter().collect()).unwrap_or_default();
+fn dynamics(
+    u: &mut Unroll,
+    info: &PhaseInfo,
+    kind: PhaseKind,
+) -> BTreeMap<String, (BuiltinIr, Dynamics)> {
+    let given: Vec<&Bound> = info
+        .settings
+        .get("dynamics")
+        .map(|v| v.iter().collect())
+        .unwrap_or_default();
     let mut out = BTreeMap::new();
-    let pops: Vec<_> = u.net.populations.iter().filter(|p| p.role != Role::Input).cloned().collect();
+    let pops: Vec<_> = u
+        .net
+        .populations
+        .iter()
+        .filter(|p| p.role != Role::Input)
+        .cloned()
+        .collect();
     for p in pops {
         let chosen = given
             .iter()
             .rev()
-            .find(|b| b.on.iter().any(|(t, _)| matches!(t, Value::Population(n) if *n == p.name)))
+            .find(|b| {
+                b.on.iter()
+                    .any(|(t, _)| matches!(t, Value::Population(n) if *n == p.name))
+            })
             .or_else(|| given.iter().rev().find(|b| b.on.is_empty()))
             .map(|b| b.value.clone())
             .or_else(|| p.model.clone());
         let (ir, dynamics) = match chosen {
             Some(Value::Builtin(b)) => (builtin_ir(u.ev, &b), b.entry.dynamics),
             _ => {
-                let name = if kind == PhaseKind::Wake { "relu" } else { "integrate_fire" };
+                let name = if kind == PhaseKind::Wake {
+                    "relu"
+                } else {
+                    "integrate_fire"
+                };
                 let entry = builtins::lookup(name).expect("default models exist");
                 (default_builtin_ir(name), entry.dynamics)
             }
@@ -181,14 +227,22 @@ fn dynamics(u: &mut Unroll, info: &PhaseInfo, kind: PhaseKind) -> BTreeMap<Strin
 }
 
 fn dynamics_ir(d: &BTreeMap<String, (BuiltinIr, Dynamics)>) -> BTreeMap<String, BuiltinIr> {
-    d.iter().map(|(k, (ir, _))| (k.clone(), ir.clone())).collect()
+    d.iter()
+        .map(|(k, (ir, _))| (k.clone(), ir.clone()))
+        .collect()
 }
 
 /// The phase's rules, checked against the dynamics of the populations they act on.
-fn rules(u: &mut Unroll, info: &PhaseInfo, dynamics: &BTreeMap<String, (BuiltinIr, Dynamics)>) -> Vec<BuiltinIr> {
+fn rules(
+    u: &mut Unroll,
+    info: &PhaseInfo,
+    dynamics: &BTreeMap<String, (BuiltinIr, Dynamics)>,
+) -> Vec<BuiltinIr> {
     let mut out = Vec::new();
     for b in info.settings.get("plasticity").into_iter().flatten() {
-        let Value::List(rules) = &b.value else { continue };
+        let Value::List(rules) = &b.value else {
+            continue;
+        };
         for r in rules {
             let Value::Builtin(rule) = r else { continue };
             // The populations the rule changes weights into: its targets, or all.
@@ -204,9 +258,18 @@ fn rules(u: &mut Unroll, info: &PhaseInfo, dynamics: &BTreeMap<String, (BuiltinI
                     })
                     .collect()
             };
-            let kinds: Vec<Dynamics> = posts.iter().filter_map(|p| dynamics.get(p).map(|(_, d)| *d)).collect();
+            let kinds: Vec<Dynamics> = posts
+                .iter()
+                .filter_map(|p| dynamics.get(p).map(|(_, d)| *d))
+                .collect();
             if !kinds.is_empty() && kinds.iter().all(|d| !rule.entry.dynamics.compatible(*d)) {
-                u.ev.check_rule_in_phase(rule.entry, rule.name.as_deref(), info_kind(info), Some(kinds[0]), b.span);
+                u.ev.check_rule_in_phase(
+                    rule.entry,
+                    rule.name.as_deref(),
+                    info_kind(info),
+                    Some(kinds[0]),
+                    b.span,
+                );
             }
             out.push(builtin_ir(u.ev, rule));
         }
@@ -235,6 +298,8 @@ fn list_of_builtins(u: &mut Unroll, b: Option<&Bound>) -> Vec<BuiltinIr> {
 fn setting_ir(u: &mut Unroll, info: &PhaseInfo, kind: PhaseKind, key: &str) -> Option<ParamIr> {
     match info.settings.get(key).and_then(|v| v.first()) {
         Some(b) => Some(param_ir(u.ev, &b.value)),
-        None => builtins::context_for_phase(kind).param(key).and_then(super::params::default_ir),
+        None => builtins::context_for_phase(kind)
+            .param(key)
+            .and_then(super::params::default_ir),
     }
 }

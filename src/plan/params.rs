@@ -64,7 +64,9 @@ pub fn param_ir(ev: &mut Eval, v: &Value) -> ParamIr {
             builtin: builtin_ir(ev, b),
         },
         // Only reachable when an error was already reported; such a plan is never shown.
-        Value::Unknown(_) => ParamIr::Symbol { value: "<error>".into() },
+        Value::Unknown(_) => ParamIr::Symbol {
+            value: "<error>".into(),
+        },
     }
 }
 

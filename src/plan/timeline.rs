@@ -32,7 +32,11 @@ pub fn timeline(plan: &Plan) -> String {
         seconds(total)
     );
     out.push('\n');
-    let _ = writeln!(out, "{:>4}  {:<10} {:<16} {:<6} {:<28} {:>10} {:>10}", "#", "op", "phase", "kind", "length", "bio time", "est. cost");
+    let _ = writeln!(
+        out,
+        "{:>4}  {:<10} {:<16} {:<6} {:<28} {:>10} {:>10}",
+        "#", "op", "phase", "kind", "length", "bio time", "est. cost"
+    );
     let mut bio = 0.0;
     let mut index = 0;
     rows(&plan.ops, plan, 0, &mut index, &mut bio, &mut out);
@@ -47,7 +51,11 @@ fn rows(ops: &[Op], plan: &Plan, depth: usize, index: &mut usize, bio: &mut f64,
         }
         let indent = "  ".repeat(depth);
         let c = cost(op, plan);
-        let shown_cost = if matches!(op, Op::Until { .. }) { "—".to_string() } else { seconds(c) };
+        let shown_cost = if matches!(op, Op::Until { .. }) {
+            "—".to_string()
+        } else {
+            seconds(c)
+        };
         let _ = writeln!(
             out,
             "{:>4}  {:<10} {:<16} {:<6} {:<28} {:>10} {:>10}",
@@ -68,40 +76,104 @@ fn rows(ops: &[Op], plan: &Plan, depth: usize, index: &mut usize, bio: &mut f64,
 
 fn cost(op: &Op, plan: &Plan) -> f64 {
     match op {
-        Op::Until { body, max, .. } => *max as f64 * body.iter().map(|o| cost(o, plan)).sum::<f64>(),
+        Op::Until { body, max, .. } => {
+            *max as f64 * body.iter().map(|o| cost(o, plan)).sum::<f64>()
+        }
         _ => op_seconds(op, &plan.network, &plan.task_lists),
     }
 }
 
 fn describe(op: &Op) -> (&'static str, String, &'static str, String) {
     match op {
-        Op::Wake { phase, data, length, rules, .. } => {
+        Op::Wake {
+            phase,
+            data,
+            length,
+            rules,
+            ..
+        } => {
             let len = match length {
                 WakeLength::Epochs(n) => format!("{n} epoch{}", if *n == 1 { "" } else { "s" }),
                 WakeLength::Samples(n) => format!("{n} samples"),
             };
             let rules = names(rules);
-            ("wake", phase.clone(), "wake", format!("{len} on {}{}", data.join(","), rules))
+            (
+                "wake",
+                phase.clone(),
+                "wake",
+                format!("{len} on {}{}", data.join(","), rules),
+            )
         }
-        Op::Sleep { kind, phase, steps, dt, rules, .. } => {
-            let k = if *kind == SleepKind::Nrem { "nrem" } else { "rem" };
+        Op::Sleep {
+            kind,
+            phase,
+            steps,
+            dt,
+            rules,
+            ..
+        } => {
+            let k = if *kind == SleepKind::Nrem {
+                "nrem"
+            } else {
+                "rem"
+            };
             let dt_ms = dt * 1e3;
-            ("sleep", phase.clone(), k, format!("{} steps × {} ms{}", group_digits(*steps), crate::units::format_number(dt_ms), names(rules)))
+            (
+                "sleep",
+                phase.clone(),
+                k,
+                format!(
+                    "{} steps × {} ms{}",
+                    group_digits(*steps),
+                    crate::units::format_number(dt_ms),
+                    names(rules)
+                ),
+            )
         }
-        Op::Perturb { phase, shocks, .. } => ("perturb", phase.clone(), "shock", shocks.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")),
+        Op::Perturb { phase, shocks, .. } => (
+            "perturb",
+            phase.clone(),
+            "shock",
+            shocks
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
         Op::Measure { metrics, label, .. } => {
-            let what: Vec<String> = metrics.iter().map(|m| match &m.group {
-                Some(g) => format!("{}({g})", m.metric),
-                None => match m.params.values().find_map(|p| match p { ParamIr::Projection { name, .. } | ParamIr::Population { name } => Some(name.clone()), _ => None }) {
-                    Some(target) => format!("{}({target})", m.metric),
-                    None => m.metric.clone(),
-                },
-            }).collect();
-            ("measure", label.as_ref().map(|l| format!("\"{l}\"")).unwrap_or_default(), "", what.join(", "))
+            let what: Vec<String> = metrics
+                .iter()
+                .map(|m| match &m.group {
+                    Some(g) => format!("{}({g})", m.metric),
+                    None => match m.params.values().find_map(|p| match p {
+                        ParamIr::Projection { name, .. } | ParamIr::Population { name } => {
+                            Some(name.clone())
+                        }
+                        _ => None,
+                    }) {
+                        Some(target) => format!("{}({target})", m.metric),
+                        None => m.metric.clone(),
+                    },
+                })
+                .collect();
+            (
+                "measure",
+                label
+                    .as_ref()
+                    .map(|l| format!("\"{l}\""))
+                    .unwrap_or_default(),
+                "",
+                what.join(", "),
+            )
         }
         Op::Checkpoint { name, .. } => ("checkpoint", format!("\"{name}\""), "", String::new()),
         Op::Restore { name, .. } => ("restore", format!("\"{name}\""), "", String::new()),
-        Op::Until { max, .. } => ("until", String::new(), "loop", format!("at most {max} times")),
+        Op::Until { max, .. } => (
+            "until",
+            String::new(),
+            "loop",
+            format!("at most {max} times"),
+        ),
     }
 }
 
@@ -109,7 +181,10 @@ fn names(rules: &[BuiltinIr]) -> String {
     if rules.is_empty() {
         return String::new();
     }
-    let n: Vec<&str> = rules.iter().map(|r| r.label.as_deref().unwrap_or(&r.name)).collect();
+    let n: Vec<&str> = rules
+        .iter()
+        .map(|r| r.label.as_deref().unwrap_or(&r.name))
+        .collect();
     format!(" · {}", n.join(", "))
 }
 

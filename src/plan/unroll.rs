@@ -42,7 +42,12 @@ pub struct Unroll<'a, 'p, 'd> {
 }
 
 impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
-    pub fn new(ev: &'a mut Eval<'p, 'd>, res: &'a Resolved<'p>, net: &'a NetworkInfo, seed: u64) -> Self {
+    pub fn new(
+        ev: &'a mut Eval<'p, 'd>,
+        res: &'a Resolved<'p>,
+        net: &'a NetworkInfo,
+        seed: u64,
+    ) -> Self {
         Unroll {
             ev,
             res,
@@ -71,9 +76,13 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
             if !self.too_large {
                 self.too_large = true;
                 self.ev.push(
-                    Diagnostic::new(Code::E310, span, format!("the schedule unrolls to more than {MAX_OPS} operations"))
-                        .label("this is where the limit was reached")
-                        .help("use fewer iterations, or longer phases with fewer calls"),
+                    Diagnostic::new(
+                        Code::E310,
+                        span,
+                        format!("the schedule unrolls to more than {MAX_OPS} operations"),
+                    )
+                    .label("this is where the limit was reached")
+                    .help("use fewer iterations, or longer phases with fewer calls"),
                 );
             }
             return;
@@ -95,7 +104,11 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
             self.ev.locals.push(("seen".into(), seen));
             let depth = self.ev.locals.len();
             self.stmt(s, out);
-            debug_assert_eq!(self.ev.locals.len(), depth, "statements restore their locals");
+            debug_assert_eq!(
+                self.ev.locals.len(),
+                depth,
+                "statements restore their locals"
+            );
             self.ev.locals.pop();
         }
     }
@@ -103,21 +116,40 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
     fn stmt(&mut self, s: &Stmt, out: &mut Vec<Op>) {
         match &s.node {
             StmtKind::Call { name, args } => self.call(name, args, s.span, out),
-            StmtKind::For { var, index, iter, body } => {
+            StmtKind::For {
+                var,
+                index,
+                iter,
+                body,
+            } => {
                 let v = self.ev.eval(iter);
                 let items: Vec<Value> = match v {
                     Value::Tasks(t) => t
                         .tasks
                         .iter()
-                        .map(|r| Value::Tasks(TaskList { tasks: vec![*r], single: true }))
+                        .map(|r| {
+                            Value::Tasks(TaskList {
+                                tasks: vec![*r],
+                                single: true,
+                            })
+                        })
                         .collect(),
                     Value::List(xs) => xs,
-                    Value::Range(a, b) => (a..=b).map(|i| Value::Num(i as f64, Dim::NONE)).collect(),
+                    Value::Range(a, b) => {
+                        (a..=b).map(|i| Value::Num(i as f64, Dim::NONE)).collect()
+                    }
                     Value::Unknown(_) => return,
                     other => {
                         self.ev.push(
-                            Diagnostic::new(Code::E204, iter.span, format!("`for` goes over a list, a range or tasks, not {}", other.describe()))
-                                .label("not something to loop over"),
+                            Diagnostic::new(
+                                Code::E204,
+                                iter.span,
+                                format!(
+                                    "`for` goes over a list, a range or tasks, not {}",
+                                    other.describe()
+                                ),
+                            )
+                            .label("not something to loop over"),
                         );
                         return;
                     }
@@ -126,7 +158,9 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                     self.note_tasks(&item);
                     self.ev.locals.push((var.node.clone(), item));
                     if let Some(ix) = index {
-                        self.ev.locals.push((ix.node.clone(), Value::Num(k as f64, Dim::NONE)));
+                        self.ev
+                            .locals
+                            .push((ix.node.clone(), Value::Num(k as f64, Dim::NONE)));
                     }
                     self.stmts(body, out);
                     self.ev.locals.pop();
@@ -139,7 +173,9 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                 }
             }
             StmtKind::Repeat { count, body } => {
-                let Some(n) = self.count_value(count, "`repeat`") else { return };
+                let Some(n) = self.count_value(count, "`repeat`") else {
+                    return;
+                };
                 for _ in 0..n {
                     self.stmts(body, out);
                     if self.too_large {
@@ -149,9 +185,14 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
             }
             StmtKind::Until { cond, max, body } => {
                 let Some(max) = max else { return }; // E301 is reported by the schedule check
-                let Some(n) = self.count_value(max, "`max`") else { return };
+                let Some(n) = self.count_value(max, "`max`") else {
+                    return;
+                };
                 if n == 0 {
-                    self.ev.push(Diagnostic::new(Code::E207, max.span, "`max` must be at least 1").label("the loop would never run"));
+                    self.ev.push(
+                        Diagnostic::new(Code::E207, max.span, "`max` must be at least 1")
+                            .label("the loop would never run"),
+                    );
                     return;
                 }
                 let cond_ir = {
@@ -167,17 +208,42 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                 self.stmts(body, &mut inner);
                 if let Some(cond) = cond_ir {
                     let span = span_ir(&self.ev.prog.sources, s.span);
-                    self.emit(Op::Until { cond, max: n, body: inner, span }, out, s.span);
+                    self.emit(
+                        Op::Until {
+                            cond,
+                            max: n,
+                            body: inner,
+                            span,
+                        },
+                        out,
+                        s.span,
+                    );
                 }
             }
-            StmtKind::Measure { metrics, label } => self.measure(metrics, label.as_ref().map(|l| l.node.clone()), s.span, out),
+            StmtKind::Measure { metrics, label } => {
+                self.measure(metrics, label.as_ref().map(|l| l.node.clone()), s.span, out)
+            }
             StmtKind::Checkpoint(name) => {
                 let span = span_ir(&self.ev.prog.sources, s.span);
-                self.emit(Op::Checkpoint { name: name.node.clone(), span }, out, s.span);
+                self.emit(
+                    Op::Checkpoint {
+                        name: name.node.clone(),
+                        span,
+                    },
+                    out,
+                    s.span,
+                );
             }
             StmtKind::Restore(name) => {
                 let span = span_ir(&self.ev.prog.sources, s.span);
-                self.emit(Op::Restore { name: name.node.clone(), span }, out, s.span);
+                self.emit(
+                    Op::Restore {
+                        name: name.node.clone(),
+                        span,
+                    },
+                    out,
+                    s.span,
+                );
             }
         }
     }
@@ -187,14 +253,25 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
         match self.ev.eval(e) {
             Value::Num(x, d) if d.is_none() && x >= 0.0 && x.fract() == 0.0 => Some(x as u64),
             Value::Num(x, d) if d.is_none() && x < 0.0 => {
-                self.ev.push(Diagnostic::new(Code::E208, e.span, format!("{what} needs a count of 0 or more")).label("negative"));
+                self.ev.push(
+                    Diagnostic::new(
+                        Code::E208,
+                        e.span,
+                        format!("{what} needs a count of 0 or more"),
+                    )
+                    .label("negative"),
+                );
                 None
             }
             Value::Unknown(_) => None,
             other => {
                 self.ev.push(
-                    Diagnostic::new(Code::E210, e.span, format!("{what} needs a whole number, not {}", other.describe()))
-                        .label("not a count"),
+                    Diagnostic::new(
+                        Code::E210,
+                        e.span,
+                        format!("{what} needs a whole number, not {}", other.describe()),
+                    )
+                    .label("not a count"),
                 );
                 None
             }
@@ -216,7 +293,9 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
         };
         self.ev.used.insert(id);
         let prog = self.ev.prog;
-        let Item::Phase(def) = prog.item(id) else { unreachable!("resolve_phase returns phases") };
+        let Item::Phase(def) = prog.item(id) else {
+            unreachable!("resolve_phase returns phases")
+        };
         let replaced;
         let (def, module): (&PhaseDef, usize) = match self.res.phase_overrides.get(&id).copied() {
             Some(PhaseOverride::Skip(_)) => return,
@@ -232,7 +311,9 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
             }
             None => (def, id.module),
         };
-        let Some(locals) = self.bind_args(def, args, span) else { return };
+        let Some(locals) = self.bind_args(def, args, span) else {
+            return;
+        };
         let seen = Value::Tasks(TaskList {
             tasks: self.seen.clone(),
             single: false,
@@ -271,7 +352,10 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
             },
             _ => {
                 let span = name[0].span.to(name[name.len() - 1].span);
-                self.ev.push(Diagnostic::new(Code::E101, span, "names have at most one `.`").label("write `alias.name`"));
+                self.ev.push(
+                    Diagnostic::new(Code::E101, span, "names have at most one `.`")
+                        .label("write `alias.name`"),
+                );
                 return None;
             }
         };
@@ -303,7 +387,12 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
     }
 
     /// Evaluates a call's arguments and binds them to the phase's parameters.
-    fn bind_args(&mut self, def: &PhaseDef, args: &[Arg], span: Span) -> Option<Vec<(String, Value)>> {
+    fn bind_args(
+        &mut self,
+        def: &PhaseDef,
+        args: &[Arg],
+        span: Span,
+    ) -> Option<Vec<(String, Value)>> {
         let mut values: Vec<Option<(Value, Span)>> = vec![None; def.params.len()];
         let mut ok = true;
         let mut next = 0;
@@ -313,9 +402,16 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                     Some(i) => i,
                     None => {
                         self.ev.push(
-                            Diagnostic::new(Code::E107, n.span, format!("phase `{}` has no parameter `{}`", def.name.node, n.node))
-                                .label("unknown parameter")
-                                .maybe_help(suggestion(&n.node, def.params.iter().map(|p| p.name.node.as_str()))),
+                            Diagnostic::new(
+                                Code::E107,
+                                n.span,
+                                format!("phase `{}` has no parameter `{}`", def.name.node, n.node),
+                            )
+                            .label("unknown parameter")
+                            .maybe_help(suggestion(
+                                &n.node,
+                                def.params.iter().map(|p| p.name.node.as_str()),
+                            )),
                         );
                         ok = false;
                         continue;
@@ -327,9 +423,18 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                     }
                     if next >= values.len() {
                         self.ev.push(
-                            Diagnostic::new(Code::E112, a.value.span, format!("phase `{}` takes {} argument{}", def.name.node, def.params.len(), if def.params.len() == 1 { "" } else { "s" }))
-                                .label("one argument too many")
-                                .secondary(def.name.span, "defined here"),
+                            Diagnostic::new(
+                                Code::E112,
+                                a.value.span,
+                                format!(
+                                    "phase `{}` takes {} argument{}",
+                                    def.name.node,
+                                    def.params.len(),
+                                    if def.params.len() == 1 { "" } else { "s" }
+                                ),
+                            )
+                            .label("one argument too many")
+                            .secondary(def.name.span, "defined here"),
                         );
                         ok = false;
                         continue;
@@ -350,14 +455,23 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                 None => match &p.default {
                     Some(d) => {
                         let ty = self.ev.declared_type(p);
-                        let v = self.ev.in_module(self.ev.module, |ev| ev.eval_want(d, Some(&ty)));
+                        let v = self
+                            .ev
+                            .in_module(self.ev.module, |ev| ev.eval_want(d, Some(&ty)));
                         self.ev.conform(v, &ty, d.span, None)
                     }
                     None => {
                         self.ev.push(
-                            Diagnostic::new(Code::E109, span, format!("phase `{}` needs the argument `{}`", def.name.node, p.name.node))
-                                .label(format!("`{}` is missing", p.name.node))
-                                .secondary(p.span, "declared here"),
+                            Diagnostic::new(
+                                Code::E109,
+                                span,
+                                format!(
+                                    "phase `{}` needs the argument `{}`",
+                                    def.name.node, p.name.node
+                                ),
+                            )
+                            .label(format!("`{}` is missing", p.name.node))
+                            .secondary(p.span, "declared here"),
                         );
                         ok = false;
                         continue;
@@ -369,7 +483,13 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
         ok.then_some(locals)
     }
 
-    fn measure(&mut self, metrics: &[crate::syntax::ast::Expr], label: Option<String>, span: Span, out: &mut Vec<Op>) {
+    fn measure(
+        &mut self,
+        metrics: &[crate::syntax::ast::Expr],
+        label: Option<String>,
+        span: Span,
+        out: &mut Vec<Op>,
+    ) {
         let mut irs = Vec::new();
         for m in metrics {
             let v = self.ev.eval_want(m, Some(&Ty::Builtin(Kind::Metric)));
@@ -398,8 +518,15 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
         }
         if !irs.is_empty() {
             let span_ir = span_ir(&self.ev.prog.sources, span);
-            self.emit(Op::Measure { metrics: irs, label, span: span_ir }, out, span);
+            self.emit(
+                Op::Measure {
+                    metrics: irs,
+                    label,
+                    span: span_ir,
+                },
+                out,
+                span,
+            );
         }
     }
 }
-

@@ -288,7 +288,10 @@ pub type Stmt = Spanned<StmtKind>;
 #[derive(Debug, Clone, Serialize)]
 pub enum StmtKind {
     /// `learn(t)` or `shock`
-    Call { name: Vec<Ident>, args: Vec<Arg> },
+    Call {
+        name: Vec<Ident>,
+        args: Vec<Arg>,
+    },
     /// `for t[, k] in list { }`
     For {
         var: Ident,
@@ -297,7 +300,10 @@ pub enum StmtKind {
         body: Vec<Stmt>,
     },
     /// `repeat n { }`
-    Repeat { count: Expr, body: Vec<Stmt> },
+    Repeat {
+        count: Expr,
+        body: Vec<Stmt>,
+    },
     /// `until cond max n { }`
     Until {
         cond: Expr,
@@ -357,9 +363,18 @@ pub struct Query {
 pub enum Selector {
     Final,
     Initial,
-    At { label: Spanned<String>, index: Option<Expr> },
-    Before { phase: Ident, index: Option<Expr> },
-    After { phase: Ident, index: Option<Expr> },
+    At {
+        label: Spanned<String>,
+        index: Option<Expr>,
+    },
+    Before {
+        phase: Ident,
+        index: Option<Expr>,
+    },
+    After {
+        phase: Ident,
+        index: Option<Expr>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -54,11 +54,15 @@ pub fn syntax_error(file: FileId, text: &str, e: &Error<Rule>) -> Diagnostic {
     let names_expected = expected.iter().any(|(_, w)| w == "a name");
     let found_word = &text[found_span.0..found_span.1];
     if names_expected && is_reserved(found_word) {
-        return Diagnostic::new(Code::E009, span, format!("`{found_word}` is a reserved word"))
-            .label("a name was expected here")
-            .help(format!(
-                "reserved words cannot name things; try `{found_word}_` or a longer name"
-            ));
+        return Diagnostic::new(
+            Code::E009,
+            span,
+            format!("`{found_word}` is a reserved word"),
+        )
+        .label("a name was expected here")
+        .help(format!(
+            "reserved words cannot name things; try `{found_word}_` or a longer name"
+        ));
     }
     let list: Vec<String> = expected.into_iter().map(|(_, w)| w).collect();
     let wanted = join_or(&list);
@@ -105,9 +109,24 @@ fn is_meaningful_token(token: &str) -> bool {
 fn drop_continuations(expected: &mut BTreeSet<(u8, String)>) {
     const CONTINUATIONS: &[&str] = &["an operator", "`(`", "`[`", "`.`", "`->`", "`..`"];
     const VALUE_STARTS: &[&str] = &[
-        "`(`", "`[`", "`-`", "`\"`", "`not`", "`true`", "`false`", "`on`", "`off`", "`final`",
-        "`initial`", "`at`", "`before`", "`after`", "`true` or `false`", "a name",
-        "a number such as `100 ms`", "a string in double quotes",
+        "`(`",
+        "`[`",
+        "`-`",
+        "`\"`",
+        "`not`",
+        "`true`",
+        "`false`",
+        "`on`",
+        "`off`",
+        "`final`",
+        "`initial`",
+        "`at`",
+        "`before`",
+        "`after`",
+        "`true` or `false`",
+        "a name",
+        "a number such as `100 ms`",
+        "a string in double quotes",
     ];
     let value = expected.iter().any(|(_, w)| w == "a value");
     if value {
@@ -134,11 +153,50 @@ fn hint(found: &str, expected: &[String]) -> Option<String> {
 
 fn is_reserved(word: &str) -> bool {
     const RESERVED: &[&str] = &[
-        "import", "let", "dataset", "tasks", "network", "rule", "phase", "protocol", "compare",
-        "sweep", "schedule", "expect", "tolerance", "for", "in", "repeat", "until", "measure",
-        "as", "checkpoint", "restore", "with", "skip", "vs", "over", "seeds", "connect", "input",
-        "layer", "output", "true", "false", "on", "off", "and", "or", "not", "final", "initial",
-        "at", "before", "after", "by", "window",
+        "import",
+        "let",
+        "dataset",
+        "tasks",
+        "network",
+        "rule",
+        "phase",
+        "protocol",
+        "compare",
+        "sweep",
+        "schedule",
+        "expect",
+        "tolerance",
+        "for",
+        "in",
+        "repeat",
+        "until",
+        "measure",
+        "as",
+        "checkpoint",
+        "restore",
+        "with",
+        "skip",
+        "vs",
+        "over",
+        "seeds",
+        "connect",
+        "input",
+        "layer",
+        "output",
+        "true",
+        "false",
+        "on",
+        "off",
+        "and",
+        "or",
+        "not",
+        "final",
+        "initial",
+        "at",
+        "before",
+        "after",
+        "by",
+        "window",
     ];
     RESERVED.contains(&word)
 }
@@ -188,7 +246,11 @@ fn describe_found(text: &str, pos: usize) -> (String, (usize, usize)) {
 
 /// A literal token in the words of an error message (with a sort key: punctuation last).
 fn token_words(token: &str) -> (u8, String) {
-    let key = if token.chars().all(|c| c.is_ascii_alphabetic()) { 2 } else { 3 };
+    let key = if token.chars().all(|c| c.is_ascii_alphabetic()) {
+        2
+    } else {
+        3
+    };
     (key, format!("`{token}`"))
 }
 
@@ -212,10 +274,11 @@ fn rule_words(rule: Rule) -> Option<(u8, String)> {
         field => (3, "`.`"),
         arrow => (3, "`->`"),
         range_op => (3, "`..`"),
-        or_op | and_op | le | ge | eq | ne | lt | gt | add | sub | mul | div | pow => (3, "an operator"),
-        import | let_item | dataset | tasks | network | rule_def | phase | protocol | compare | sweep => {
-            (2, "an item (`let`, `network`, `phase`, `protocol`…)")
+        or_op | and_op | le | ge | eq | ne | lt | gt | add | sub | mul | div | pow => {
+            (3, "an operator")
         }
+        import | let_item | dataset | tasks | network | rule_def | phase | protocol | compare
+        | sweep => (2, "an item (`let`, `network`, `phase`, `protocol`…)"),
         population | pop_role => (2, "a population (`input`, `layer`, `output`)"),
         connect => (2, "`connect`"),
         chain => (1, "a chain such as `a -> b`"),
@@ -225,9 +288,10 @@ fn rule_words(rule: Rule) -> Option<(u8, String)> {
         tolerance => (2, "`tolerance`"),
         override_item => (1, "an override such as `name = value`"),
         skip => (2, "`skip`"),
-        for_stmt | repeat_stmt | until_stmt | measure | checkpoint | restore | call_stmt => {
-            (2, "a schedule statement (a phase call, `for`, `repeat`, `until`, `measure`…)")
-        }
+        for_stmt | repeat_stmt | until_stmt | measure | checkpoint | restore | call_stmt => (
+            2,
+            "a schedule statement (a phase call, `for`, `repeat`, `until`, `measure`…)",
+        ),
         max_bound => (2, "`max`"),
         sweep_axis => (1, "a sweep axis such as `ratio in [0, 10 %]`"),
         on_clause => (2, "`on`"),

@@ -26,9 +26,13 @@ pub fn prescan(file: FileId, text: &str, diags: &mut Diagnostics) {
                 Some(end) => i += end + 4,
                 None => {
                     diags.push(
-                        Diagnostic::new(Code::E003, Span::new(file, i, i + 2), "unterminated block comment")
-                            .label("this comment is never closed")
-                            .help("close it with `*/`"),
+                        Diagnostic::new(
+                            Code::E003,
+                            Span::new(file, i, i + 2),
+                            "unterminated block comment",
+                        )
+                        .label("this comment is never closed")
+                        .help("close it with `*/`"),
                     );
                     return;
                 }
@@ -97,9 +101,13 @@ pub fn prescan(file: FileId, text: &str, diags: &mut Diagnostics) {
     }
     if let Some(&(open, at)) = stack.last() {
         diags.push(
-            Diagnostic::new(Code::E004, Span::new(file, at, at + 1), format!("unclosed `{}`", open as char))
-                .label("opened here and never closed")
-                .help(format!("add `{}` where this ends", matching(open) as char)),
+            Diagnostic::new(
+                Code::E004,
+                Span::new(file, at, at + 1),
+                format!("unclosed `{}`", open as char),
+            )
+            .label("opened here and never closed")
+            .help(format!("add `{}` where this ends", matching(open) as char)),
         );
     }
 }

@@ -201,7 +201,10 @@ impl Lower<'_> {
                 let i = self.lower_index(c);
                 Built {
                     depth: base.depth.max(i.depth) + 1,
-                    expr: Spanned::new(ExprKind::Index(Box::new(base.expr), Box::new(i.expr)), span),
+                    expr: Spanned::new(
+                        ExprKind::Index(Box::new(base.expr), Box::new(i.expr)),
+                        span,
+                    ),
                 }
             }
             _ => {
@@ -376,9 +379,13 @@ impl Lower<'_> {
         let mut value: f64 = text.parse().unwrap_or(f64::INFINITY);
         if !value.is_finite() {
             self.diags.push(
-                Diagnostic::new(Code::E209, self.span(&num), format!("`{text}` is too large"))
-                    .label("this number is not finite in 64-bit floating point")
-                    .help("numbers must lie within ±1.8e308"),
+                Diagnostic::new(
+                    Code::E209,
+                    self.span(&num),
+                    format!("`{text}` is too large"),
+                )
+                .label("this number is not finite in 64-bit floating point")
+                .help("numbers must lie within ±1.8e308"),
             );
             value = 0.0;
         }
@@ -427,6 +434,20 @@ fn is_infix(rule: Rule) -> bool {
     use Rule::*;
     matches!(
         rule,
-        arrow | range_op | or_op | and_op | le | ge | eq | ne | lt | gt | add | sub | mul | div | pow
+        arrow
+            | range_op
+            | or_op
+            | and_op
+            | le
+            | ge
+            | eq
+            | ne
+            | lt
+            | gt
+            | add
+            | sub
+            | mul
+            | div
+            | pow
     )
 }

@@ -26,14 +26,40 @@ pub struct Lower<'d> {
 }
 
 impl Lower<'_> {
+    /// The span of a pair, without the whitespace and comments pest's implicit skipping
+    /// leaves at its end (`a ~ b*` keeps the skip before a `b` that did not match).
     pub fn span(&self, p: &Pair<Rule>) -> Span {
         let s = p.as_span();
-        Span::new(self.file, s.start(), s.end())
+        let len = trimmed_len(s.as_str());
+        Span::new(self.file, s.start(), s.start() + len)
     }
 
     /// An `ident` or `word` pair as a spanned name.
     pub fn ident(&self, p: Pair<Rule>) -> Ident {
         Spanned::new(p.as_str().to_string(), self.span(&p))
+    }
+}
+
+/// The length of `text` without trailing whitespace and trailing comments.
+fn trimmed_len(text: &str) -> usize {
+    let mut t = text.trim_end();
+    loop {
+        if t.ends_with("*/")
+            && let Some(open) = t.rfind("/*")
+        {
+            t = t[..open].trim_end();
+            continue;
+        }
+        let line_start = t.rfind('\n').map_or(0, |i| i + 1);
+        let last = &t[line_start..];
+        // A line comment at the end of the text: only when no string could hold the `//`.
+        if let Some(at) = last.find("//")
+            && !last[..at].contains('"')
+        {
+            t = t[..line_start + at].trim_end();
+            continue;
+        }
+        return t.len();
     }
 }
 
@@ -46,11 +72,41 @@ fn is_keyword_token(r: Rule) -> bool {
     use Rule::*;
     matches!(
         r,
-        kw_import | kw_let | kw_dataset | kw_tasks | kw_network | kw_rule | kw_phase
-            | kw_protocol | kw_compare | kw_sweep | kw_schedule | kw_expect | kw_tolerance
-            | kw_for | kw_in | kw_repeat | kw_until | kw_measure | kw_as | kw_checkpoint
-            | kw_restore | kw_with | kw_vs | kw_over | kw_seeds | kw_connect | kw_final
-            | kw_initial | kw_at | kw_before | kw_after | kw_max | kw_on | kw_window | kw_x
+        kw_import
+            | kw_let
+            | kw_dataset
+            | kw_tasks
+            | kw_network
+            | kw_rule
+            | kw_phase
+            | kw_protocol
+            | kw_compare
+            | kw_sweep
+            | kw_schedule
+            | kw_expect
+            | kw_tolerance
+            | kw_for
+            | kw_in
+            | kw_repeat
+            | kw_until
+            | kw_measure
+            | kw_as
+            | kw_checkpoint
+            | kw_restore
+            | kw_with
+            | kw_vs
+            | kw_over
+            | kw_seeds
+            | kw_connect
+            | kw_final
+            | kw_initial
+            | kw_at
+            | kw_before
+            | kw_after
+            | kw_max
+            | kw_on
+            | kw_window
+            | kw_x
     )
 }
 
