@@ -25,8 +25,8 @@ const MODEL: Ty = Ty::Builtin(Kind::NeuronModel);
 pub const WAKE: Context = Context {
     name: "a wake phase",
     params: &[
-        param("data", Ty::OneOf(&[Ty::Tasks, Ty::Dataset]), "the tasks whose training samples are presented").optional(),
-        param("length", Ty::OneOf(&[Ty::Num(Dim::EPOCHS), Ty::Num(Dim::SAMPLES)]), "how long the phase runs: `2 epochs` or `5000 samples`")
+        param("data", Ty::OneOf(&[Ty::Tasks, Ty::Dataset]), "the tasks whose training samples are presented (required)").optional(),
+        param("length", Ty::OneOf(&[Ty::Num(Dim::EPOCHS), Ty::Num(Dim::SAMPLES)]), "how long the phase runs (required): `2 epochs` or `5000 samples`")
             .optional()
             .range(Range::Positive),
         param("dynamics", MODEL, "the neuron model for the phase, on all layers or `on` some")
@@ -53,10 +53,10 @@ pub const SLEEP: Context = Context {
         param(
             "length",
             Ty::OneOf(&[Ty::Num(Dim::STEPS), Ty::Num(Dim::TIME)]),
-            "how long the phase runs: `15000 steps` or `10 s`",
+            "how long the phase runs (required): `15000 steps` or `10 s`; a length of 0 skips the phase (the 0 % arm of a sweep)",
         )
         .optional()
-        .range(Range::Positive),
+        .range(Range::NonNegative),
         param("dt", Ty::Num(Dim::TIME), "the time step")
             .num(0.001)
             .range(Range::Positive),
@@ -207,7 +207,12 @@ pub const CONNECT: Context = Context {
 pub const PROTOCOL: Context = Context {
     name: "a protocol",
     params: &[
-        param("network", Ty::Network, "the network the schedule runs on").optional(),
+        param(
+            "network",
+            Ty::Network,
+            "the network the schedule runs on (required)",
+        )
+        .optional(),
         param(
             "seed",
             Ty::Num(Dim::NONE),

@@ -16,6 +16,8 @@ pub enum PhaseOverride<'p> {
     Skip(Span),
     /// `= wake { ... }`: same parameters, new body (written in `module`).
     Replace(usize, &'p ast::Spec),
+    /// `= other_phase`: calls run another phase, with the same arguments.
+    Phase(ItemId),
 }
 
 /// A protocol with its derivation chain flattened.
@@ -178,6 +180,13 @@ fn apply_override<'p>(
             r.phase_overrides
                 .insert(target, PhaseOverride::Replace(module, spec));
         }
+        (Item::Phase(_), OverrideValue::Value(ast::Value::Expr(e)))
+            if other_phase(prog, module, e).is_some() =>
+        {
+            let other = other_phase(prog, module, e).expect("checked by the guard");
+            r.phase_overrides
+                .insert(target, PhaseOverride::Phase(other));
+        }
         (Item::Rule(_), OverrideValue::Value(v)) => {
             r.rule_overrides.insert(target, (module, v));
         }
@@ -187,7 +196,7 @@ fn apply_override<'p>(
         (Item::Phase(_), _) => wrong_override(
             diags,
             o,
-            "a phase takes `skip` or a new body: `name = wake { ... }`",
+            "a phase takes `skip`, another phase, or a new body: `name = wake { ... }`",
         ),
         (Item::Rule(_), OverrideValue::Skip(_)) => wrong_override(
             diags,
@@ -229,4 +238,14 @@ fn wrong_override(diags: &mut Diagnostics, o: &ast::Override, help: &str) {
         .label("wrong kind of value")
         .help(help),
     );
+}
+
+/// The phase an override's expression names, if it is a plain phase name.
+fn other_phase(prog: &Program, module: usize, e: &ast::Expr) -> Option<ItemId> {
+    match &e.node {
+        ast::ExprKind::Name(n) => prog
+            .lookup(module, n)
+            .filter(|id| matches!(prog.item(*id), Item::Phase(_))),
+        _ => None,
+    }
 }

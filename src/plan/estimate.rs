@@ -58,10 +58,7 @@ pub fn estimate(net: &NetworkIr, ops: &[Op], tasks: &[TaskListIr]) -> Estimate {
     let mut synaptic_ops = 0.0;
     for op in walk(ops) {
         match op {
-            Op::Sleep { steps, dt, .. } => {
-                sleep_steps += steps;
-                bio_seconds += *steps as f64 * dt;
-            }
+            Op::Sleep { steps, .. } => sleep_steps += steps,
             Op::Wake { data, length, .. } => {
                 let known = samples(data, *length, tasks);
                 wake_samples = wake_samples.zip(known.1).map(|(a, b)| a + b);
@@ -69,6 +66,7 @@ pub fn estimate(net: &NetworkIr, ops: &[Op], tasks: &[TaskListIr]) -> Estimate {
             _ => {}
         }
         synaptic_ops += op_ops(op, neurons, synapses, tasks);
+        bio_seconds += bio_time(op, tasks);
     }
     Estimate {
         neurons,
@@ -117,6 +115,38 @@ fn samples(data: &[String], length: WakeLength, tasks: &[TaskListIr]) -> (u64, O
     (n, exact.then_some(n))
 }
 
+/// Biological time an op simulates, in seconds: sleep steps × dt, and for spiking wake
+/// phases the samples shown × (present + rest). Rate phases take no biological time.
+pub fn bio_time(op: &Op, tasks: &[TaskListIr]) -> f64 {
+    match op {
+        Op::Sleep { steps, dt, .. } => *steps as f64 * dt,
+        Op::Wake {
+            data,
+            length,
+            dynamics,
+            settings,
+            ..
+        } if is_spiking(dynamics) => {
+            let n = samples(data, *length, tasks).0 as f64;
+            n * (seconds_setting(settings, "present") + seconds_setting(settings, "rest"))
+        }
+        _ => 0.0,
+    }
+}
+
+fn is_spiking(dynamics: &BTreeMap<String, super::ir::BuiltinIr>) -> bool {
+    dynamics
+        .values()
+        .any(|m| !matches!(m.name.as_str(), "relu" | "sigmoid" | "linear"))
+}
+
+fn seconds_setting(settings: &BTreeMap<String, ParamIr>, key: &str) -> f64 {
+    match settings.get(key) {
+        Some(ParamIr::Number { value, .. }) => *value,
+        _ => 0.0,
+    }
+}
+
 /// Synaptic operations of one op.
 fn op_ops(op: &Op, neurons: u64, synapses: u64, tasks: &[TaskListIr]) -> f64 {
     match op {
@@ -128,16 +158,11 @@ fn op_ops(op: &Op, neurons: u64, synapses: u64, tasks: &[TaskListIr]) -> f64 {
             ..
         } => {
             let n = samples(data, *length, tasks).0 as f64;
-            let spiking = dynamics
-                .values()
-                .any(|m| !matches!(m.name.as_str(), "relu" | "sigmoid" | "linear"));
-            if spiking {
-                let secs = |k: &str| match settings.get(k) {
-                    Some(ParamIr::Number { value, .. }) => *value,
-                    _ => 0.0,
-                };
-                let dt = secs("dt").max(1e-5);
-                let steps = n * (secs("present") + secs("rest")) / dt;
+            if is_spiking(dynamics) {
+                let dt = seconds_setting(settings, "dt").max(1e-5);
+                let steps = n
+                    * (seconds_setting(settings, "present") + seconds_setting(settings, "rest"))
+                    / dt;
                 steps * (neurons as f64 + 2.0 * ACTIVITY * synapses as f64)
             } else {
                 n * 3.0 * synapses as f64

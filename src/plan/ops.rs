@@ -72,6 +72,7 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
                 None => 0.001,
             };
             let steps = match first("length").map(|b| (&b.value, b.span)) {
+                Some((Value::Num(n, Dim::STEPS), _)) if *n == 0.0 => 0,
                 Some((Value::Num(n, Dim::STEPS), s)) => whole(u, *n, s, "a sleep phase's length")?,
                 Some((Value::Num(t, _), s)) => {
                     let exact = t / dt;
@@ -98,6 +99,7 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
                 }
                 _ => return None,
             };
+            // A sleep of length 0 is no sleep at all: the control arm of a sleep-ratio sweep.
             if steps == 0 {
                 return None;
             }

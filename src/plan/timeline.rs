@@ -23,7 +23,7 @@ pub fn timeline(plan: &Plan) -> String {
     let total: f64 = plan.ops.iter().map(|op| cost(op, plan)).sum();
     let _ = writeln!(
         out,
-        "memory ≈ {} (weights {}, state {}) · sleep {} steps ({} biological) · est. cost {}",
+        "memory ≈ {} (weights {}, state {}) · sleep {} steps · {} biological · est. cost {}",
         bytes(e.total_bytes),
         bytes(e.weight_bytes),
         bytes(e.state_bytes),
@@ -46,9 +46,7 @@ pub fn timeline(plan: &Plan) -> String {
 fn rows(ops: &[Op], plan: &Plan, depth: usize, index: &mut usize, bio: &mut f64, out: &mut String) {
     for op in ops {
         let (name, phase, kind, length) = describe(op);
-        if let Op::Sleep { steps, dt, .. } = op {
-            *bio += *steps as f64 * dt;
-        }
+        *bio += super::estimate::bio_time(op, &plan.task_lists);
         let indent = "  ".repeat(depth);
         let c = cost(op, plan);
         let shown_cost = if matches!(op, Op::Until { .. }) {

@@ -299,6 +299,13 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
         let replaced;
         let (def, module): (&PhaseDef, usize) = match self.res.phase_overrides.get(&id).copied() {
             Some(PhaseOverride::Skip(_)) => return,
+            Some(PhaseOverride::Phase(other)) => {
+                self.ev.used.insert(other);
+                match prog.item(other) {
+                    Item::Phase(d) => (d, other.module),
+                    _ => unreachable!("overrides name phases"),
+                }
+            }
             Some(PhaseOverride::Replace(module, spec)) => {
                 replaced = PhaseDef {
                     name: def.name.clone(),
