@@ -2,9 +2,8 @@
 
 use super::output;
 use super::{FAILED, OK, USAGE};
-use crate::plan::{Options, timeline};
+use crate::plan::{FilePlans, Options, timeline};
 use crate::session;
-use serde::Serialize;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -24,14 +23,6 @@ pub struct Args {
     /// Replace a constant: `--set sleep_base=20000steps` (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = session::parse_set)]
     pub sets: Vec<(String, String)>,
-}
-
-/// Every plan of a file, as `plan --json` prints it without `--protocol`.
-#[derive(Serialize)]
-struct AllPlans<'a> {
-    plans: &'a [crate::plan::Plan],
-    compares: &'a [crate::plan::compare::CompareIr],
-    sweeps: &'a [crate::plan::compare::SweepIr],
 }
 
 pub fn run(a: Args, color: bool) -> i32 {
@@ -77,41 +68,15 @@ pub fn run(a: Args, color: bool) -> i32 {
         return USAGE;
     }
     if a.json {
-        let text = if a.protocol.is_some() {
-            serde_json::to_string_pretty(plans[0])
-        } else {
-            serde_json::to_string_pretty(&AllPlans {
-                plans: &report.plans,
-                compares: &report.compares,
-                sweeps: &report.sweeps,
-            })
+        let text = match &a.protocol {
+            Some(_) => serde_json::to_string_pretty(plans[0]),
+            None => serde_json::to_string_pretty(&FilePlans::of(&report)),
         };
         println!("{}", text.expect("plans serialise"));
+    } else if a.protocol.is_some() {
+        print!("{}", timeline::timeline(plans[0]));
     } else {
-        let texts: Vec<String> = plans.iter().map(|p| timeline::timeline(p)).collect();
-        print!("{}", texts.join("\n"));
-        if a.protocol.is_none() {
-            for c in &report.compares {
-                println!("\ncompare {} over seeds {}", c.name, seeds(&c.seeds));
-            }
-            for s in &report.sweeps {
-                let points: usize = s.axes.iter().map(|(_, v)| v.len()).product();
-                println!(
-                    "\nsweep {} · {} points × {} seeds",
-                    s.name,
-                    points,
-                    s.seeds.len()
-                );
-            }
-        }
+        print!("{}", timeline::file_text(&report.plans, &report.compares, &report.sweeps));
     }
     OK
-}
-
-fn seeds(s: &[u64]) -> String {
-    let contiguous = s.windows(2).all(|w| w[1] == w[0] + 1);
-    match (s.first(), s.last()) {
-        (Some(a), Some(b)) if contiguous && s.len() > 2 => format!("{a}..{b}"),
-        _ => s.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
-    }
 }

@@ -17,3 +17,23 @@ pub mod unroll;
 
 pub use compile::{Compiled, Options, compile};
 pub use ir::Plan;
+
+use serde::Serialize;
+
+/// Every plan of a file with its comparisons and sweeps: `somnia plan FILE --json`.
+#[derive(Debug, Serialize)]
+pub struct FilePlans<'a> {
+    pub plans: &'a [Plan],
+    pub compares: &'a [compare::CompareIr],
+    pub sweeps: &'a [compare::SweepIr],
+}
+
+impl<'a> FilePlans<'a> {
+    pub fn of(r: &'a crate::session::Report) -> Self {
+        FilePlans {
+            plans: &r.plans,
+            compares: &r.compares,
+            sweeps: &r.sweeps,
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! cumulative biological time and estimated cost.
 
 use super::estimate::{bytes, op_seconds};
+use super::compare::{CompareIr, SweepIr};
 use super::ir::{BuiltinIr, Op, ParamIr, Plan, SleepKind, WakeLength};
 use std::fmt::Write;
 
@@ -41,6 +42,29 @@ pub fn timeline(plan: &Plan) -> String {
     let mut index = 0;
     rows(&plan.ops, plan, 0, &mut index, &mut bio, &mut out);
     out
+}
+
+/// Every plan of a file, then its comparisons and sweeps: `somnia plan FILE`.
+pub fn file_text(plans: &[Plan], compares: &[CompareIr], sweeps: &[SweepIr]) -> String {
+    let texts: Vec<String> = plans.iter().map(timeline).collect();
+    let mut out = texts.join("\n");
+    for c in compares {
+        let _ = writeln!(out, "\ncompare {} over seeds {}", c.name, seed_list(&c.seeds));
+    }
+    for s in sweeps {
+        let points: usize = s.axes.iter().map(|(_, v)| v.len()).product();
+        let _ = writeln!(out, "\nsweep {} · {} points × {} seeds {}", s.name, points, s.seeds.len(), seed_list(&s.seeds));
+    }
+    out
+}
+
+/// `1..5` for a contiguous run, else `1, 3, 7`.
+fn seed_list(s: &[u64]) -> String {
+    let contiguous = s.windows(2).all(|w| w[1] == w[0] + 1);
+    match (s.first(), s.last()) {
+        (Some(a), Some(b)) if contiguous && s.len() > 2 => format!("{a}..{b}"),
+        _ => s.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
+    }
 }
 
 fn rows(ops: &[Op], plan: &Plan, depth: usize, index: &mut usize, bio: &mut f64, out: &mut String) {
