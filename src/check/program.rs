@@ -27,6 +27,8 @@ pub struct Program {
     pub names: Vec<BTreeMap<String, ItemId>>,
     /// Per module: its import aliases.
     pub aliases: Vec<HashMap<String, usize>>,
+    /// SHA-256 of the text of every loaded file, in load order (hex).
+    pub source_hash: String,
 }
 
 impl Program {
@@ -96,7 +98,9 @@ impl Program {
                 }
             }
         }
+        let source_hash = source_hash(&loaded.sources);
         Program {
+            source_hash,
             sources: loaded.sources,
             modules: loaded.modules,
             names,
@@ -198,4 +202,15 @@ fn reachable(loaded: &Loaded, m: usize, seen: &mut [bool], order: &mut Vec<usize
             reachable(loaded, edge.module, seen, order);
         }
     }
+}
+
+/// SHA-256 over the text of every file, each followed by a NUL.
+fn source_hash(sources: &SourceMap) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for (_, f) in sources.iter() {
+        h.update(f.text.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -76,7 +76,10 @@ pub fn run(a: Args, color: bool) -> i32 {
     } else if a.protocol.is_some() {
         print!("{}", timeline::timeline(plans[0]));
     } else {
-        print!("{}", timeline::file_text(&report.plans, &report.compares, &report.sweeps));
+        print!(
+            "{}",
+            timeline::file_text(&report.plans, &report.compares, &report.sweeps)
+        );
     }
     OK
 }

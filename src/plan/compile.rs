@@ -16,7 +16,6 @@ use crate::check::protocol::{self, Resolved};
 use crate::check::value::Value;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, suggestion};
 use crate::syntax::ast::{self, Item};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// Choices made on the command line.
@@ -219,7 +218,7 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
         schema: SCHEMA,
         protocol: res.name.clone(),
         source: ev.prog.sources.get(crate::load::file_of(0)).name.clone(),
-        source_hash: source_hash(ev.prog),
+        source_hash: ev.prog.source_hash.clone(),
         seed,
         network,
         datasets,
@@ -356,15 +355,4 @@ fn data_ir(ev: &mut Eval, used: &BTreeSet<ItemId>) -> (Vec<DatasetIr>, Vec<TaskL
         });
     }
     (datasets, lists)
-}
-
-/// SHA-256 over every loaded file's name and text.
-pub fn source_hash(prog: &Program) -> String {
-    let mut h = Sha256::new();
-    for (_, f) in prog.sources.iter() {
-        h.update(f.text.as_bytes());
-        h.update([0u8]);
-    }
-    let d = h.finalize();
-    d.iter().map(|b| format!("{b:02x}")).collect()
 }

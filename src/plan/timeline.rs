@@ -1,8 +1,8 @@
 //! The plan as a timeline — a hypnogram in text: one line per op with its kind, length,
 //! cumulative biological time and estimated cost.
 
-use super::estimate::{bytes, op_seconds};
 use super::compare::{CompareIr, SweepIr};
+use super::estimate::{bytes, op_seconds};
 use super::ir::{BuiltinIr, Op, ParamIr, Plan, SleepKind, WakeLength};
 use std::fmt::Write;
 
@@ -49,11 +49,23 @@ pub fn file_text(plans: &[Plan], compares: &[CompareIr], sweeps: &[SweepIr]) -> 
     let texts: Vec<String> = plans.iter().map(timeline).collect();
     let mut out = texts.join("\n");
     for c in compares {
-        let _ = writeln!(out, "\ncompare {} over seeds {}", c.name, seed_list(&c.seeds));
+        let _ = writeln!(
+            out,
+            "\ncompare {} over seeds {}",
+            c.name,
+            seed_list(&c.seeds)
+        );
     }
     for s in sweeps {
         let points: usize = s.axes.iter().map(|(_, v)| v.len()).product();
-        let _ = writeln!(out, "\nsweep {} · {} points × {} seeds {}", s.name, points, s.seeds.len(), seed_list(&s.seeds));
+        let _ = writeln!(
+            out,
+            "\nsweep {} · {} points × {} seeds {}",
+            s.name,
+            points,
+            s.seeds.len(),
+            seed_list(&s.seeds)
+        );
     }
     out
 }

@@ -53,7 +53,7 @@ pub fn syntax_error(file: FileId, text: &str, e: &Error<Rule>) -> Diagnostic {
     let span = Span::new(file, found_span.0, found_span.1);
     let names_expected = expected.iter().any(|(_, w)| w == "a name");
     let found_word = &text[found_span.0..found_span.1];
-    if names_expected && is_reserved(found_word) {
+    if names_expected && super::is_reserved(found_word) {
         return Diagnostic::new(
             Code::E009,
             span,
@@ -149,56 +149,6 @@ fn hint(found: &str, expected: &[String]) -> Option<String> {
         return Some("settings are written `name value`, without `:`".into());
     }
     None
-}
-
-fn is_reserved(word: &str) -> bool {
-    const RESERVED: &[&str] = &[
-        "import",
-        "let",
-        "dataset",
-        "tasks",
-        "network",
-        "rule",
-        "phase",
-        "protocol",
-        "compare",
-        "sweep",
-        "schedule",
-        "expect",
-        "tolerance",
-        "for",
-        "in",
-        "repeat",
-        "until",
-        "measure",
-        "as",
-        "checkpoint",
-        "restore",
-        "with",
-        "skip",
-        "vs",
-        "over",
-        "seeds",
-        "connect",
-        "input",
-        "layer",
-        "output",
-        "true",
-        "false",
-        "on",
-        "off",
-        "and",
-        "or",
-        "not",
-        "final",
-        "initial",
-        "at",
-        "before",
-        "after",
-        "by",
-        "window",
-    ];
-    RESERVED.contains(&word)
 }
 
 /// "a, b or c"

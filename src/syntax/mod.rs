@@ -13,8 +13,7 @@ mod prescan;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::source::{FileId, SourceFile, Span};
-use grammar::{Rule, SomniaParser};
-use pest::Parser;
+use grammar::Rule;
 
 pub use prescan::MAX_DEPTH;
 
@@ -32,8 +31,7 @@ pub fn parse_file(file: FileId, source: &SourceFile, diags: &mut Diagnostics) ->
     if diags.error_count() > before {
         return empty;
     }
-    grammar::enable_error_detail();
-    match SomniaParser::parse(Rule::file, &source.text) {
+    match grammar::parse(Rule::file, &source.text) {
         Ok(mut pairs) => {
             let file_pair = pairs.next().expect("the file rule always yields one pair");
             lower::lower_file(file, file_pair, diags)
@@ -52,8 +50,7 @@ pub fn parse_expr(file: FileId, text: &str) -> Result<ast::Expr, Vec<Diagnostic>
     if diags.has_errors() {
         return Err(diags.into_sorted());
     }
-    grammar::enable_error_detail();
-    match SomniaParser::parse(Rule::expr_input, text) {
+    match grammar::parse(Rule::expr_input, text) {
         Ok(mut pairs) => {
             let input = pairs.next().expect("expr_input yields one pair");
             let expr_pair = input.into_inner().next().expect("expr_input holds an expr");
@@ -66,6 +63,59 @@ pub fn parse_expr(file: FileId, text: &str) -> Result<ast::Expr, Vec<Diagnostic>
         }
         Err(e) => Err(vec![expected::syntax_error(file, text, &e)]),
     }
+}
+
+/// Words that cannot name anything (the grammar's keywords).
+pub const RESERVED: &[&str] = &[
+    "import",
+    "let",
+    "dataset",
+    "tasks",
+    "network",
+    "rule",
+    "phase",
+    "protocol",
+    "compare",
+    "sweep",
+    "schedule",
+    "expect",
+    "tolerance",
+    "for",
+    "in",
+    "repeat",
+    "until",
+    "measure",
+    "as",
+    "checkpoint",
+    "restore",
+    "with",
+    "skip",
+    "vs",
+    "over",
+    "seeds",
+    "connect",
+    "input",
+    "layer",
+    "output",
+    "true",
+    "false",
+    "on",
+    "off",
+    "and",
+    "or",
+    "not",
+    "final",
+    "initial",
+    "at",
+    "before",
+    "after",
+    "by",
+    "window",
+];
+
+/// Whether a word is reserved.
+pub fn is_reserved(word: &str) -> bool {
+    RESERVED.contains(&word)
 }
 
 /// The span of a whole text (for diagnostics about a file as a whole).

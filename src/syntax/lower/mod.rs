@@ -13,7 +13,7 @@ mod settings;
 
 use super::ast::Module;
 use super::grammar::Rule;
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::source::{FileId, Ident, Span, Spanned};
 use pest::iterators::Pair;
 
@@ -34,9 +34,21 @@ impl Lower<'_> {
         Span::new(self.file, s.start(), s.start() + len)
     }
 
-    /// An `ident` or `word` pair as a spanned name.
-    pub fn ident(&self, p: Pair<Rule>) -> Ident {
-        Spanned::new(p.as_str().to_string(), self.span(&p))
+    /// An `ident` or `word` pair as a spanned name. A reserved word where a name is
+    /// expected is an error (E009); setting and type names (`word`) may be reserved words.
+    pub fn ident(&mut self, p: Pair<Rule>) -> Ident {
+        let span = self.span(&p);
+        let text = p.as_str();
+        if p.as_rule() == Rule::ident && super::is_reserved(text) {
+            self.diags.push(
+                Diagnostic::new(Code::E009, span, format!("`{text}` is a reserved word"))
+                    .label("a name was expected here")
+                    .help(format!(
+                        "reserved words cannot name things; try `{text}_` or a longer name"
+                    )),
+            );
+        }
+        Spanned::new(text.to_string(), span)
     }
 }
 
