@@ -37,6 +37,14 @@ impl Span {
         }
     }
 
+    /// The same start, ending at `end`.
+    pub fn with_end(self, end: u32) -> Span {
+        Span {
+            end: end.max(self.start),
+            ..self
+        }
+    }
+
     pub fn len(self) -> usize {
         (self.end - self.start) as usize
     }

@@ -78,6 +78,17 @@ impl Dim {
         }
     }
 
+    /// "a time value", "an epochs value".
+    pub fn a_value(self) -> String {
+        let name = self.name();
+        let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {name} value")
+    }
+
     /// The SI-like unit expression of the dimension: `s`, `mV·s⁻¹`...
     pub fn unit_expr(self) -> String {
         let parts = [

@@ -36,7 +36,11 @@ impl Run {
         let out = self.output();
         let stdout = String::from_utf8_lossy(&out.stdout).to_string();
         let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-        assert_eq!(out.status.code(), Some(code), "somnia {args}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "somnia {args}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+        );
         (stdout, stderr)
     }
 }
@@ -51,7 +55,11 @@ fn temp_file(name: &str, text: &[u8]) -> std::path::PathBuf {
 
 #[test]
 fn check_passes_on_every_shipped_protocol() {
-    for f in ["protocols/src_split_mnist.sleep", "protocols/stdp_sleep_ratio.sleep", "protocols/nrem_rem_resilience.sleep"] {
+    for f in [
+        "protocols/src_split_mnist.sleep",
+        "protocols/stdp_sleep_ratio.sleep",
+        "protocols/nrem_rem_resilience.sleep",
+    ] {
         let (_, err) = somnia(&["check", f]).status(0);
         assert_eq!(err.trim(), format!("{f}: ok"));
     }
@@ -59,24 +67,41 @@ fn check_passes_on_every_shipped_protocol() {
 
 #[test]
 fn check_reports_errors_with_status_1() {
-    let p = temp_file("bad.sleep", b"let a = 2 epochs + 100 ms\nlet b = sleep_bse\n");
+    let p = temp_file(
+        "bad.sleep",
+        b"let a = 2 epochs + 100 ms\nlet b = sleep_bse\n",
+    );
     let (out, err) = somnia(&["check", p.to_str().unwrap()]).status(1);
     assert!(out.is_empty(), "diagnostics go to stderr");
-    assert!(err.contains("E202") && err.contains("cannot add epochs and time"), "{err}");
-    assert!(err.contains("E101") && err.contains("`sleep_bse` is not defined"), "{err}");
+    assert!(
+        err.contains("E202") && err.contains("cannot add epochs and time"),
+        "{err}"
+    );
+    assert!(
+        err.contains("E101") && err.contains("`sleep_bse` is not defined"),
+        "{err}"
+    );
     assert!(err.trim_end().ends_with("2 errors, 2 warnings"), "{err}");
 }
 
 #[test]
 fn check_refuses_missing_files_with_status_2() {
     let (_, err) = somnia(&["check", "no/such/file.sleep"]).status(2);
-    assert_eq!(err.trim(), "error: cannot read no/such/file.sleep: no such file");
+    assert_eq!(
+        err.trim(),
+        "error: cannot read no/such/file.sleep: no such file"
+    );
 }
 
 #[test]
 fn check_with_several_files_reports_each() {
     let bad = temp_file("several.sleep", b"let x = 1 mss\n");
-    let (_, err) = somnia(&["check", "protocols/src_split_mnist.sleep", bad.to_str().unwrap()]).status(1);
+    let (_, err) = somnia(&[
+        "check",
+        "protocols/src_split_mnist.sleep",
+        bad.to_str().unwrap(),
+    ])
+    .status(1);
     assert!(err.contains("protocols/src_split_mnist.sleep: ok"));
     assert!(err.contains("E201"));
 }
@@ -87,7 +112,13 @@ fn check_json_lists_every_diagnostic_with_spans() {
     let (out, _) = somnia(&["check", "--format", "json", p.to_str().unwrap()]).status(1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
     assert_eq!(v["errors"], 1);
-    let d = &v["files"][0]["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "E201").cloned().unwrap();
+    let d = &v["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "E201")
+        .cloned()
+        .unwrap();
     assert_eq!(d["line"], 1);
     assert_eq!(d["column"], 13);
     assert_eq!(d["span"]["start"], 12);
@@ -100,44 +131,108 @@ fn plan_json_unrolls_the_five_task_loop() {
     let (out, _) = somnia(&["plan", "protocols/src_split_mnist.sleep", "--json"]).status(0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
     let plans = v["plans"].as_array().unwrap();
-    let src = plans.iter().find(|p| p["protocol"] == "src").expect("the src protocol");
+    let src = plans
+        .iter()
+        .find(|p| p["protocol"] == "src")
+        .expect("the src protocol");
     let ops = src["ops"].as_array().unwrap();
     let wakes: Vec<_> = ops.iter().filter(|o| o["op"] == "wake").collect();
     let sleeps: Vec<_> = ops.iter().filter(|o| o["op"] == "sleep").collect();
     assert_eq!(wakes.len(), 5);
     assert_eq!(sleeps.len(), 5);
-    let data: Vec<&str> = wakes.iter().map(|w| w["data"][0].as_str().unwrap()).collect();
-    assert_eq!(data, ["pairs[0]", "pairs[1]", "pairs[2]", "pairs[3]", "pairs[4]"]);
-    let steps: Vec<u64> = sleeps.iter().map(|s| s["steps"].as_u64().unwrap()).collect();
+    let data: Vec<&str> = wakes
+        .iter()
+        .map(|w| w["data"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        data,
+        ["pairs[0]", "pairs[1]", "pairs[2]", "pairs[3]", "pairs[4]"]
+    );
+    let steps: Vec<u64> = sleeps
+        .iter()
+        .map(|s| s["steps"].as_u64().unwrap())
+        .collect();
     assert_eq!(steps, [15000, 20000, 25000, 30000, 35000]);
     // Every sleep has its own stream, named after the phase and the call.
-    let streams: Vec<&str> = sleeps.iter().map(|s| s["stream"]["name"].as_str().unwrap()).collect();
-    assert_eq!(streams, ["consolidate#0", "consolidate#1", "consolidate#2", "consolidate#3", "consolidate#4"]);
+    let streams: Vec<&str> = sleeps
+        .iter()
+        .map(|s| s["stream"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        streams,
+        [
+            "consolidate#0",
+            "consolidate#1",
+            "consolidate#2",
+            "consolidate#3",
+            "consolidate#4"
+        ]
+    );
     // The sequential arm has no sleep.
-    let seq = plans.iter().find(|p| p["protocol"] == "sequential").unwrap();
-    assert!(seq["ops"].as_array().unwrap().iter().all(|o| o["op"] != "sleep"));
+    let seq = plans
+        .iter()
+        .find(|p| p["protocol"] == "sequential")
+        .unwrap();
+    assert!(
+        seq["ops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["op"] != "sleep")
+    );
 }
 
 #[test]
 fn plan_prints_one_protocol_as_a_timeline() {
-    let (out, _) = somnia(&["plan", "protocols/src_split_mnist.sleep", "--protocol", "sequential"]).status(0);
-    assert!(out.starts_with("protocol sequential · seed 1 · network mlp"), "{out}");
+    let (out, _) = somnia(&[
+        "plan",
+        "protocols/src_split_mnist.sleep",
+        "--protocol",
+        "sequential",
+    ])
+    .status(0);
+    assert!(
+        out.starts_with("protocol sequential · seed 1 · network mlp"),
+        "{out}"
+    );
     assert_eq!(out.lines().filter(|l| l.contains(" wake ")).count(), 5);
     assert!(!out.contains("consolidate"));
 }
 
 #[test]
 fn plan_seed_and_set_change_the_plan() {
-    let (out, _) = somnia(&["plan", "protocols/src_split_mnist.sleep", "-p", "src", "--seed", "7", "--set", "sleep_base=1000 steps", "--json"]).status(0);
+    let (out, _) = somnia(&[
+        "plan",
+        "protocols/src_split_mnist.sleep",
+        "-p",
+        "src",
+        "--seed",
+        "7",
+        "--set",
+        "sleep_base=1000 steps",
+        "--json",
+    ])
+    .status(0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["seed"], 7);
-    let first = v["ops"].as_array().unwrap().iter().find(|o| o["op"] == "sleep").unwrap();
+    let first = v["ops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["op"] == "sleep")
+        .unwrap();
     assert_eq!(first["steps"], 1000);
 }
 
 #[test]
 fn plan_set_with_a_wrong_unit_is_a_diagnostic() {
-    let (_, err) = somnia(&["plan", "protocols/src_split_mnist.sleep", "--set", "sleep_base=10 epochs"]).status(1);
+    let (_, err) = somnia(&[
+        "plan",
+        "protocols/src_split_mnist.sleep",
+        "--set",
+        "sleep_base=10 epochs",
+    ])
+    .status(1);
     assert!(err.contains("E202"), "{err}");
 }
 
@@ -180,7 +275,12 @@ fn explain_lists_codes_and_builtins() {
 
 #[test]
 fn every_subcommand_has_help() {
-    for sub in [vec!["--help"], vec!["check", "--help"], vec!["plan", "--help"], vec!["explain", "--help"]] {
+    for sub in [
+        vec!["--help"],
+        vec!["check", "--help"],
+        vec!["plan", "--help"],
+        vec!["explain", "--help"],
+    ] {
         let (out, _) = somnia(&sub).status(0);
         assert!(out.contains("Usage: somnia"), "{out}");
     }
@@ -197,7 +297,11 @@ fn adversarial_files_give_diagnostics_not_crashes() {
     let long_line = format!("let x = {}1\n", "1 + ".repeat(250_000));
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty.sleep", Vec::new(), "W001"),
-        ("binary.sleep", (0..=255u8).cycle().take(4096).collect(), "E008"),
+        (
+            "binary.sleep",
+            (0..=255u8).cycle().take(4096).collect(),
+            "E008",
+        ),
         ("string.sleep", b"let s = \"never closed\n".to_vec(), "E002"),
         ("deep.sleep", deep.into_bytes(), "E006"),
         ("blocks.sleep", blocks.into_bytes(), "E006"),
@@ -208,9 +312,21 @@ fn adversarial_files_give_diagnostics_not_crashes() {
         let p = temp_file(name, &bytes);
         let out = somnia(&["check", p.to_str().unwrap()]).output();
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(matches!(out.status.code(), Some(0 | 1)), "{name}: status {:?}\n{err}", out.status);
-        assert!(err.contains(code), "{name}: expected {code}\n{}", &err[..err.len().min(2000)]);
-        assert!(err.len() < 20_000, "{name}: the report is {} bytes long", err.len());
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{name}: status {:?}\n{err}",
+            out.status
+        );
+        assert!(
+            err.contains(code),
+            "{name}: expected {code}\n{}",
+            &err[..err.len().min(2000)]
+        );
+        assert!(
+            err.len() < 20_000,
+            "{name}: the report is {} bytes long",
+            err.len()
+        );
     }
 }
 

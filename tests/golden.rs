@@ -8,14 +8,17 @@ use somnia::session;
 use std::path::Path;
 
 fn golden(name: &str, command: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
     let header = format!("# {command}\n# regenerate: SOMNIA_BLESS=1 cargo test --test golden\n");
     let actual = format!("{header}{actual}");
     if std::env::var_os("SOMNIA_BLESS").is_some() {
         std::fs::write(&path, &actual).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing; run with SOMNIA_BLESS=1", path.display()));
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} is missing; run with SOMNIA_BLESS=1", path.display()));
     if expected != actual {
         let first = expected
             .lines()
@@ -46,11 +49,23 @@ fn shipped_protocols_match_their_golden_plans() {
         let rel = dir.join(&f);
         let report = session::check_file(&rel, &[], &Options::default()).unwrap();
         assert!(!report.has_errors(), "{} has errors", rel.display());
-        assert!(!report.plans.is_empty(), "{} has no protocol", rel.display());
+        assert!(
+            !report.plans.is_empty(),
+            "{} has no protocol",
+            rel.display()
+        );
         let stem = f.trim_end_matches(".sleep");
         let text = timeline::file_text(&report.plans, &report.compares, &report.sweeps);
-        golden(&format!("{stem}.plan"), &format!("somnia plan {}", rel.display()), &text);
+        golden(
+            &format!("{stem}.plan"),
+            &format!("somnia plan {}", rel.display()),
+            &text,
+        );
         let json = serde_json::to_string_pretty(&FilePlans::of(&report)).unwrap();
-        golden(&format!("{stem}.plan.json"), &format!("somnia plan {} --json", rel.display()), &json);
+        golden(
+            &format!("{stem}.plan.json"),
+            &format!("somnia plan {} --json", rel.display()),
+            &json,
+        );
     }
 }

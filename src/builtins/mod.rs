@@ -57,7 +57,7 @@ impl Ty {
     pub fn describe(&self) -> String {
         match self {
             Ty::Num(d) if d.is_none() => "a number".into(),
-            Ty::Num(d) => format!("a {} value", d.name()),
+            Ty::Num(d) => d.a_value(),
             Ty::AnyNum => "a number".into(),
             Ty::Bool => "`true` or `false`".into(),
             Ty::Str => "a string".into(),

@@ -196,9 +196,11 @@ impl Eval<'_, '_> {
             }
             None => None,
         };
+        // The values, not the setting name: what a range or kind error should underline.
+        let values_span = s.values[0].span().to(s.values[s.values.len() - 1].span());
         out.entry(param.name).or_default().push(Bound {
             value,
-            span: s.span,
+            span: values_span,
             on,
             window,
         });
@@ -312,13 +314,7 @@ impl Eval<'_, '_> {
             if let Ty::Num(have) = t {
                 let dims = ty.dims();
                 if !dims.is_empty() && !dims.contains(&have) && !matches!(ty, Ty::List(_)) {
-                    self.wrong_dimension(
-                        &dims,
-                        &format!("a {} value", have.name()),
-                        have.is_none(),
-                        span,
-                        p,
-                    );
+                    self.wrong_dimension(&dims, &have.a_value(), have.is_none(), span, p);
                     return Value::Unknown(*ty);
                 }
             }
@@ -346,6 +342,14 @@ impl Eval<'_, '_> {
                     Value::Unknown(*ty)
                 }
             },
+            Ty::Tasks | Ty::Task if matches!(&v, Value::Tasks(t) if t.tasks.is_empty()) => {
+                self.push(
+                    Diagnostic::new(Code::E309, span, "no task has been trained yet")
+                        .label("this task list is empty here")
+                        .help("`seen` grows with every wake phase; use it after one, or name the tasks (`pairs`)"),
+                );
+                Value::Unknown(*ty)
+            }
             _ if accepts(&v, ty) => {
                 if let Some(p) = p {
                     self.check_range(&v, p, span);
@@ -386,10 +390,7 @@ impl Eval<'_, '_> {
         span: Span,
         p: Option<&Param>,
     ) {
-        let wanted: Vec<String> = dims
-            .iter()
-            .map(|d| format!("a {} value", d.name()))
-            .collect();
+        let wanted: Vec<String> = dims.iter().map(|d| d.a_value()).collect();
         let of = p
             .map(|p| format!("`{}` needs ", p.name))
             .unwrap_or_else(|| "expected ".into());

@@ -24,7 +24,7 @@ pub fn lint_empty_files(prog: &Program, diags: &mut Diagnostics) {
                 )
                 .label("no items in this file")
                 .help(
-                    "a protocol file holds `let`, `network`, `rule`, `phase` and `protocol` items",
+                    "a protocol file holds items: `import`, `let`, `dataset`, `tasks`, `network`, `rule`, `phase`, `protocol`, `compare`, `sweep`",
                 ),
             );
         }

@@ -256,9 +256,11 @@ impl Eval<'_, '_> {
                         kind.word()
                     ),
                 )
-                .label(format!("a {} phase", kind.word()))
+                .label(format!("not allowed in {} phases", kind.word()))
                 .help(help),
             );
+            // One mistake, one error: its dynamics are beside the point here.
+            return;
         }
         if let Some(d) = dynamics
             && !rule.dynamics.compatible(d)

@@ -103,7 +103,7 @@ impl Value {
             Value::Num(v, d) if d.is_none() => {
                 format!("the number {}", crate::units::format_number(*v))
             }
-            Value::Num(v, d) => format!("a {} value ({})", d.name(), format_quantity(*v, *d)),
+            Value::Num(v, d) => format!("{} ({})", d.a_value(), format_quantity(*v, *d)),
             Value::Bool(b) => format!("`{b}`"),
             Value::Str(_) => "a string".into(),
             Value::Symbol(s) => format!("the word `{s}`"),

@@ -90,7 +90,7 @@ codes! {
     E303 => "setting not valid in this kind of phase",
     E304 => "restore without an earlier checkpoint",
     E305 => "estimated memory exceeds the machine's",
-    E306 => "phase length missing or in the wrong unit",
+    E306 => "phase has no length",
     E307 => "rule not valid with these dynamics",
     E308 => "protocol is incomplete",
     E309 => "no task has been trained yet",

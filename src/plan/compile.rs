@@ -162,7 +162,12 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
     let measured = std::mem::take(&mut un.measured);
     let phases_called = std::mem::take(&mut un.phases_called);
     let tasks_used = std::mem::take(&mut un.tasks_used);
+    let incomplete = un.too_large();
     drop(un);
+    if incomplete {
+        // E310 was reported; expectations against a truncated schedule would only mislead.
+        return None;
+    }
 
     let mut expectations = Vec::new();
     for e in &res.expects {
@@ -209,7 +214,8 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
             )
             .label(format!(
                 "{} synapses, {} neurons",
-                estimate.synapses, estimate.neurons
+                super::timeline::group_digits(estimate.synapses),
+                super::timeline::group_digits(estimate.neurons)
             ))
             .help("use fewer or smaller populations, or sparse connectivity"),
         );

@@ -386,7 +386,10 @@ fn selector(
                         format!("no measurement is labelled \"{}\"", label.node),
                     )
                     .label("unknown label")
-                    .maybe_help(suggestion(&label.node, labels.iter().copied()))
+                    .maybe_help(
+                        crate::diagnostics::did_you_mean(&label.node, labels.iter().copied())
+                            .map(|l| format!("did you mean \"{l}\"?")),
+                    )
                     .help_if_none("labels come from `measure ... as \"label\"`"),
                 );
                 return None;

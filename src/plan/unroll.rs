@@ -39,6 +39,8 @@ pub struct Unroll<'a, 'p, 'd> {
     pub phases_called: Vec<String>,
     /// Task lists referred to anywhere in the schedule.
     pub tasks_used: BTreeSet<ItemId>,
+    /// Spans of the loops being unrolled, outermost first.
+    loops: Vec<Span>,
 }
 
 impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
@@ -60,6 +62,7 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
             measured: Vec::new(),
             phases_called: Vec::new(),
             tasks_used: BTreeSet::new(),
+            loops: Vec::new(),
         }
     }
 
@@ -75,13 +78,19 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
         if self.count > MAX_OPS {
             if !self.too_large {
                 self.too_large = true;
+                // The outermost loop is what to change; the statement that hit the limit is
+                // only where counting stopped.
+                let (at, label) = match self.loops.first() {
+                    Some(&l) => (l, "this loop unrolls too many operations"),
+                    None => (span, "the limit is reached here"),
+                };
                 self.ev.push(
                     Diagnostic::new(
                         Code::E310,
-                        span,
+                        at,
                         format!("the schedule unrolls to more than {MAX_OPS} operations"),
                     )
-                    .label("this is where the limit was reached")
+                    .label(label)
                     .help("use fewer iterations, or longer phases with fewer calls"),
                 );
             }
@@ -113,7 +122,30 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
         }
     }
 
+    /// Whether the op limit was reached (the plan is incomplete).
+    pub fn too_large(&self) -> bool {
+        self.too_large
+    }
+
     fn stmt(&mut self, s: &Stmt, out: &mut Vec<Op>) {
+        // A loop's header (`repeat 200000`, `for t in pairs`), without its body.
+        let header = match &s.node {
+            StmtKind::For { iter, .. } => Some(iter.span),
+            StmtKind::Repeat { count, .. } => Some(count.span),
+            StmtKind::Until { cond, max, .. } => Some(max.as_ref().map_or(cond.span, |m| m.span)),
+            _ => None,
+        };
+        let is_loop = header.is_some();
+        if let Some(h) = header {
+            self.loops.push(s.span.to(h).with_end(h.end));
+        }
+        self.stmt_inner(s, out);
+        if is_loop {
+            self.loops.pop();
+        }
+    }
+
+    fn stmt_inner(&mut self, s: &Stmt, out: &mut Vec<Op>) {
         match &s.node {
             StmtKind::Call { name, args } => self.call(name, args, s.span, out),
             StmtKind::For {
@@ -184,7 +216,12 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                 }
             }
             StmtKind::Until { cond, max, body } => {
-                let Some(max) = max else { return }; // E301 is reported by the schedule check
+                let Some(max) = max else {
+                    // E301 is reported by the schedule check; the body is still checked.
+                    let mut scratch = Vec::new();
+                    self.stmts(body, &mut scratch);
+                    return;
+                };
                 let Some(n) = self.count_value(max, "`max`") else {
                     return;
                 };
@@ -502,18 +539,13 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
             let v = self.ev.eval_want(m, Some(&Ty::Builtin(Kind::Metric)));
             let v = self.ev.conform(v, &Ty::Builtin(Kind::Metric), m.span, None);
             if let Value::Builtin(b) = &v {
-                if let Some(t) = b.get("tasks")
-                    && let Value::Tasks(list) = &t.value
-                {
-                    if list.tasks.is_empty() {
-                        self.ev.push(
-                            Diagnostic::new(Code::E309, t.span, "no task has been trained yet")
-                                .label("this task list is empty here")
-                                .help("measure after a wake phase, or name the tasks (`accuracy(pairs)`)"),
-                        );
-                        continue;
+                // An empty `seen` was reported (E309) when the argument was checked.
+                match b.get("tasks").map(|t| &t.value) {
+                    Some(Value::Tasks(list)) => {
+                        self.tasks_used.extend(list.tasks.iter().map(|r| r.set))
                     }
-                    self.tasks_used.extend(list.tasks.iter().map(|r| r.set));
+                    Some(Value::Unknown(_)) => continue,
+                    _ => {}
                 }
                 let ir = expect::metric_ir(self.ev, b);
                 self.measured.push(Measured {
