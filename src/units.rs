@@ -48,14 +48,6 @@ impl Dim {
         )
     }
 
-    pub fn mul(self, o: Dim) -> Dim {
-        self.zip(o, |a, b| a.saturating_add(b))
-    }
-
-    pub fn div(self, o: Dim) -> Dim {
-        self.zip(o, |a, b| a.saturating_sub(b))
-    }
-
     pub fn pow(self, n: i8) -> Dim {
         self.zip(Dim::NONE, |a, _| a.saturating_mul(n))
     }
@@ -111,6 +103,20 @@ impl Dim {
         } else {
             out.join("·")
         }
+    }
+}
+
+impl std::ops::Mul for Dim {
+    type Output = Dim;
+    fn mul(self, o: Dim) -> Dim {
+        self.zip(o, |a, b| a.saturating_add(b))
+    }
+}
+
+impl std::ops::Div for Dim {
+    type Output = Dim;
+    fn div(self, o: Dim) -> Dim {
+        self.zip(o, |a, b| a.saturating_sub(b))
     }
 }
 
@@ -199,9 +205,9 @@ mod tests {
 
     #[test]
     fn dimensions_compose() {
-        assert_eq!(Dim::TIME.mul(Dim::FREQUENCY), Dim::NONE);
-        assert_eq!(Dim::STEPS.div(Dim::STEPS), Dim::NONE);
-        assert_eq!(Dim::NONE.div(Dim::TIME), Dim::FREQUENCY);
+        assert_eq!(Dim::TIME * Dim::FREQUENCY, Dim::NONE);
+        assert_eq!(Dim::STEPS / Dim::STEPS, Dim::NONE);
+        assert_eq!(Dim::NONE / Dim::TIME, Dim::FREQUENCY);
         assert_eq!(Dim::TIME.pow(2).name(), "s^2");
     }
 

@@ -73,7 +73,7 @@ fn arithmetic(
                 }
                 Value::Num(if op == Add { a + b } else { a - b }, da)
             }
-            Mul => Value::Num(a * b, da.mul(db)),
+            Mul => Value::Num(a * b, da * db),
             Div => {
                 if b == 0.0 {
                     ev.push(
@@ -81,9 +81,9 @@ fn arithmetic(
                             .label("this is zero")
                             .secondary(span, "in this division"),
                     );
-                    return Value::Unknown(Ty::Num(da.div(db)));
+                    return Value::Unknown(Ty::Num(da / db));
                 }
-                Value::Num(a / b, da.div(db))
+                Value::Num(a / b, da / db)
             }
             Pow => {
                 if !db.is_none() {
@@ -166,8 +166,8 @@ fn unknown_arith(op: BinOp, t: Ty, other: Value) -> Value {
     };
     match (known(t), od, op) {
         (Some(a), Some(_), Add | Sub) => Value::Unknown(Ty::Num(a)),
-        (Some(a), Some(b), Mul) => Value::Unknown(Ty::Num(a.mul(b))),
-        (Some(a), Some(b), Div) => Value::Unknown(Ty::Num(a.div(b))),
+        (Some(a), Some(b), Mul) => Value::Unknown(Ty::Num(a * b)),
+        (Some(a), Some(b), Div) => Value::Unknown(Ty::Num(a / b)),
         _ => Value::Unknown(Ty::AnyNum),
     }
 }

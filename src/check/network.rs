@@ -110,8 +110,9 @@ impl Eval<'_, '_> {
                         ok = false;
                     }
                 }
-                if c.alias.is_some() && c.chain.len() > 2 {
-                    let alias = c.alias.as_ref().expect("checked");
+                if let Some(alias) = &c.alias
+                    && c.chain.len() > 2
+                {
                     ev.push(
                         Diagnostic::new(Code::E107, alias.span, "`as` names one projection, but this chain makes several")
                             .label(format!("{} projections", c.chain.len() - 1))

@@ -177,7 +177,9 @@ pub enum WakeLength {
     Samples(u64),
 }
 
-/// One operation of the plan.
+/// One operation of the plan. (Variants differ in size; a plan holds few ops and they are
+/// built once, so boxing them would only add indirection.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Op {

@@ -94,8 +94,7 @@ impl Lower<'_> {
         let mut out: Vec<Built> = Vec::new();
         let mut ops: Vec<Pending> = Vec::new();
         let mut too_deep = false;
-        let mut pairs = children(p).peekable();
-        while let Some(c) = pairs.next() {
+        for c in children(p) {
             match c.as_rule() {
                 Rule::neg => ops.push(Pending::Prefix(UnOp::Neg, self.span(&c))),
                 Rule::not_op => ops.push(Pending::Prefix(UnOp::Not, self.span(&c))),
