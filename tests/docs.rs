@@ -1,0 +1,265 @@
+//! The language reference and the examples stay true to the checker.
+//!
+//! - Every ```` ```sleep ```` block of docs/language.md is a complete protocol file that checks
+//!   without errors (warnings are allowed). Blocks are checked as if they were files in
+//!   docs/, so `idx("../data/mnist-10k")` and `import "../examples/lib/common.sleep"` resolve.
+//!   Fragments belong in ```` ```text ```` blocks.
+//! - The text between `<!-- builtins:start -->` and `<!-- builtins:end -->` is exactly
+//!   `somnia explain --builtins` (the registry's reference). When the registry changes, update
+//!   it with `SOMNIA_BLESS_DOCS=1 cargo test --test docs`, or paste the output of
+//!   `cargo run -q -- explain --builtins` between the markers.
+//! - Every `examples/**/*.sleep` checks without errors.
+
+use somnia::diagnostics::render::{self, Style};
+use somnia::plan::Options;
+use somnia::session::{self, Report};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+const START: &str = "<!-- builtins:start -->\n";
+const END: &str = "<!-- builtins:end -->";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn reference_path() -> PathBuf {
+    root().join("docs/language.md")
+}
+
+fn reference_text() -> String {
+    let path = reference_path();
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// A fenced ```sleep block: the line of its first line of code (1-based) and its text.
+struct Block {
+    line: usize,
+    text: String,
+}
+
+/// Every ```sleep block of a Markdown text.
+fn sleep_blocks(markdown: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut current: Option<Block> = None;
+    let mut other_fence = false;
+    for (i, line) in markdown.lines().enumerate() {
+        let fence = line.trim();
+        match &mut current {
+            Some(b) => {
+                if fence == "```" {
+                    blocks.push(current.take().expect("inside a block"));
+                } else {
+                    b.text.push_str(line);
+                    b.text.push('\n');
+                }
+            }
+            None if other_fence => {
+                if fence == "```" {
+                    other_fence = false;
+                }
+            }
+            None => {
+                if fence == "```sleep" {
+                    current = Some(Block {
+                        line: i + 2,
+                        text: String::new(),
+                    });
+                } else if fence.starts_with("```") {
+                    other_fence = true;
+                }
+            }
+        }
+    }
+    if let Some(b) = current {
+        panic!(
+            "docs/language.md: the ```sleep block starting at line {} is never closed",
+            b.line - 1
+        );
+    }
+    blocks
+}
+
+/// The errors of a report, rendered for a failure message (empty when there are none).
+fn errors(report: &Report) -> String {
+    let errors: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
+    if errors.is_empty() {
+        return String::new();
+    }
+    render::render_all_human(&errors, &report.program.sources, Style::PLAIN)
+}
+
+/// Where each error of a block is in docs/language.md: `E205 at docs/language.md:78`.
+fn error_lines(report: &Report, first_line: usize) -> Vec<String> {
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| match d.span {
+            Some(s) if s.file == somnia::load::file_of(0) => {
+                let (line, column) = report
+                    .program
+                    .sources
+                    .get(s.file)
+                    .line_col(s.start as usize);
+                format!(
+                    "{} at docs/language.md:{}:{column}",
+                    d.code,
+                    first_line + line - 1
+                )
+            }
+            _ => format!("{} in another file", d.code),
+        })
+        .collect()
+}
+
+#[test]
+fn every_sleep_block_of_the_reference_checks_without_errors() {
+    let docs = root().join("docs");
+    let blocks = sleep_blocks(&reference_text());
+    assert!(
+        !blocks.is_empty(),
+        "docs/language.md has no ```sleep block: did the fences change?"
+    );
+    let mut failures = Vec::new();
+    for b in &blocks {
+        // Named as a file in docs/, so relative paths resolve from there.
+        let name = format!("language.md:{}.sleep", b.line);
+        let checked = catch_unwind(AssertUnwindSafe(|| {
+            session::check_text(&name, &b.text, Some(&docs), &[], &Options::default())
+        }));
+        match checked {
+            Ok(report) => {
+                let text = errors(&report);
+                if !text.is_empty() {
+                    failures.push(format!(
+                        "the ```sleep block at docs/language.md:{} has errors ({}):\n{text}",
+                        b.line,
+                        error_lines(&report, b.line).join(", ")
+                    ));
+                }
+            }
+            Err(_) => failures.push(format!(
+                "the checker panicked on the ```sleep block at docs/language.md:{}",
+                b.line
+            )),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} ```sleep blocks fail (use ```text for fragments):\n\n{}",
+        failures.len(),
+        blocks.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_builtin_reference_is_the_generated_one() {
+    let text = reference_text();
+    let generated = somnia::builtins::reference_markdown();
+    let starts: Vec<_> = text.match_indices(START).collect();
+    let ends: Vec<_> = text.match_indices(END).collect();
+    assert!(
+        starts.len() == 1 && ends.len() == 1,
+        "docs/language.md needs exactly one line `{}` and one line `{END}` (found {} and {})",
+        START.trim_end(),
+        starts.len(),
+        ends.len()
+    );
+    let body_start = starts[0].0 + START.len();
+    let body_end = ends[0].0;
+    assert!(
+        body_start <= body_end,
+        "docs/language.md: `{END}` comes before `{}`",
+        START.trim_end()
+    );
+    let body = &text[body_start..body_end];
+    if body == generated {
+        return;
+    }
+    if std::env::var_os("SOMNIA_BLESS_DOCS").is_some() {
+        let updated = format!("{}{generated}{}", &text[..body_start], &text[body_end..]);
+        std::fs::write(reference_path(), updated).expect("docs/language.md is writable");
+        return;
+    }
+    let first_difference = body
+        .lines()
+        .zip(generated.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| body.lines().count().min(generated.lines().count()));
+    let line = text[..body_start].lines().count() + first_difference + 1;
+    panic!(
+        "the built-in reference in docs/language.md differs from the registry, from \
+         docs/language.md:{line}:\n  docs:      {:?}\n  generated: {:?}\n\
+         Update it with `SOMNIA_BLESS_DOCS=1 cargo test --test docs`, or paste the output of \
+         `cargo run -q -- explain --builtins` between the markers.",
+        body.lines()
+            .nth(first_difference)
+            .unwrap_or("(end of the section)"),
+        generated
+            .lines()
+            .nth(first_difference)
+            .unwrap_or("(end of the reference)"),
+    );
+}
+
+/// Every `*.sleep` file under `dir`, sorted.
+fn sleep_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let entries =
+        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry.expect("a directory entry").path();
+        if path.is_dir() {
+            sleep_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "sleep") {
+            out.push(path);
+        }
+    }
+    out.sort();
+}
+
+#[test]
+fn every_example_checks_without_errors() {
+    let mut files = Vec::new();
+    sleep_files(&root().join("examples"), &mut files);
+    assert!(!files.is_empty(), "examples/ holds no .sleep file");
+    let mut failures = Vec::new();
+    for path in &files {
+        let rel = path.strip_prefix(root()).unwrap_or(path).to_path_buf();
+        let checked = catch_unwind(|| session::check_file(path, &[], &Options::default()));
+        match checked {
+            Ok(Ok(report)) => {
+                let text = errors(&report);
+                if !text.is_empty() {
+                    failures.push(format!("{} has errors:\n{text}", rel.display()));
+                }
+            }
+            Ok(Err(e)) => failures.push(format!("{}: {e}", rel.display())),
+            Err(_) => failures.push(format!("the checker panicked on {}", rel.display())),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} examples fail:\n\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn sleep_blocks_are_found_with_their_lines() {
+    let md = "text\n```sleep\nlet a = 1\n```\n```text\n```sleep\n```\n```sleep\nlet b = 2\nlet c = 3\n```\n";
+    let blocks = sleep_blocks(md);
+    assert_eq!(blocks.len(), 2);
+    assert_eq!(blocks[0].line, 3);
+    assert_eq!(blocks[0].text, "let a = 1\n");
+    assert_eq!(blocks[1].line, 9);
+    assert_eq!(blocks[1].text, "let b = 2\nlet c = 3\n");
+}
