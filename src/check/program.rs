@@ -167,7 +167,8 @@ impl Program {
     /// Warns about names that hide a built-in.
     pub fn lint_shadowing(&self, diags: &mut Diagnostics) {
         for (id, item) in self.items() {
-            if id.module != 0 {
+            // An import alias is only ever written before a `.`, so it hides nothing.
+            if id.module != 0 || matches!(item, Item::Import(_)) {
                 continue;
             }
             let Some(name) = item.name() else { continue };

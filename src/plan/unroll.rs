@@ -41,6 +41,8 @@ pub struct Unroll<'a, 'p, 'd> {
     pub tasks_used: BTreeSet<ItemId>,
     /// Spans of the loops being unrolled, outermost first.
     loops: Vec<Span>,
+    /// `seen` at each checkpoint, for `restore`.
+    checkpoints: HashMap<String, Vec<TaskRef>>,
 }
 
 impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
@@ -63,6 +65,7 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
             phases_called: Vec::new(),
             tasks_used: BTreeSet::new(),
             loops: Vec::new(),
+            checkpoints: HashMap::new(),
         }
     }
 
@@ -261,6 +264,7 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                 self.measure(metrics, label.as_ref().map(|l| l.node.clone()), s.span, out)
             }
             StmtKind::Checkpoint(name) => {
+                self.checkpoints.insert(name.node.clone(), self.seen.clone());
                 let span = span_ir(&self.ev.prog.sources, s.span);
                 self.emit(
                     Op::Checkpoint {
@@ -272,6 +276,10 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                 );
             }
             StmtKind::Restore(name) => {
+                // The network goes back to the checkpoint, and so do the tasks it has seen.
+                if let Some(seen) = self.checkpoints.get(&name.node) {
+                    self.seen = seen.clone();
+                }
                 let span = span_ir(&self.ev.prog.sources, s.span);
                 self.emit(
                     Op::Restore {
