@@ -94,7 +94,14 @@ impl Loader<'_> {
         let source = self.loaded.sources.get(id).clone();
         let module = match bad {
             Some((at, what)) => {
-                let end = (at + 1).min(source.text.len()).max(at);
+                // The bad byte became U+FFFD (3 bytes) in the text shown; underline all of it.
+                let width = source.text[at..].chars().next().map_or(0, char::len_utf8);
+                let end = at + width;
+                let help = if what.contains("NUL") {
+                    "protocol files are plain text; is this the right file?"
+                } else {
+                    "save the file as UTF-8 (an editor's encoding setting); Latin-1 characters such as µ or é are the usual cause"
+                };
                 self.diags.push(
                     Diagnostic::new(
                         Code::E008,
@@ -102,7 +109,7 @@ impl Loader<'_> {
                         format!("{name} is not UTF-8 text"),
                     )
                     .label(what)
-                    .help("protocol files are plain UTF-8 text; is this the right file?"),
+                    .help(help),
                 );
                 Module {
                     file: id,
@@ -113,7 +120,7 @@ impl Loader<'_> {
         };
         self.loaded.modules.push(module);
         if let Some(p) = &path {
-            self.stack.push((p.clone(), name));
+            self.stack.push((p.clone(), name.clone()));
         }
         let imports: Vec<_> = self.loaded.modules[index]
             .items
@@ -123,13 +130,19 @@ impl Loader<'_> {
                 _ => None,
             })
             .collect();
+        // Files are read through canonical paths, but named in messages relative to where
+        // the user started, so that output does not depend on the machine.
         let dir = path
             .as_deref()
             .and_then(Path::parent)
             .map(Path::to_path_buf)
             .unwrap_or_default();
+        let shown_dir = Path::new(&name)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         for imp in imports {
-            if let Some(module) = self.import(&dir, &imp.path) {
+            if let Some(module) = self.import(&dir, &shown_dir, &imp.path) {
                 self.loaded.imports[index].push(ImportEdge {
                     module,
                     alias: imp.alias.clone(),
@@ -143,8 +156,9 @@ impl Loader<'_> {
         index
     }
 
-    fn import(&mut self, dir: &Path, target: &Spanned<String>) -> Option<usize> {
+    fn import(&mut self, dir: &Path, shown_dir: &Path, target: &Spanned<String>) -> Option<usize> {
         let wanted = dir.join(&target.node);
+        let shown = normalize(&shown_dir.join(&target.node));
         let Ok(canonical) = wanted.canonicalize() else {
             self.diags.push(
                 Diagnostic::new(
@@ -152,8 +166,8 @@ impl Loader<'_> {
                     target.span,
                     format!("cannot find `{}`", target.node),
                 )
-                .label(format!("looked for {}", wanted.display()))
-                .maybe_help(nearby_file(&wanted))
+                .label(format!("looked for {}", shown.display()))
+                .maybe_help(nearby_file(&wanted, &target.node))
                 .help_if_none("import paths are relative to the importing file"),
             );
             return None;
@@ -172,7 +186,7 @@ impl Loader<'_> {
         }
         match std::fs::read(&canonical) {
             Ok(bytes) => {
-                let name = display_name(&wanted);
+                let name = shown.display().to_string();
                 Some(self.add_file(name, Some(canonical), bytes))
             }
             Err(e) => {
@@ -205,33 +219,40 @@ fn decode(bytes: Vec<u8>) -> (String, Option<(usize, String)>) {
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             (
                 text,
-                Some((at, "this byte does not start a UTF-8 character".into())),
+                Some((at, "this byte is not UTF-8 (shown as �)".into())),
             )
         }
     }
 }
 
-/// `a/./b.sleep` → `a/b.sleep`, for messages.
-fn display_name(p: &Path) -> String {
-    let mut out = PathBuf::new();
+/// `a/./b/../c.sleep` → `a/c.sleep`, lexically (for messages, not for reading files).
+pub fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
     for c in p.components() {
-        if c != std::path::Component::CurDir {
-            out.push(c);
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            c => out.push(c),
         }
     }
-    out.display().to_string()
+    out.iter().collect()
 }
 
 /// "did you mean `lib/std.sleep`?" when a file with a close name exists beside the target.
-fn nearby_file(wanted: &Path) -> Option<String> {
+fn nearby_file(wanted: &Path, written: &str) -> Option<String> {
     let dir = wanted.parent()?;
     let name = wanted.file_name()?.to_str()?;
     let entries: Vec<String> = std::fs::read_dir(dir)
         .ok()?
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .collect();
-    crate::diagnostics::did_you_mean(name, entries.iter().map(String::as_str))
-        .map(|c| format!("did you mean `{c}`?"))
+    let close = crate::diagnostics::did_you_mean(name, entries.iter().map(String::as_str))?;
+    // Keep the folder part the user wrote: `imports/standrd.sleep` → `imports/standard.sleep`.
+    let suggested = Path::new(written).with_file_name(close);
+    Some(format!("did you mean `{}`?", suggested.display()))
 }
 
 impl Diagnostic {

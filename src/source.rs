@@ -96,7 +96,7 @@ impl SourceFile {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
         let line = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
@@ -108,10 +108,19 @@ impl SourceFile {
 
     /// The text a span covers.
     pub fn slice(&self, span: Span) -> &str {
-        let end = (span.end as usize).min(self.text.len());
-        let start = (span.start as usize).min(end);
+        let end = floor_char_boundary(&self.text, (span.end as usize).min(self.text.len()));
+        let start = floor_char_boundary(&self.text, (span.start as usize).min(end));
         &self.text[start..end]
     }
+}
+
+/// The largest char boundary at or before `i` (spans are byte offsets; a bad one must
+/// never make rendering panic).
+pub fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// All files of one session: the file given on the command line and everything it imports.
@@ -169,5 +178,7 @@ mod tests {
         assert_eq!(f.line_col(3), (2, 1));
         assert_eq!(f.line_col(5), (2, 2));
         assert_eq!(f.line_col(100), (3, 1));
+        // Inside the two bytes of `µ`: the character's start.
+        assert_eq!(f.line_col(4), (2, 1));
     }
 }

@@ -24,7 +24,12 @@ phase timed(k: count) = rem { length 1.5 s + k * 0 s; dt 0.5 ms; plasticity repl
 fn report(body: &str) -> Report {
     let text = format!("{HEAD}\n{body}");
     let r = session::check_text("t.sleep", &text, None, &[], &Options::default());
-    let errors: Vec<String> = r.diagnostics.iter().filter(|d| d.is_error()).map(|d| format!("{}: {}", d.code, d.message)).collect();
+    let errors: Vec<String> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| format!("{}: {}", d.code, d.message))
+        .collect();
     assert!(errors.is_empty(), "{errors:?}");
     r
 }
@@ -64,7 +69,10 @@ protocol p {
 }
 "#,
     );
-    assert_eq!(groups(plan(&r, "p")), ["t4[0]", "t4[0,1]", "t4[0]", "t4[0,2]"]);
+    assert_eq!(
+        groups(plan(&r, "p")),
+        ["t4[0]", "t4[0,1]", "t4[0]", "t4[0,2]"]
+    );
 }
 
 #[test]
@@ -80,40 +88,96 @@ protocol no_nap = p with { nap = skip; expect final accuracy(t4) > 0 }
 protocol timed_nap = p with { nap = timed; expect final accuracy(t4) > 0 }
 "#,
     );
-    let steps: Vec<u64> = plan(&r, "p").ops.iter().filter_map(|o| if let Op::Sleep { steps, .. } = o { Some(*steps) } else { None }).collect();
+    let steps: Vec<u64> = plan(&r, "p")
+        .ops
+        .iter()
+        .filter_map(|o| {
+            if let Op::Sleep { steps, .. } = o {
+                Some(*steps)
+            } else {
+                None
+            }
+        })
+        .collect();
     assert_eq!(steps, [100, 110, 120]);
-    assert!(plan(&r, "no_nap").ops.iter().all(|o| !matches!(o, Op::Sleep { .. })));
+    assert!(
+        plan(&r, "no_nap")
+            .ops
+            .iter()
+            .all(|o| !matches!(o, Op::Sleep { .. }))
+    );
     // A phase replaced by another keeps the call sites; 1.5 s at 0.5 ms is 3000 steps.
-    let replaced: Vec<(String, u64)> = plan(&r, "timed_nap").ops.iter().filter_map(|o| if let Op::Sleep { phase, steps, .. } = o { Some((phase.clone(), *steps)) } else { None }).collect();
-    assert_eq!(replaced, [("timed".to_string(), 3000), ("timed".to_string(), 3000), ("timed".to_string(), 3000)]);
+    let replaced: Vec<(String, u64)> = plan(&r, "timed_nap")
+        .ops
+        .iter()
+        .filter_map(|o| {
+            if let Op::Sleep { phase, steps, .. } = o {
+                Some((phase.clone(), *steps))
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert_eq!(
+        replaced,
+        [
+            ("timed".to_string(), 3000),
+            ("timed".to_string(), 3000),
+            ("timed".to_string(), 3000)
+        ]
+    );
 }
 
 #[test]
 fn streams_are_named_by_phase_and_call_so_new_phases_leave_others_alone() {
     let base = report(r#"protocol a { network n schedule { learn(t4[0]) nap(0) learn(t4[1]) } }"#);
-    let more = report(r#"protocol a { network n schedule { timed(0) learn(t4[0]) nap(0) timed(1) learn(t4[1]) } }"#);
+    let more = report(
+        r#"protocol a { network n schedule { timed(0) learn(t4[0]) nap(0) timed(1) learn(t4[1]) } }"#,
+    );
     let streams = |p: &Plan| -> Vec<(String, u64)> {
         p.ops
             .iter()
             .filter_map(|o| match o {
-                Op::Wake { stream, .. } | Op::Sleep { stream, .. } => Some((stream.name.clone(), stream.seed)),
+                Op::Wake { stream, .. } | Op::Sleep { stream, .. } => {
+                    Some((stream.name.clone(), stream.seed))
+                }
                 _ => None,
             })
             .filter(|(n, _)| !n.starts_with("timed"))
             .collect()
     };
     assert_eq!(streams(plan(&base, "a")), streams(plan(&more, "a")));
-    let names: Vec<String> = streams(plan(&base, "a")).into_iter().map(|(n, _)| n).collect();
+    let names: Vec<String> = streams(plan(&base, "a"))
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
     assert_eq!(names, ["learn#0", "nap#0", "learn#1"]);
 }
 
 #[test]
 fn set_and_seed_options_override_the_file() {
-    let text = format!("{HEAD}\nlet reps = 2\nprotocol p {{ network n seed 4 schedule {{ repeat reps {{ learn(t4[0]) }} }} }}\n");
-    let r = session::check_text("t.sleep", &text, None, &[("reps".into(), "3".into())], &Options { seed: Some(9), ..Options::default() });
+    let text = format!(
+        "{HEAD}\nlet reps = 2\nprotocol p {{ network n seed 4 schedule {{ repeat reps {{ learn(t4[0]) }} }} }}\n"
+    );
+    let r = session::check_text(
+        "t.sleep",
+        &text,
+        None,
+        &[("reps".into(), "3".into())],
+        &Options {
+            seed: Some(9),
+            ..Options::default()
+        },
+    );
     let p = plan(&r, "p");
     assert_eq!(p.seed, 9);
-    assert_eq!(p.ops.iter().filter(|o| matches!(o, Op::Wake { .. })).count(), 3);
+    assert_eq!(
+        p.ops
+            .iter()
+            .filter(|o| matches!(o, Op::Wake { .. }))
+            .count(),
+        3
+    );
     let r = session::check_text("t.sleep", &text, None, &[], &Options::default());
     assert_eq!(plan(&r, "p").seed, 4);
 }
@@ -132,7 +196,13 @@ protocol p {
     match &plan(&r, "p").ops[0] {
         Op::Until { max, body, .. } => {
             assert_eq!(*max, 7);
-            assert!(matches!(&body[0], Op::Wake { length: WakeLength::Epochs(1), .. }));
+            assert!(matches!(
+                &body[0],
+                Op::Wake {
+                    length: WakeLength::Epochs(1),
+                    ..
+                }
+            ));
         }
         other => panic!("expected until, found {other:?}"),
     }
@@ -149,13 +219,25 @@ protocol q = p with { seed 3 }
     assert_eq!(plan(&r, "p").expectations.len(), 1);
     assert!(plan(&r, "q").expectations.is_empty());
     assert_eq!(plan(&r, "q").seed, 3);
-    assert!(r.diagnostics.iter().any(|d| d.code.as_str() == "W003"), "q has no expectations of its own");
+    assert!(
+        r.diagnostics.iter().any(|d| d.code.as_str() == "W003"),
+        "q has no expectations of its own"
+    );
 }
 
 #[test]
 fn defaults_are_filled_in_so_the_plan_is_explicit() {
     let r = report(r#"protocol p { network n schedule { nap(0) } }"#);
-    let Op::Sleep { dt, drive, dynamics, rules, .. } = &plan(&r, "p").ops[0] else { panic!("a sleep") };
+    let Op::Sleep {
+        dt,
+        drive,
+        dynamics,
+        rules,
+        ..
+    } = &plan(&r, "p").ops[0]
+    else {
+        panic!("a sleep")
+    };
     assert_eq!(*dt, 0.001);
     assert_eq!(drive.name, "silence");
     assert_eq!(dynamics["h"].name, "integrate_fire");

@@ -98,6 +98,12 @@ impl Eval<'_, '_> {
                 Some(dir) => dir.join(rel),
                 None => Path::new(rel).to_path_buf(),
             };
+            let shown_base =
+                Path::new(&self.prog.sources.get(crate::load::file_of(id.module)).name)
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+            let shown = crate::load::normalize(&shown_base.join(rel));
             let missing = if b.entry.name == "idx" {
                 !idx_folder_ok(&full)
             } else {
@@ -111,7 +117,7 @@ impl Eval<'_, '_> {
                 };
                 self.push(
                     Diagnostic::new(Code::E115, bound.span, format!("`{rel}` not found"))
-                        .label(format!("looked for {}", full.display()))
+                        .label(format!("looked for {}", shown.display()))
                         .help(format!(
                             "`{}` needs {what}; paths are relative to the protocol file",
                             b.entry.name

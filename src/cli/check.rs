@@ -73,10 +73,10 @@ pub fn run(a: Args, color: bool) -> i32 {
         }
     }
     if a.format == Format::Json {
-        println!(
-            "{}",
+        super::output::out(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&json).expect("diagnostics serialise")
-        );
+        ));
     }
     status
 }

@@ -20,18 +20,18 @@ pub struct Args {
 pub fn run(a: Args) -> i32 {
     if a.list {
         for c in Code::ALL {
-            println!("{c}  {}", c.info().title);
+            super::output::out(&format!("{c}  {}\n", c.info().title));
         }
         return OK;
     }
     if a.builtins {
-        print!("{}", builtins::reference_markdown());
+        super::output::out(&format!("{}", builtins::reference_markdown()));
         return OK;
     }
     let text = a.code.unwrap_or_default();
     match Code::parse(&text) {
         Some(c) => {
-            print!("{}", c.info().explanation);
+            super::output::out(&format!("{}", c.info().explanation));
             OK
         }
         None => {

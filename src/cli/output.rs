@@ -7,6 +7,16 @@ use crate::source::SourceMap;
 use serde::Serialize;
 use std::io::IsTerminal;
 
+/// Writes to stdout. A closed pipe (`somnia plan x --json | head`) is not an error worth a
+/// panic: the reader has what it wanted.
+pub fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
 /// Whether to colour output on stderr.
 pub fn color_enabled(c: Color) -> bool {
     match c {

@@ -72,14 +72,14 @@ pub fn run(a: Args, color: bool) -> i32 {
             Some(_) => serde_json::to_string_pretty(plans[0]),
             None => serde_json::to_string_pretty(&FilePlans::of(&report)),
         };
-        println!("{}", text.expect("plans serialise"));
+        super::output::out(&format!("{}\n", text.expect("plans serialise")));
     } else if a.protocol.is_some() {
-        print!("{}", timeline::timeline(plans[0]));
+        super::output::out(&format!("{}", timeline::timeline(plans[0])));
     } else {
-        print!(
+        super::output::out(&format!(
             "{}",
             timeline::file_text(&report.plans, &report.compares, &report.sweeps)
-        );
+        ));
     }
     OK
 }

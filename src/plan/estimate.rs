@@ -21,25 +21,31 @@ pub const SAMPLES_PER_TASK: u64 = 1_000;
 pub fn synapses(params: &BTreeMap<String, ParamIr>, from: u64, to: u64) -> u64 {
     let conn = match params.get("connectivity") {
         Some(ParamIr::Builtin { builtin }) => builtin,
-        _ => return from * to,
+        _ => return from.saturating_mul(to),
     };
     let num = |k: &str| match conn.params.get(k) {
         Some(ParamIr::Number { value, .. }) => *value,
         _ => 0.0,
     };
     match conn.name.as_str() {
-        "sparse" => ((from * to) as f64 * num("p")).round() as u64,
+        "sparse" => (from as f64 * to as f64 * num("p")).round() as u64,
         "one_to_one" => from.min(to),
-        "all_but_self" => from * to - from.min(to),
-        "fixed_in" => (num("k") as u64) * to,
-        _ => from * to,
+        "all_but_self" => from.saturating_mul(to) - from.min(to),
+        "fixed_in" => (num("k") as u64).saturating_mul(to),
+        _ => from.saturating_mul(to),
     }
 }
 
 /// Memory and cost of a whole plan.
 pub fn estimate(net: &NetworkIr, ops: &[Op], tasks: &[TaskListIr]) -> Estimate {
-    let neurons: u64 = net.populations.iter().map(|p| p.size).sum();
-    let synapses: u64 = net.projections.iter().map(|p| p.synapses).sum();
+    let neurons: u64 = net
+        .populations
+        .iter()
+        .fold(0u64, |a, p| a.saturating_add(p.size));
+    let synapses: u64 = net
+        .projections
+        .iter()
+        .fold(0u64, |a, p| a.saturating_add(p.synapses));
     let dense = net
         .projections
         .iter()
@@ -49,19 +55,23 @@ pub fn estimate(net: &NetworkIr, ops: &[Op], tasks: &[TaskListIr]) -> Estimate {
     );
     // Dense weights: 4 bytes; sparse: weight + index. Backprop adds momentum and gradient.
     let per_synapse = if dense { 4 } else { 8 } + if backprop { 8 } else { 0 };
-    let weight_bytes = synapses * per_synapse;
+    let weight_bytes = synapses.saturating_mul(per_synapse);
     // Potentials, traces, thresholds; a batch of activations and their errors for backprop.
-    let state_bytes = neurons * 32 + if backprop { neurons * 100 * 8 } else { 0 };
-    let mut sleep_steps = 0;
+    let state_bytes = neurons.saturating_mul(32).saturating_add(if backprop {
+        neurons.saturating_mul(800)
+    } else {
+        0
+    });
+    let mut sleep_steps = 0u64;
     let mut bio_seconds = 0.0;
     let mut wake_samples = Some(0u64);
     let mut synaptic_ops = 0.0;
     for op in walk(ops) {
         match op {
-            Op::Sleep { steps, .. } => sleep_steps += steps,
+            Op::Sleep { steps, .. } => sleep_steps = sleep_steps.saturating_add(*steps),
             Op::Wake { data, length, .. } => {
                 let known = samples(data, *length, tasks);
-                wake_samples = wake_samples.zip(known.1).map(|(a, b)| a + b);
+                wake_samples = wake_samples.zip(known.1).map(|(a, b)| a.saturating_add(b));
             }
             _ => {}
         }
@@ -73,7 +83,7 @@ pub fn estimate(net: &NetworkIr, ops: &[Op], tasks: &[TaskListIr]) -> Estimate {
         synapses,
         weight_bytes,
         state_bytes,
-        total_bytes: weight_bytes + state_bytes,
+        total_bytes: weight_bytes.saturating_add(state_bytes),
         sleep_steps,
         wake_samples,
         bio_seconds,
@@ -95,7 +105,7 @@ fn walk(ops: &[Op]) -> impl Iterator<Item = &Op> {
 
 /// Samples a wake op presents: (assumed, known from caps).
 fn samples(data: &[String], length: WakeLength, tasks: &[TaskListIr]) -> (u64, Option<u64>) {
-    let mut total = 0;
+    let mut total = 0u64;
     let mut known = true;
     for key in data {
         let cap = tasks.iter().find(|t| t.tasks.contains(key)).and_then(|t| {
@@ -105,10 +115,10 @@ fn samples(data: &[String], length: WakeLength, tasks: &[TaskListIr]) -> (u64, O
             }
         });
         known &= cap.is_some();
-        total += cap.unwrap_or(SAMPLES_PER_TASK);
+        total = total.saturating_add(cap.unwrap_or(SAMPLES_PER_TASK));
     }
     let n = match length {
-        WakeLength::Epochs(e) => total * e,
+        WakeLength::Epochs(e) => total.saturating_mul(e),
         WakeLength::Samples(s) => s,
     };
     let exact = matches!(length, WakeLength::Samples(_)) || known;
@@ -182,8 +192,14 @@ fn op_ops(op: &Op, neurons: u64, synapses: u64, tasks: &[TaskListIr]) -> f64 {
 
 /// Estimated seconds of one op.
 pub fn op_seconds(op: &Op, net: &NetworkIr, tasks: &[TaskListIr]) -> f64 {
-    let neurons: u64 = net.populations.iter().map(|p| p.size).sum();
-    let synapses: u64 = net.projections.iter().map(|p| p.synapses).sum();
+    let neurons: u64 = net
+        .populations
+        .iter()
+        .fold(0u64, |a, p| a.saturating_add(p.size));
+    let synapses: u64 = net
+        .projections
+        .iter()
+        .fold(0u64, |a, p| a.saturating_add(p.synapses));
     let ops = op_ops(op, neurons, synapses, tasks);
     let rate = match op {
         Op::Wake { dynamics, .. }

@@ -67,7 +67,8 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
         }
         PhaseKind::Nrem | PhaseKind::Rem => {
             let dt = match first("dt").map(|b| &b.value) {
-                Some(Value::Num(x, _)) => *x,
+                // A dt of 0 or less was reported (E207); there is no step count to compute.
+                Some(Value::Num(x, _)) if *x > 0.0 && x.is_finite() => *x,
                 Some(_) => return None,
                 None => 0.001,
             };
@@ -76,6 +77,10 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
                 Some((Value::Num(n, Dim::STEPS), s)) => whole(u, *n, s, "a sleep phase's length")?,
                 Some((Value::Num(t, _), s)) => {
                     let exact = t / dt;
+                    if exact > MAX_COUNT {
+                        whole(u, exact, s, "a sleep phase's length in steps");
+                        return None;
+                    }
                     let n = exact.round();
                     if (exact - n).abs() > 1e-6 * n.max(1.0) {
                         u.ev.push(
@@ -162,7 +167,29 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
     }
 }
 
+/// The most steps (or samples, or epochs) one op may have: far beyond any real protocol,
+/// and far from overflowing the totals of a plan.
+pub const MAX_COUNT: f64 = 1e12;
+
 fn whole(u: &mut Unroll, n: f64, span: Span, what: &str) -> Option<u64> {
+    if n > MAX_COUNT {
+        u.ev.push(
+            Diagnostic::new(
+                Code::E310,
+                span,
+                format!(
+                    "{what} is {}: more than somnia plans",
+                    crate::units::format_number(n)
+                ),
+            )
+            .label(format!(
+                "at most {} per phase",
+                crate::units::format_number(MAX_COUNT)
+            ))
+            .help("check the units and the arithmetic of this length"),
+        );
+        return None;
+    }
     if n.fract() != 0.0 || n < 1.0 {
         u.ev.push(
             Diagnostic::new(

@@ -264,7 +264,8 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                 self.measure(metrics, label.as_ref().map(|l| l.node.clone()), s.span, out)
             }
             StmtKind::Checkpoint(name) => {
-                self.checkpoints.insert(name.node.clone(), self.seen.clone());
+                self.checkpoints
+                    .insert(name.node.clone(), self.seen.clone());
                 let span = span_ir(&self.ev.prog.sources, s.span);
                 self.emit(
                     Op::Checkpoint {
