@@ -101,7 +101,12 @@ fn finish(mut loaded: Loaded, mut diags: Diagnostics, sets: &Sets, opts: &Option
             plans.push(p);
         }
     }
-    let (compares, sweeps) = compare::compile_all(&prog, &arms, &mut diags);
+    let compare::Compiled {
+        compares,
+        sweeps,
+        used: used_by_checks,
+    } = compare::compile_all(&prog, &arms, &mut diags);
+    used.extend(used_by_checks);
     for c in &compares {
         for a in &c.arms {
             if let Some(id) = prog.lookup(0, a) {
@@ -133,9 +138,11 @@ pub fn arm_of(p: &Plan) -> Arm {
         for op in ops {
             match op {
                 Op::Measure { metrics, label, .. } => {
+                    let id = measured.last().map_or(0, |m: &Measured| m.measure + 1);
                     measured.extend(metrics.iter().map(|m| Measured {
                         metric: m.clone(),
                         label: label.clone(),
+                        measure: id,
                     }))
                 }
                 Op::Wake { phase, .. } | Op::Sleep { phase, .. } | Op::Perturb { phase, .. } => {

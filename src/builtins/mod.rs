@@ -50,6 +50,8 @@ pub enum Ty {
     List(&'static Ty),
     /// Any one of these types.
     OneOf(&'static [Ty]),
+    /// Anything: the type of a parameter whose declared type was wrong (already reported).
+    Any,
 }
 
 impl Ty {
@@ -79,6 +81,7 @@ impl Ty {
                 let parts: Vec<String> = ts.iter().map(Ty::describe).collect();
                 parts.join(" or ")
             }
+            Ty::Any => "any value".into(),
         }
     }
 

@@ -64,6 +64,7 @@ fn arithmetic(
     span: Span,
 ) -> Value {
     use BinOp::*;
+    let (dl, dr) = (dim_of(&l), dim_of(&r));
     match (l, r) {
         (Value::Num(a, da), Value::Num(b, db)) => match op {
             Add | Sub => {
@@ -113,6 +114,14 @@ fn arithmetic(
         (Value::Builtin(b), Value::Num(x, d)) | (Value::Num(x, d), Value::Builtin(b))
             if b.entry.kind == Kind::Recipe && d.is_none() && matches!(op, Mul | Div) =>
         {
+            if op == Div && x == 0.0 {
+                ev.push(
+                    Diagnostic::new(Code::E212, rs, "division by zero")
+                        .label("this is zero")
+                        .secondary(span, "in this division"),
+                );
+                return Value::Unknown(Ty::Builtin(Kind::Recipe));
+            }
             let mut scaled = (*b).clone();
             scaled.factor = if op == Mul {
                 b.factor * x
@@ -132,7 +141,16 @@ fn arithmetic(
                 .map(|x| arithmetic(ev, op, n.clone(), x, ls, rs, span))
                 .collect(),
         ),
-        (Value::Unknown(t), other) | (other, Value::Unknown(t)) => unknown_arith(op, t, other),
+        (Value::Unknown(t), other) | (other, Value::Unknown(t)) => {
+            if matches!(op, Add | Sub)
+                && let (Some(da), Some(db)) = (dl, dr)
+                && da != db
+            {
+                mismatch(ev, op, da, db, ls, rs);
+                return Value::Unknown(Ty::Num(da));
+            }
+            unknown_arith(op, t, other)
+        }
         (a, b) => {
             let (bad, at) = if matches!(a, Value::Num(..)) {
                 (b, rs)
@@ -169,6 +187,14 @@ fn unknown_arith(op: BinOp, t: Ty, other: Value) -> Value {
         (Some(a), Some(b), Mul) => Value::Unknown(Ty::Num(a * b)),
         (Some(a), Some(b), Div) => Value::Unknown(Ty::Num(a / b)),
         _ => Value::Unknown(Ty::AnyNum),
+    }
+}
+
+/// The dimension of a number, known or not.
+fn dim_of(v: &Value) -> Option<Dim> {
+    match v {
+        Value::Num(_, d) | Value::Unknown(Ty::Num(d)) => Some(*d),
+        _ => None,
     }
 }
 
@@ -217,7 +243,35 @@ fn compare(ev: &mut Eval, op: BinOp, l: Value, r: Value, ls: Span, rs: Span) -> 
                 _ => a != b,
             })
         }
-        (Value::Unknown(_), _) | (_, Value::Unknown(_)) => Value::Unknown(Ty::Bool),
+        (Value::Unknown(_), _) | (_, Value::Unknown(_)) => {
+            // An outcome value or a phase parameter: its dimension is known even if its value
+            // is not (`final rates(h) < 20` compares a frequency with a number).
+            if let (Some(da), Some(db)) = (dim_of(&l), dim_of(&r))
+                && da != db
+            {
+                ev.push(
+                    Diagnostic::new(
+                        Code::E202,
+                        rs,
+                        format!("cannot compare {} with {}", da.name(), db.name()),
+                    )
+                    .label(format!("this is {}", db.a_value()))
+                    .secondary(ls, format!("this is {}", da.a_value()))
+                    .maybe_help(
+                        da.is_none()
+                            .then(|| {
+                                "drop the unit, or compare with a quantity of the same dimension"
+                                    .to_string()
+                            })
+                            .or_else(|| {
+                                db.is_none()
+                                    .then(|| format!("give the number a unit of {}", da.name()))
+                            }),
+                    ),
+                );
+            }
+            Value::Unknown(Ty::Bool)
+        }
         _ if matches!(op, Eq | Ne) => Value::Bool((l == r) == (op == Eq)),
         _ => {
             let (bad, at) = if matches!(l, Value::Num(..)) {

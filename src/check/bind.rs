@@ -218,7 +218,7 @@ impl Eval<'_, '_> {
 
     /// A target of `on`: a population or a projection.
     pub fn target(&mut self, e: &ast::Expr) -> Value {
-        let v = self.eval(e);
+        let v = self.eval_want(e, Some(&Ty::OneOf(&[Ty::Population, Ty::Projection])));
         match v {
             Value::Population(_) | Value::Projection(_) | Value::Unknown(_) => v,
             other => {
@@ -471,7 +471,7 @@ impl Eval<'_, '_> {
 /// Whether a value has the shape of a type (dimensions included, ranges not).
 pub fn accepts(v: &Value, ty: &Ty) -> bool {
     match (ty, v) {
-        (_, Value::Unknown(_)) => true,
+        (_, Value::Unknown(_)) | (Ty::Any, _) => true,
         (Ty::Num(d), Value::Num(_, h)) => d == h,
         (Ty::AnyNum, Value::Num(..)) => true,
         (Ty::Bool, Value::Bool(_)) => true,

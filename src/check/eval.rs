@@ -47,6 +47,8 @@ pub struct Eval<'p, 'd> {
     pub used: HashSet<ItemId>,
     lets: HashMap<ItemId, LetState>,
     items: HashMap<ItemId, Value>,
+    /// Definitions being evaluated (for E110).
+    defining: HashSet<ItemId>,
     task_counts: HashMap<ItemId, usize>,
 }
 
@@ -64,6 +66,7 @@ impl<'p, 'd> Eval<'p, 'd> {
             used: HashSet::new(),
             lets: HashMap::new(),
             items: HashMap::new(),
+            defining: HashSet::new(),
             task_counts: HashMap::new(),
         }
     }
@@ -114,6 +117,7 @@ impl<'p, 'd> Eval<'p, 'd> {
                 self.index(b, i, base.span, idx.span)
             }
             ExprKind::Field(base, field) => self.eval_field(base, field, want),
+            ExprKind::Invalid => Value::Unknown(want.copied().unwrap_or(Ty::AnyNum)),
             ExprKind::Query(q) => {
                 self.push(
                     Diagnostic::new(
@@ -219,6 +223,22 @@ impl<'p, 'd> Eval<'p, 'd> {
             );
             return;
         }
+        let wants_member = want.is_some_and(|t| {
+            matches!(t, Ty::Population | Ty::Projection)
+                || matches!(t, Ty::OneOf(ts) if ts.iter().any(|t| matches!(t, Ty::Population | Ty::Projection)))
+        });
+        if wants_member {
+            let members = self.member_names();
+            self.push(
+                Diagnostic::new(Code::E111, span, format!("`{name}` is not a population or projection of the network"))
+                    .label("unknown population")
+                    .maybe_help(suggestion(name, members.iter().map(String::as_str)))
+                    .help_if_none(
+                        "populations are declared with `input`, `layer` or `output`; projections are named with `connect a -> b as name`",
+                    ),
+            );
+            return;
+        }
         let mut d = Diagnostic::new(Code::E101, span, format!("`{name}` is not defined"))
             .label("not defined here");
         if name == "seen" {
@@ -310,7 +330,7 @@ impl<'p, 'd> Eval<'p, 'd> {
                     single: false,
                 })
             }
-            Item::Rule(_) => self.definition_value(id),
+            Item::Rule(_) => self.referenced(id, span),
             Item::Network(_) => Value::Network(id),
             Item::Phase(_) => Value::Phase(id),
             Item::Protocol(_) => Value::Protocol(id),
@@ -342,7 +362,10 @@ impl<'p, 'd> Eval<'p, 'd> {
         self.lets.insert(id, LetState::InProgress);
         let prog = self.prog;
         let v = match self.let_overrides.get(&id).copied() {
-            Some((module, expr)) => self.in_module(module, |ev| ev.eval(expr)),
+            Some((module, expr)) => {
+                let v = self.in_module(module, |ev| ev.eval(expr));
+                self.check_override_dimension(id, &v, expr.span)
+            }
             None => match prog.item(id) {
                 Item::Let(l) => self.in_module(id.module, |ev| ev.eval(&l.value)),
                 _ => Value::Unknown(Ty::AnyNum),
@@ -352,13 +375,43 @@ impl<'p, 'd> Eval<'p, 'd> {
         v
     }
 
+    /// An override must keep the constant's dimension, or the error would surface far away,
+    /// where the constant is used.
+    pub fn check_override_dimension(&mut self, id: ItemId, v: &Value, span: Span) -> Value {
+        let Item::Let(l) = self.prog.item(id) else {
+            return v.clone();
+        };
+        let original = self.in_module(id.module, |ev| ev.eval(&l.value));
+        if let (Value::Num(_, want), Value::Num(_, have)) = (&original, v)
+            && want != have
+        {
+            self.push(
+                Diagnostic::new(
+                    Code::E205,
+                    span,
+                    format!(
+                        "`{}` is {}, but the override gives {}",
+                        l.name.node,
+                        want.a_value(),
+                        v.describe()
+                    ),
+                )
+                .label("wrong dimension")
+                .secondary(l.value.span, format!("defined here as {}", want.a_value())),
+            );
+            return original;
+        }
+        v.clone()
+    }
+
     /// The value of a dataset, task list or rule definition, evaluated once.
     pub fn definition_value(&mut self, id: ItemId) -> Value {
         if let Some(v) = self.items.get(&id) {
             return v.clone();
         }
-        // Mark it first so a definition that refers to itself ends (reported as unknown).
+        // Mark it first so a definition that refers to itself ends (E110, via `referenced`).
         self.items.insert(id, Value::Unknown(Ty::AnyNum));
+        self.defining.insert(id);
         let prog = self.prog;
         let v = match prog.item(id) {
             Item::Dataset(d) => self.in_module(id.module, |ev| {
@@ -390,8 +443,24 @@ impl<'p, 'd> Eval<'p, 'd> {
             }
             _ => Value::Unknown(Ty::AnyNum),
         };
+        self.defining.remove(&id);
         self.items.insert(id, v.clone());
         v
+    }
+
+    /// A dataset, task list or rule referred to at `span`: E110 when it is being defined.
+    fn referenced(&mut self, id: ItemId, span: Span) -> Value {
+        if self.defining.contains(&id) {
+            let name = self.prog.name_of(id).to_string();
+            self.push(
+                Diagnostic::new(Code::E110, span, format!("`{name}` is defined in terms of itself"))
+                    .label("used here while it is being defined")
+                    .secondary(self.prog.name_span(id), "defined here")
+                    .help("build it from a built-in, or from another definition that does not lead back here"),
+            );
+            return Value::Unknown(Ty::AnyNum);
+        }
+        self.definition_value(id)
     }
 
     /// How many tasks a task list has.
@@ -435,12 +504,22 @@ impl<'p, 'd> Eval<'p, 'd> {
             Some(m) => m,
             None => return Value::Unknown(*want),
         };
+        if s.name.len() == 2 && self.prog.lookup(module, &name).is_none() {
+            let alias = &s.name[0].node;
+            let names: Vec<&str> = self.prog.names[module].keys().map(String::as_str).collect();
+            self.push(
+                Diagnostic::new(Code::E101, last.span, format!("`{alias}` has no `{name}`"))
+                    .label("not defined in the imported file")
+                    .maybe_help(suggestion(&name, names)),
+            );
+            return Value::Unknown(*want);
+        }
         // A user rule extended in place: `rule fast = sgd { lr 0.5 }`.
         if let Some(id) = self.prog.lookup(module, &name)
             && matches!(self.prog.item(id), Item::Rule(_))
         {
             self.used.insert(id);
-            if let Value::Builtin(base) = self.definition_value(id) {
+            if let Value::Builtin(base) = self.referenced(id, last.span) {
                 let args = s.args.as_deref().unwrap_or(&[]);
                 let extended = self.bind_builtin(base.entry, args, Some(&s.block), s.span);
                 if let Value::Builtin(ext) = extended {
@@ -859,6 +938,6 @@ pub fn walk_names(e: &Expr, f: &mut dyn FnMut(&str)) {
             }
             q.args.iter().for_each(|a| walk_names(&a.value, f));
         }
-        ExprKind::Number { .. } | ExprKind::Str(_) | ExprKind::Bool(_) => {}
+        ExprKind::Number { .. } | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::Invalid => {}
     }
 }

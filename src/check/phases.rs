@@ -82,7 +82,7 @@ impl Eval<'_, '_> {
                     .maybe_help(suggestion(&p.ty.node, PARAM_TYPES.iter().copied()))
                     .help_if_none(&format!("parameter types: {}", PARAM_TYPES.join(", "))),
                 );
-                Ty::AnyNum
+                Ty::Any
             }
         }
     }

@@ -51,23 +51,40 @@ impl Program {
                     let id = ItemId { module, index };
                     match ns.get(&name.node) {
                         Some(&prev) if prev != id => {
-                            // Report each clash once: in the module that owns the later item,
-                            // or in the importing module when two imports clash.
-                            if module == m || (prev.module != m && m == 0) {
+                            // Report a clash where it can be fixed: in a file that owns one of
+                            // the two, or in the main file (which sees everything it imports).
+                            if m == 0 || module == m || prev.module == m {
                                 let prev_item = &loaded.modules[prev.module].items[prev.index];
-                                diags.push(
+                                let prev_span =
+                                    prev_item.name().map_or(prev_item.span(), |n| n.span);
+                                let d = if module == prev.module {
                                     Diagnostic::new(
                                         Code::E102,
                                         name.span,
                                         format!("`{}` is defined twice", name.node),
                                     )
-                                    .label(format!("this {} …", item.kind_word()))
+                                    .label(format!(
+                                        "this {} is defined again here",
+                                        item.kind_word()
+                                    ))
                                     .secondary(
-                                        prev_item.name().map_or(prev_item.span(), |n| n.span),
-                                        format!("… clashes with this {}", prev_item.kind_word()),
+                                        prev_span,
+                                        format!("first defined here (a {})", prev_item.kind_word()),
                                     )
-                                    .help("rename one of them, or import one file `as` a name"),
-                                );
+                                    .help("rename one of them")
+                                } else {
+                                    // Point at the definition in this file; name the other's file.
+                                    let (here, there, there_item) = if prev.module == m {
+                                        (prev_span, name.span, item)
+                                    } else {
+                                        (name.span, prev_span, prev_item)
+                                    };
+                                    Diagnostic::new(Code::E102, here, format!("`{}` is defined twice", name.node))
+                                        .label("defined here …")
+                                        .secondary(there, format!("… and as a {} in an imported file", there_item.kind_word()))
+                                        .help("rename one of them, or import the file `as` a name so its names are written `alias.name`")
+                                };
+                                diags.push(d);
                             }
                         }
                         Some(_) => {}

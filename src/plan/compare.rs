@@ -10,7 +10,7 @@ use crate::check::value::Value;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, suggestion};
 use crate::syntax::ast::{Expect, Expr, Item};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A comparison of protocols over seeds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,6 +19,7 @@ pub struct CompareIr {
     pub arms: Vec<String>,
     pub seeds: Vec<u64>,
     pub expectations: Vec<ExpectIr>,
+    pub tolerances: BTreeMap<String, f64>,
 }
 
 /// A sweep of one protocol over a grid of constants and seeds.
@@ -30,6 +31,14 @@ pub struct SweepIr {
     pub axes: Vec<(String, Vec<ParamIr>)>,
     pub seeds: Vec<u64>,
     pub expectations: Vec<ExpectIr>,
+    pub tolerances: BTreeMap<String, f64>,
+}
+
+/// The compiled items, and the definitions they used (for the unused-definition lint).
+pub struct Compiled {
+    pub compares: Vec<CompareIr>,
+    pub sweeps: Vec<SweepIr>,
+    pub used: HashSet<ItemId>,
 }
 
 /// Compiles every `compare` and `sweep` of the root file; `arms` maps protocol names to what
@@ -38,7 +47,7 @@ pub fn compile_all(
     prog: &Program,
     arms: &HashMap<String, Arm>,
     diags: &mut Diagnostics,
-) -> (Vec<CompareIr>, Vec<SweepIr>) {
+) -> Compiled {
     let mut compares = Vec::new();
     let mut sweeps = Vec::new();
     let mut ev = Eval::new(prog, diags);
@@ -66,11 +75,13 @@ pub fn compile_all(
                 let expectations =
                     expectations(&mut ev, &c.expects, if complete { &list } else { &[] });
                 if complete {
+                    let tolerances = super::compile::compile_tolerances(&mut ev, 0, &c.tolerances);
                     compares.push(CompareIr {
                         name,
                         arms: list.into_iter().map(|a| a.name).collect(),
                         seeds,
                         expectations,
+                        tolerances,
                     });
                 }
             }
@@ -163,13 +174,19 @@ pub fn compile_all(
                         axes,
                         seeds,
                         expectations,
+                        tolerances: super::compile::compile_tolerances(&mut ev, 0, &s.tolerances),
                     });
                 }
             }
             _ => {}
         }
     }
-    (compares, sweeps)
+    let used = std::mem::take(&mut ev.used);
+    Compiled {
+        compares,
+        sweeps,
+        used,
+    }
 }
 
 fn arm(
@@ -275,6 +292,7 @@ fn expectations(ev: &mut Eval, expects: &[Expect], arms: &[Arm]) -> Vec<ExpectIr
             measured: &[],
             phases: &[],
             arms,
+            complete: true,
         };
         if arms.is_empty() {
             ev.touch(&e.cond);

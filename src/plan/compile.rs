@@ -65,6 +65,7 @@ fn apply_sets(ev: &mut Eval, sets: &[(String, ast::Expr)]) {
         match ev.prog.lookup(0, name) {
             Some(id) if matches!(ev.prog.item(id), Item::Let(_)) => {
                 let v = ev.eval(expr);
+                let v = ev.check_override_dimension(id, &v, expr.span);
                 ev.set_overrides.insert(id, v);
             }
             Some(id) => {
@@ -156,6 +157,7 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
     let net = ev.network_info(network_id);
     ev.network = Some(net.members());
 
+    let errors_before = ev.diags.error_count();
     let mut un = Unroll::new(ev, res, &net, seed);
     let mut ops = Vec::new();
     un.in_schedule(module, |u| u.stmts(&schedule.body, &mut ops));
@@ -164,6 +166,7 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
     let tasks_used = std::mem::take(&mut un.tasks_used);
     let incomplete = un.too_large();
     drop(un);
+    let schedule_ok = ev.diags.error_count() == errors_before;
     if incomplete {
         // E310 was reported; expectations against a truncated schedule would only mislead.
         return None;
@@ -175,6 +178,7 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
             measured: &measured,
             phases: &phases_called,
             arms: &[],
+            complete: schedule_ok,
         };
         let text = ev
             .prog
@@ -193,7 +197,7 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
             });
         }
     }
-    let tolerances = tolerances(ev, res);
+    let tolerances = compile_tolerances(ev, res.id.module, res.tolerances.values().copied());
 
     let network = network_ir(ev, &net);
     let (datasets, task_lists) = data_ir(ev, &tasks_used);
@@ -236,17 +240,40 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
     })
 }
 
-fn tolerances(ev: &mut Eval, res: &Resolved) -> BTreeMap<String, f64> {
+/// Tolerances (`tolerance accuracy 2 %`): a metric that exists, an amount ≥ 0 of the
+/// metric's own dimension.
+pub fn compile_tolerances<'t>(
+    ev: &mut Eval,
+    module: usize,
+    list: impl IntoIterator<Item = &'t ast::Tolerance>,
+) -> BTreeMap<String, f64> {
     let mut out = BTreeMap::new();
-    for (metric, t) in &res.tolerances {
-        if builtins::lookup_kind(metric, builtins::Kind::Metric).is_none() {
+    for t in list {
+        let metric = &t.metric.node;
+        let Some(entry) = builtins::lookup_kind(metric, builtins::Kind::Metric) else {
             ev.unknown_builtin(metric, t.metric.span, &Ty::Builtin(builtins::Kind::Metric));
             continue;
-        }
-        let v = ev.in_module(res.id.module, |ev| ev.eval(&t.amount));
+        };
+        let want = match entry.returns {
+            Some(Ty::Num(d)) => d,
+            _ => crate::units::Dim::NONE,
+        };
+        let v = ev.in_module(module, |ev| ev.eval(&t.amount));
         match v {
-            Value::Num(x, d) if x >= 0.0 => {
-                let _ = d;
+            Value::Num(_, d) if d != want => ev.push(
+                Diagnostic::new(
+                    Code::E205,
+                    t.amount.span,
+                    format!(
+                        "a tolerance of `{metric}` is {}, found {}",
+                        want.a_value(),
+                        v.describe()
+                    ),
+                )
+                .label("wrong dimension")
+                .help(format!("`{metric}` is {}", want.a_value())),
+            ),
+            Value::Num(x, _) if x >= 0.0 => {
                 out.insert(metric.clone(), x);
             }
             Value::Num(..) => ev.push(

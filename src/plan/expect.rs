@@ -22,6 +22,9 @@ use std::collections::BTreeMap;
 pub struct Measured {
     pub metric: MetricIr,
     pub label: Option<String>,
+    /// Which `measure` recorded it (metrics of one `measure` share it): `at "x"[i]` counts
+    /// measurements, not metrics.
+    pub measure: usize,
 }
 
 /// What a protocol's schedule records, for one arm of a comparison.
@@ -39,6 +42,9 @@ pub struct Context<'a> {
     pub phases: &'a [String],
     /// The arms of a `compare` or the protocol of a `sweep`.
     pub arms: &'a [Arm],
+    /// Whether the schedule unrolled without errors. When it did not, what it measures is
+    /// not known, and "never measured" (E313, E314) would only repeat its errors.
+    pub complete: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -324,7 +330,7 @@ fn query(ev: &mut Eval, q: &Query, span: Span, ctx: &Context) -> Option<(ExprIr,
     };
     let metric = metric_ir(ev, &b);
     let task = task_of(&b, ev);
-    let selector = selector(ev, &q.selector.node, measured, phases)?;
+    let selector = selector(ev, &q.selector.node, measured, phases, ctx.complete)?;
     let label = match &selector {
         SelectorIr::Label { label, .. } => Some(label.as_str()),
         _ => None,
@@ -335,7 +341,7 @@ fn query(ev: &mut Eval, q: &Query, span: Span, ctx: &Context) -> Option<(ExprIr,
             && m.metric.params == metric.params
             && (m.metric.group == metric.group || (task != "all" && m.metric.tasks.contains(&task)))
     });
-    if !found {
+    if !found && ctx.complete {
         let written = ev.prog.sources.get(span.file).slice(span).to_string();
         let mut d = Diagnostic::new(
             Code::E313,
@@ -372,13 +378,14 @@ fn selector(
     s: &Selector,
     measured: &[Measured],
     phases: &[String],
+    complete: bool,
 ) -> Option<SelectorIr> {
     Some(match s {
         Selector::Final => SelectorIr::Final,
         Selector::Initial => SelectorIr::Initial,
         Selector::At { label, index } => {
             let labels: Vec<&str> = measured.iter().filter_map(|m| m.label.as_deref()).collect();
-            if !labels.contains(&label.node.as_str()) {
+            if !labels.contains(&label.node.as_str()) && complete {
                 ev.push(
                     Diagnostic::new(
                         Code::E314,
@@ -394,17 +401,20 @@ fn selector(
                 );
                 return None;
             }
-            let count = measured
+            let mut ids: Vec<usize> = measured
                 .iter()
                 .filter(|m| m.label.as_deref() == Some(label.node.as_str()))
-                .count();
+                .map(|m| m.measure)
+                .collect();
+            ids.dedup();
+            let count = if complete { ids.len() } else { usize::MAX };
             SelectorIr::Label {
                 label: label.node.clone(),
                 index: index_of(ev, index.as_ref(), count)?,
             }
         }
         Selector::Before { phase, index } | Selector::After { phase, index } => {
-            if !phases.contains(&phase.node) {
+            if !phases.contains(&phase.node) && complete {
                 let mut unique: Vec<&str> = phases.iter().map(String::as_str).collect();
                 unique.dedup();
                 ev.push(
@@ -418,7 +428,11 @@ fn selector(
                 );
                 return None;
             }
-            let count = phases.iter().filter(|p| **p == phase.node).count();
+            let count = if complete {
+                phases.iter().filter(|p| **p == phase.node).count()
+            } else {
+                usize::MAX
+            };
             let index = index_of(ev, index.as_ref(), count)?;
             if matches!(s, Selector::Before { .. }) {
                 SelectorIr::Before {

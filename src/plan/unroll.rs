@@ -41,6 +41,10 @@ pub struct Unroll<'a, 'p, 'd> {
     pub tasks_used: BTreeSet<ItemId>,
     /// Spans of the loops being unrolled, outermost first.
     loops: Vec<Span>,
+    /// `measure` statements unrolled so far.
+    measures: usize,
+    /// Tasks passed as arguments to the current call.
+    arg_tasks: Vec<TaskRef>,
     /// `seen` at each checkpoint, for `restore`.
     checkpoints: HashMap<String, Vec<TaskRef>>,
 }
@@ -66,6 +70,8 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
             tasks_used: BTreeSet::new(),
             loops: Vec::new(),
             checkpoints: HashMap::new(),
+            measures: 0,
+            arg_tasks: Vec::new(),
         }
     }
 
@@ -241,6 +247,7 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                         measured: &measured,
                         phases: &[],
                         arms: &[],
+                        complete: true,
                     };
                     expect::compile_live(self.ev, cond, &ctx)
                 };
@@ -327,6 +334,19 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
     fn note_tasks(&mut self, v: &Value) {
         if let Value::Tasks(t) = v {
             self.tasks_used.extend(t.tasks.iter().map(|r| r.set));
+            self.arg_tasks.extend(t.tasks.iter().copied());
+        }
+    }
+
+    /// After a wake call that failed (and was reported), carry on as if its task arguments
+    /// were trained, so the rest of the schedule is not buried in "nothing trained yet".
+    fn assume_trained(&mut self, def: &PhaseDef) {
+        if def.kind.node == "wake" {
+            for t in std::mem::take(&mut self.arg_tasks) {
+                if !self.seen.contains(&t) {
+                    self.seen.push(t);
+                }
+            }
         }
     }
 
@@ -364,7 +384,9 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
             }
             None => (def, id.module),
         };
+        self.arg_tasks.clear();
         let Some(locals) = self.bind_args(def, args, span) else {
+            self.assume_trained(def);
             return;
         };
         let seen = Value::Tasks(TaskList {
@@ -378,7 +400,10 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
             }
             ev.phase_info(def)
         });
-        let Some(info) = info else { return };
+        let Some(info) = info else {
+            self.assume_trained(def);
+            return;
+        };
         let phase_name = def.name.node.clone();
         let call = {
             let c = self.calls.entry(phase_name.clone()).or_insert(0);
@@ -560,10 +585,12 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                 self.measured.push(Measured {
                     metric: ir.clone(),
                     label: label.clone(),
+                    measure: self.measures,
                 });
                 irs.push(ir);
             }
         }
+        self.measures += 1;
         if !irs.is_empty() {
             let span_ir = span_ir(&self.ev.prog.sources, span);
             self.emit(

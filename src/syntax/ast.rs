@@ -347,6 +347,9 @@ pub enum ExprKind {
     Field(Box<Expr>, Ident),
     /// An outcome value read in an expectation.
     Query(Box<Query>),
+    /// Text already reported as wrong while parsing (a number too large, an expression too
+    /// deep); it evaluates to an unknown value so it causes no further errors.
+    Invalid,
 }
 
 /// `[arm.] selector metric(args)`

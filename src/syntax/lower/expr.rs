@@ -173,15 +173,9 @@ impl Lower<'_> {
                     .help("split it into named parts with `let`"),
             );
         }
-        // Drop the deep tree iteratively-safe: it is at most MAX_EXPR_DEPTH + 1 deep.
+        // The deep tree is dropped here: it is at most MAX_EXPR_DEPTH + 1 deep.
         Built {
-            expr: Spanned::new(
-                ExprKind::Number {
-                    value: 0.0,
-                    unit: None,
-                },
-                span,
-            ),
+            expr: Spanned::new(ExprKind::Invalid, span),
             depth: 1,
         }
     }
@@ -287,7 +281,7 @@ impl Lower<'_> {
         let mut value = None;
         for c in children(p) {
             match c.as_rule() {
-                Rule::ident => name = Some(self.ident(c)),
+                Rule::word => name = Some(self.ident(c)),
                 _ => value = Some(self.lower_expr_depth(c)),
             }
         }
@@ -375,7 +369,7 @@ impl Lower<'_> {
         let num = it.next().expect("a quantity has a number");
         let unit = it.next().map(|u| self.ident(u));
         let text = num.as_str();
-        let mut value: f64 = text.parse().unwrap_or(f64::INFINITY);
+        let value: f64 = text.parse().unwrap_or(f64::INFINITY);
         if !value.is_finite() {
             self.diags.push(
                 Diagnostic::new(
@@ -386,7 +380,7 @@ impl Lower<'_> {
                 .label("this number is not finite in 64-bit floating point")
                 .help("numbers must lie within ±1.8e308"),
             );
-            value = 0.0;
+            return ExprKind::Invalid;
         }
         ExprKind::Number { value, unit }
     }
