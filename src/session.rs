@@ -118,8 +118,8 @@ fn finish(mut loaded: Loaded, mut diags: Diagnostics, sets: &Sets, opts: &Option
     // warnings would be noise next to its errors.
     if !diags.has_errors() {
         lints::lint_unused(&prog, &used, &mut diags);
+        lints::lint_expectations(&prog, &mut diags);
     }
-    lints::lint_expectations(&prog, &mut diags);
     lints::lint_empty_files(&prog, &mut diags);
     Report {
         program: prog,

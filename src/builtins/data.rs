@@ -10,7 +10,7 @@ pub const SOURCES: &[Builtin] = &[
     builtin(
         "idx",
         Kind::DatasetSource,
-        "MNIST-format IDX files (gzip or not) in a folder, or `images`/`labels` paths; relative to the protocol file",
+        "MNIST-format IDX files (gzip or not): a folder holding an images file and a labels file, relative to the protocol file",
         &[
             param(
                 "path",

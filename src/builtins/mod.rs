@@ -154,6 +154,14 @@ impl Kind {
         }
     }
 
+    /// "connectivities", "neuron models".
+    pub fn plural(self) -> String {
+        match self.word().strip_suffix('y') {
+            Some(stem) => format!("{stem}ies"),
+            None => format!("{}s", self.word()),
+        }
+    }
+
     pub fn article(self) -> &'static str {
         match self {
             Kind::DatasetSource => "a dataset source",
@@ -525,6 +533,18 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
     ]
     .into_iter()
     .flatten()
+}
+
+/// Whether a word is the name of any setting or parameter (for "missing `;`" hints).
+pub fn is_setting_name(word: &str) -> bool {
+    let contexts = [
+        &contexts::WAKE,
+        &contexts::SLEEP,
+        &contexts::PERTURB,
+        &contexts::CONNECT,
+        &contexts::PROTOCOL,
+    ];
+    contexts.iter().any(|c| c.param(word).is_some()) || all().any(|b| b.param(word).is_some())
 }
 
 /// The built-in with this name, if any.

@@ -20,7 +20,7 @@ pub fn reference_markdown() -> String {
         if entries.is_empty() {
             continue;
         }
-        out.push_str(&format!("### {}s\n\n", capitalise(kind.word())));
+        out.push_str(&format!("### {}\n\n", capitalise(&kind.plural())));
         for b in entries {
             builtin_section(&mut out, b);
         }

@@ -62,14 +62,25 @@ impl Eval<'_, '_> {
                 }
             };
             if !param.variadic && out.contains_key(param.name) {
-                self.given_twice(&out, param, arg.value.span);
+                self.given_twice(
+                    &out,
+                    param,
+                    arg.name
+                        .as_ref()
+                        .map_or(arg.value.span, |n| n.span.to(arg.value.span)),
+                );
                 continue;
             }
             let v = self.eval_want(&arg.value, Some(&param.ty));
             let v = self.conform(v, &param.ty, arg.value.span, Some(param));
+            let whole = arg
+                .name
+                .as_ref()
+                .map_or(arg.value.span, |n| n.span.to(arg.value.span));
             out.entry(param.name).or_default().push(Bound {
                 value: v,
                 span: arg.value.span,
+                whole,
                 on: Vec::new(),
                 window: None,
             });
@@ -79,18 +90,15 @@ impl Eval<'_, '_> {
         }
         for p in params {
             if p.is_required() && !out.contains_key(p.name) {
-                let example = match p.ty.dims().first() {
-                    Some(d) if *d == Dim::TIME => "`100 ms`".to_string(),
-                    _ => "a value".to_string(),
-                };
                 self.push(
                     Diagnostic::new(Code::E109, span, format!("{what} needs `{}`", p.name))
                         .label(format!("`{}` is missing", p.name))
                         .help(format!(
-                            "`{}`: {} ({}; e.g. {example})",
+                            "`{}`: {} — {}, e.g. {}",
                             p.name,
                             p.doc,
-                            p.ty.describe()
+                            p.ty.describe(),
+                            example(&p.ty)
                         )),
                 );
             }
@@ -201,6 +209,7 @@ impl Eval<'_, '_> {
         out.entry(param.name).or_default().push(Bound {
             value,
             span: values_span,
+            whole: s.span,
             on,
             window,
         });
@@ -248,7 +257,7 @@ impl Eval<'_, '_> {
     }
 
     fn given_twice(&mut self, out: &Bindings, param: &Param, span: Span) {
-        let first = out[param.name][0].span;
+        let first = out[param.name][0].whole;
         self.push(
             Diagnostic::new(Code::E108, span, format!("`{}` is given twice", param.name))
                 .label("given again here")
@@ -535,4 +544,35 @@ fn misplaced_help(name: &str, kind: PhaseKind) -> String {
         }
         _ => format!("move `{name}` to a phase of the right kind"),
     }
+}
+
+/// A short example of a value of a type, for help texts.
+fn example(ty: &Ty) -> String {
+    let text = match ty {
+        Ty::Num(d) => match *d {
+            Dim::TIME => "100 ms",
+            Dim::FREQUENCY => "20 Hz",
+            Dim::VOLTAGE => "-65 mV",
+            Dim::STEPS => "1000 steps",
+            Dim::SAMPLES => "500 samples",
+            Dim::EPOCHS => "2 epochs",
+            _ => "0.5",
+        },
+        Ty::AnyNum | Ty::Any => "0.5",
+        Ty::Bool => "true",
+        Ty::Str => "\"data/mnist-10k\"",
+        Ty::Task => "pairs[0]",
+        Ty::Tasks => "pairs",
+        Ty::Dataset => "mnist",
+        Ty::Population => "h1",
+        Ty::Projection => "x -> h1",
+        Ty::Rule => "sgd",
+        Ty::Phase => "learn",
+        Ty::Network => "mlp",
+        Ty::Builtin(k) => builtins::names_of(*k).next().unwrap_or("…"),
+        Ty::Symbol(words) => words.first().copied().unwrap_or("…"),
+        Ty::List(t) => return format!("`[{}, …]`", example(t).trim_matches('`')),
+        Ty::OneOf(ts) => return ts.first().map_or_else(|| "…".to_string(), example),
+    };
+    format!("`{text}`")
 }

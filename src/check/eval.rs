@@ -140,19 +140,9 @@ impl<'p, 'd> Eval<'p, 'd> {
         match units::lookup(&u.node) {
             Some(def) => Value::Num(value * def.factor, def.dim),
             None => {
-                let mut d =
-                    Diagnostic::new(Code::E201, u.span, format!("unknown unit `{}`", u.node))
-                        .label("not a unit somnia knows")
-                        .maybe_help(suggestion(&u.node, units::UNITS.iter().map(|x| x.name)));
-                if d.help.is_none() {
-                    d = d.help(
-                        if u.node.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
-                            "if this is the next setting, separate settings on one line with `;`"
-                        } else {
-                            "units: s, ms, us, min, h, Hz, kHz, V, mV, steps, samples, epochs, %"
-                        },
-                    );
-                }
+                let d = Diagnostic::new(Code::E201, u.span, format!("unknown unit `{}`", u.node))
+                    .label("not a unit somnia knows")
+                    .help(units::unknown_unit_help(&u.node));
                 self.push(d);
                 Value::Unknown(Ty::AnyNum)
             }
@@ -534,9 +524,13 @@ impl<'p, 'd> Eval<'p, 'd> {
             return Value::Unknown(*want);
         }
         match builtin_for(&name, Some(want)) {
-            Some(b) => {
-                self.bind_builtin(b, s.args.as_deref().unwrap_or(&[]), Some(&s.block), s.span)
-            }
+            // Missing parameters are reported at the name, not across the whole block.
+            Some(b) => self.bind_builtin(
+                b,
+                s.args.as_deref().unwrap_or(&[]),
+                Some(&s.block),
+                s.name[0].span.to(last.span),
+            ),
             None => {
                 self.unknown_builtin(&name, last.span, want);
                 Value::Unknown(*want)

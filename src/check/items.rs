@@ -5,6 +5,7 @@ use super::program::ItemId;
 use super::value::Value;
 use crate::builtins::Ty;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::source::Span;
 use crate::syntax::ast::{Item, PhaseDef};
 use std::path::Path;
 
@@ -94,6 +95,17 @@ impl Eval<'_, '_> {
             let Value::Str(rel) = &bound.value else {
                 continue;
             };
+            // A path whose string already had an error (a bad escape) is not looked up.
+            let inside = |s: Span| {
+                s.file == bound.span.file && s.start >= bound.span.start && s.end <= bound.span.end
+            };
+            if self
+                .diags
+                .iter()
+                .any(|d| d.is_error() && d.span.is_some_and(inside))
+            {
+                continue;
+            }
             let full = match &base {
                 Some(dir) => dir.join(rel),
                 None => Path::new(rel).to_path_buf(),

@@ -48,8 +48,14 @@ pub fn resolve<'p>(prog: &'p Program, id: ItemId, diags: &mut Diagnostics) -> Op
         let Item::Protocol(p) = prog.item(cur) else {
             return None;
         };
-        if chain.iter().any(|(c, _)| *c == cur) {
-            let names: Vec<&str> = chain.iter().map(|(_, p)| p.name.node.as_str()).collect();
+        if let Some(start) = chain.iter().position(|(c, _)| *c == cur) {
+            // Every protocol of the cycle would find it; only its first (in the file)
+            // reports it, and a protocol that merely derives from a cycle stays quiet.
+            let cycle = &chain[start..];
+            if cycle.iter().map(|(c, _)| *c).min() != Some(id) {
+                return None;
+            }
+            let names: Vec<&str> = cycle.iter().map(|(_, p)| p.name.node.as_str()).collect();
             diags.push(
                 Diagnostic::new(
                     Code::E110,

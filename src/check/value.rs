@@ -88,7 +88,10 @@ pub struct BuiltinValue {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bound {
     pub value: Value,
+    /// The value as written (what range and kind errors underline).
     pub span: Span,
+    /// The whole setting or argument, name included.
+    pub whole: Span,
     pub on: Vec<(Value, Span)>,
     pub window: Option<[(Value, Span); 2]>,
 }

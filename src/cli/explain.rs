@@ -25,13 +25,13 @@ pub fn run(a: Args) -> i32 {
         return OK;
     }
     if a.builtins {
-        super::output::out(&format!("{}", builtins::reference_markdown()));
+        super::output::out(&builtins::reference_markdown());
         return OK;
     }
     let text = a.code.unwrap_or_default();
     match Code::parse(&text) {
         Some(c) => {
-            super::output::out(&format!("{}", c.info().explanation));
+            super::output::out(c.info().explanation);
             OK
         }
         None => {

@@ -74,11 +74,12 @@ pub fn run(a: Args, color: bool) -> i32 {
         };
         super::output::out(&format!("{}\n", text.expect("plans serialise")));
     } else if a.protocol.is_some() {
-        super::output::out(&format!("{}", timeline::timeline(plans[0])));
+        super::output::out(&timeline::timeline(plans[0]));
     } else {
-        super::output::out(&format!(
-            "{}",
-            timeline::file_text(&report.plans, &report.compares, &report.sweeps)
+        super::output::out(&timeline::file_text(
+            &report.plans,
+            &report.compares,
+            &report.sweeps,
         ));
     }
     OK

@@ -215,6 +215,9 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
             }
             StmtKind::Repeat { count, body } => {
                 let Some(n) = self.count_value(count, "`repeat`") else {
+                    // The count was reported; the body is still checked.
+                    let mut scratch = Vec::new();
+                    self.stmts(body, &mut scratch);
                     return;
                 };
                 for _ in 0..n {
@@ -232,6 +235,8 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                     return;
                 };
                 let Some(n) = self.count_value(max, "`max`") else {
+                    let mut scratch = Vec::new();
+                    self.stmts(body, &mut scratch);
                     return;
                 };
                 if n == 0 {

@@ -8,38 +8,71 @@
 use super::grammar::Rule;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
-use pest::error::{Error, ErrorVariant, InputLocation};
+use pest::error::{ErrorVariant, InputLocation};
 use std::collections::BTreeSet;
 
 /// Converts a pest error into an E001 (or E009 for a reserved word in a name's place).
-pub fn syntax_error(file: FileId, text: &str, e: &Error<Rule>) -> Diagnostic {
+pub fn syntax_error(file: FileId, text: &str, failure: &super::grammar::Failure) -> Diagnostic {
+    let e = &failure.detailed;
     let pos = match e.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
-    let mut expected: BTreeSet<(u8, String)> = BTreeSet::new();
-    let mut context: Option<Rule> = None;
+    // Candidates: rules pest tried at `pos`, literal tokens at the furthest position.
+    let mut rules: Vec<(u8, String)> = Vec::new();
     let mut keywords: Vec<String> = Vec::new();
+    let plain_positives = match (&failure.plain.variant, failure.plain.location.clone()) {
+        (ErrorVariant::ParsingError { positives, .. }, InputLocation::Pos(p)) if p == pos => {
+            positives.clone()
+        }
+        _ => Vec::new(),
+    };
     if let ErrorVariant::ParsingError { positives, .. } = &e.variant {
-        for r in positives {
+        for r in positives.iter().chain(&plain_positives) {
             if let Some(k) = format!("{r:?}").strip_prefix("kw_") {
                 keywords.push(k.to_string());
             }
-            if let Some(w) = rule_words(*r) {
-                expected.insert(w);
+            if *r == Rule::file {
+                let items = [
+                    "import", "let", "dataset", "tasks", "network", "rule", "phase", "protocol",
+                    "compare", "sweep",
+                ];
+                keywords.extend(items.iter().map(|k| k.to_string()));
             }
+            rules.extend(rule_words(*r));
         }
     }
+    let mut tokens: Vec<(u8, String)> = Vec::new();
+    let mut at = pos;
+    let mut context: Option<Rule> = None;
     if let Some(attempts) = e.parse_attempts() {
-        // Lookaheads (`!keyword`) push pest's furthest position past the real failure point;
-        // literal tokens are only meaningful when they were expected exactly there.
-        if attempts.max_position == pos {
-            for t in attempts.expected_tokens() {
-                let token = t.to_string();
-                if is_meaningful_token(&token) {
-                    expected.insert(token_words(&token));
-                }
-            }
+        let literal: Vec<(u8, String)> = attempts
+            .expected_tokens()
+            .into_iter()
+            .map(|t| t.to_string())
+            .filter(|t| is_meaningful_token(t))
+            .map(|t| token_words(&t))
+            .collect();
+        // pest reports the start of the item that failed; its furthest attempt often knows
+        // better (`let x 5` needs `=` at `5`). Lookaheads such as `!ident_char` also reach
+        // further, into the middle of a word, so only a position between tokens is trusted.
+        let max = attempts.max_position;
+        if std::env::var_os("SOMNIA_DEBUG_PARSE").is_some() {
+            eprintln!(
+                "pos {pos} max {max} {:?} {:?} plain {:?} {:?}",
+                e.variant,
+                attempts.expected_tokens(),
+                failure.plain.variant,
+                failure.plain.location
+            );
+        }
+        if max > pos && at_token_boundary(text, max) && !literal.is_empty() {
+            at = max;
+            rules.clear();
+            keywords.clear();
+            tokens = literal;
+        } else if max == pos {
+            tokens = literal;
         }
         for stack in attempts.call_stacks() {
             if let Some(r) = stack.parent.filter(|r| context_words(*r).is_some()) {
@@ -47,8 +80,13 @@ pub fn syntax_error(file: FileId, text: &str, e: &Error<Rule>) -> Diagnostic {
             }
         }
     }
+    let mut expected: BTreeSet<(u8, String)> = BTreeSet::new();
+    for (k, w) in rules.into_iter().chain(tokens) {
+        if !expected.iter().any(|(_, x)| *x == w) {
+            expected.insert((k, w));
+        }
+    }
     drop_continuations(&mut expected);
-    let at = pos;
     let (found, found_span) = describe_found(text, at);
     let span = Span::new(file, found_span.0, found_span.1);
     let names_expected = expected.iter().any(|(_, w)| w == "a name");
@@ -79,7 +117,8 @@ pub fn syntax_error(file: FileId, text: &str, e: &Error<Rule>) -> Diagnostic {
     } else {
         format!("expected {wanted}")
     };
-    let help = hint(found_word, &list).or_else(|| {
+    let before = &text[..found_span.0];
+    let help = hint(found_word, before, &list).or_else(|| {
         let words = list
             .iter()
             .flat_map(|w| w.split('`').skip(1).step_by(2))
@@ -89,6 +128,14 @@ pub fn syntax_error(file: FileId, text: &str, e: &Error<Rule>) -> Diagnostic {
     Diagnostic::new(Code::E001, span, message)
         .label(label)
         .maybe_help(help)
+}
+
+/// Whether `i` falls between tokens (not inside a word).
+fn at_token_boundary(text: &str, i: usize) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let prev = text[..i.min(text.len())].chars().next_back();
+    let next = text.get(i..).and_then(|t| t.chars().next());
+    !(prev.is_some_and(word) && next.is_some_and(word))
 }
 
 /// Tokens pest tried that say nothing to a user: whitespace, comment openers, the first
@@ -128,6 +175,9 @@ fn drop_continuations(expected: &mut BTreeSet<(u8, String)>) {
         "a number such as `100 ms`",
         "a string in double quotes",
     ];
+    if expected.iter().any(|(_, w)| w.starts_with("a unit")) {
+        expected.retain(|(_, w)| w != "`%`" && w != "`µ`");
+    }
     let value = expected.iter().any(|(_, w)| w == "a value");
     if value {
         expected.retain(|(_, w)| !VALUE_STARTS.contains(&w.as_str()));
@@ -141,12 +191,33 @@ fn drop_continuations(expected: &mut BTreeSet<(u8, String)>) {
 }
 
 /// Extra advice for mistakes that are easy to make.
-fn hint(found: &str, expected: &[String]) -> Option<String> {
+fn hint(found: &str, before: &str, expected: &[String]) -> Option<String> {
+    let prev = before.trim_end();
     if found.starts_with('=') && expected.iter().any(|w| w.contains("value")) {
         return Some("settings are written `name value`, without `=`".into());
     }
     if found == ":" {
         return Some("settings are written `name value`, without `:`".into());
+    }
+    if crate::units::lookup(found).is_some() && before.ends_with('\n')
+        || (crate::units::lookup(found).is_some()
+            && prev.ends_with(|c: char| c.is_ascii_digit())
+            && before[prev.len()..].contains('\n'))
+    {
+        return Some(format!(
+            "a unit follows its number on the same line: `… {found}`"
+        ));
+    }
+    // `inc 0.03, dec 0.003`: the comma made `dec` a second value of `inc`.
+    let word_start = prev.trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    let last_word = &prev[word_start.len()..];
+    let comma_then_setting =
+        word_start.trim_end().ends_with(',') && crate::builtins::is_setting_name(last_word);
+    if (prev.ends_with(',') && crate::builtins::is_setting_name(found)) || comma_then_setting {
+        return Some("settings are separated by `;` or a line break, not `,`".into());
+    }
+    if prev.ends_with("as") && expected.iter().any(|w| w.contains("string")) {
+        return Some(format!("labels are strings: `as \"{found}\"`"));
     }
     None
 }
@@ -196,6 +267,29 @@ fn describe_found(text: &str, pos: usize) -> (String, (usize, usize)) {
 
 /// A literal token in the words of an error message (with a sort key: punctuation last).
 fn token_words(token: &str) -> (u8, String) {
+    const OPERATORS: &[&str] = &[
+        "+", "-", "*", "/", "^", "<", "<=", ">", ">=", "==", "!=", "and", "or", "..", "->",
+    ];
+    const ITEMS: &[&str] = &[
+        "import", "let", "dataset", "tasks", "network", "rule", "phase", "protocol", "compare",
+        "sweep",
+    ];
+    const STATEMENTS: &[&str] = &["for", "repeat", "until", "measure", "checkpoint", "restore"];
+    if OPERATORS.contains(&token) {
+        return (3, "an operator".into());
+    }
+    if ITEMS.contains(&token) {
+        return (2, "an item (`let`, `network`, `phase`, `protocol`…)".into());
+    }
+    if STATEMENTS.contains(&token) {
+        return (
+            2,
+            "a schedule statement (a phase call, `for`, `repeat`, `until`, `measure`…)".into(),
+        );
+    }
+    if token == "\"" {
+        return (1, "a string in double quotes".into());
+    }
     let key = if token.chars().all(|c| c.is_ascii_alphabetic()) {
         2
     } else {
@@ -210,6 +304,8 @@ fn rule_words(rule: Rule) -> Option<(u8, String)> {
     use Rule::*;
     let (key, w): (u8, &str) = match rule {
         EOI => (4, "the end of the file"),
+        // pest names the whole file when no item could start here.
+        file => (2, "an item (`let`, `network`, `phase`, `protocol`…)"),
         ident | qualified => (0, "a name"),
         word => (0, "a setting name"),
         number | quantity => (1, "a number such as `100 ms`"),
