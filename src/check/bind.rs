@@ -429,7 +429,16 @@ impl Eval<'_, '_> {
         let Value::Num(x, dim) = v else {
             return;
         };
-        let shown = crate::units::format_quantity(*x, *dim);
+        let mut shown = crate::units::format_quantity(*x, *dim);
+        // Fractions are often written in percent; show both.
+        let upper = match p.range {
+            Range::Probability => Some(1.0),
+            Range::Between(_, hi) => Some(hi),
+            _ => None,
+        };
+        if dim.is_none() && upper.is_some_and(|h| h <= 1.0) {
+            shown = format!("{shown} ({} %)", crate::units::format_number(x * 100.0));
+        }
         if !x.is_finite() {
             self.push(
                 Diagnostic::new(Code::E209, span, format!("`{}` is not finite", p.name))

@@ -792,11 +792,10 @@ impl<'p, 'd> Eval<'p, 'd> {
                     idx_span,
                     format!("index {} is out of range", units::format_number(i)),
                 )
-                .label(format!(
-                    "there {} {len} element{}",
-                    if len == 1 { "is" } else { "are" },
-                    if len == 1 { "" } else { "s" }
-                ))
+                .label({
+                    let what = if matches!(base, Value::Tasks(_)) { "task" } else { "element" };
+                    format!("there {} {len} {what}{}", if len == 1 { "is" } else { "are" }, if len == 1 { "" } else { "s" })
+                })
                 .help("indices start at 0"),
             );
             return match base {

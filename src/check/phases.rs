@@ -46,6 +46,24 @@ pub fn param_type(word: &str) -> Option<Ty> {
     })
 }
 
+/// Type names from other languages, mapped to somnia's.
+fn type_alias(word: &str) -> Option<String> {
+    let t = match word {
+        "int" | "integer" | "usize" | "uint" | "n" => "count",
+        "float" | "real" | "double" | "f64" | "num" => "number",
+        "duration" | "ms" | "s" => "time",
+        "rate" | "hz" | "Hz" => "frequency",
+        "mv" | "mV" | "potential" => "voltage",
+        "str" | "text" => "string",
+        "boolean" => "bool",
+        "list" | "task_list" => "tasks",
+        "pop" | "layer" => "population",
+        "proj" | "connection" => "projection",
+        _ => return None,
+    };
+    Some(format!("write `{t}`"))
+}
+
 /// The parameter type names, for "did you mean".
 pub const PARAM_TYPES: &[&str] = &[
     "task",
@@ -79,7 +97,7 @@ impl Eval<'_, '_> {
                         format!("unknown type `{}`", p.ty.node),
                     )
                     .label("not a parameter type")
-                    .maybe_help(suggestion(&p.ty.node, PARAM_TYPES.iter().copied()))
+                    .maybe_help(type_alias(&p.ty.node).or_else(|| suggestion(&p.ty.node, PARAM_TYPES.iter().copied())))
                     .help_if_none(&format!("parameter types: {}", PARAM_TYPES.join(", "))),
                 );
                 Ty::Any

@@ -278,8 +278,8 @@ fn seeds(ev: &mut Eval, e: &Expr) -> Vec<u64> {
     if out.is_empty() {
         ev.push(
             Diagnostic::new(Code::E211, e.span, "no seeds")
-                .label("this range is empty")
-                .help("write the first seed first: `1..5`"),
+                .label(if matches!(e.node, crate::syntax::ast::ExprKind::Binary(..)) { "this range is empty" } else { "this list is empty" })
+                .help("a range runs upwards, both ends included: `1..5`"),
         );
     }
     out
