@@ -793,8 +793,16 @@ impl<'p, 'd> Eval<'p, 'd> {
                     format!("index {} is out of range", units::format_number(i)),
                 )
                 .label({
-                    let what = if matches!(base, Value::Tasks(_)) { "task" } else { "element" };
-                    format!("there {} {len} {what}{}", if len == 1 { "is" } else { "are" }, if len == 1 { "" } else { "s" })
+                    let what = if matches!(base, Value::Tasks(_)) {
+                        "task"
+                    } else {
+                        "element"
+                    };
+                    format!(
+                        "there {} {len} {what}{}",
+                        if len == 1 { "is" } else { "are" },
+                        if len == 1 { "" } else { "s" }
+                    )
                 })
                 .help("indices start at 0"),
             );

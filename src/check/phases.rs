@@ -97,7 +97,10 @@ impl Eval<'_, '_> {
                         format!("unknown type `{}`", p.ty.node),
                     )
                     .label("not a parameter type")
-                    .maybe_help(type_alias(&p.ty.node).or_else(|| suggestion(&p.ty.node, PARAM_TYPES.iter().copied())))
+                    .maybe_help(
+                        type_alias(&p.ty.node)
+                            .or_else(|| suggestion(&p.ty.node, PARAM_TYPES.iter().copied())),
+                    )
                     .help_if_none(&format!("parameter types: {}", PARAM_TYPES.join(", "))),
                 );
                 Ty::Any

@@ -278,7 +278,13 @@ fn seeds(ev: &mut Eval, e: &Expr) -> Vec<u64> {
     if out.is_empty() {
         ev.push(
             Diagnostic::new(Code::E211, e.span, "no seeds")
-                .label(if matches!(e.node, crate::syntax::ast::ExprKind::Binary(..)) { "this range is empty" } else { "this list is empty" })
+                .label(
+                    if matches!(e.node, crate::syntax::ast::ExprKind::Binary(..)) {
+                        "this range is empty"
+                    } else {
+                        "this list is empty"
+                    },
+                )
                 .help("a range runs upwards, both ends included: `1..5`"),
         );
     }

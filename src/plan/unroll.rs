@@ -315,7 +315,10 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                     Diagnostic::new(
                         Code::E208,
                         e.span,
-                        format!("{what} needs a count of 0 or more, found {}", crate::units::format_number(x)),
+                        format!(
+                            "{what} needs a count of 0 or more, found {}",
+                            crate::units::format_number(x)
+                        ),
                     )
                     .label("negative"),
                 );
