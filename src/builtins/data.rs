@@ -1,9 +1,36 @@
 //! Dataset sources and task splits.
 
-use super::{Builtin, Kind, Range, Ty, builtin, param};
+use super::{Builtin, Kind, Param, Range, Ty, builtin, param};
 use crate::units::Dim;
 
 const N: Ty = Ty::Num(Dim::NONE);
+
+const TEST_SPLIT: Param = param(
+    "test_split",
+    N,
+    "fraction of the samples held out as the test set",
+)
+.num(0.2)
+.range(Range::Between(0.0, 0.95));
+const VALIDATION_SPLIT: Param = param(
+    "validation_split",
+    N,
+    "fraction of the training samples held out for choosing hyper-parameters",
+)
+.num(0.0)
+.range(Range::Between(0.0, 0.95));
+const TRAIN_CAP: Param = param(
+    "train_cap",
+    N,
+    "use at most this many training samples per task (the first ones)",
+)
+.optional()
+.range(Range::Positive)
+.whole();
+const TEST_CAP: Param = param("test_cap", N, "use at most this many test samples per task")
+    .optional()
+    .range(Range::Positive)
+    .whole();
 
 /// Where samples come from.
 pub const SOURCES: &[Builtin] = &[
@@ -24,20 +51,8 @@ pub const SOURCES: &[Builtin] = &[
             )
             .num(1.0 / 255.0)
             .range(Range::Positive),
-            param(
-                "test_split",
-                N,
-                "fraction of the samples held out as the test set",
-            )
-            .num(0.2)
-            .range(Range::Between(0.0, 0.95)),
-            param(
-                "validation_split",
-                N,
-                "fraction of the training samples held out for choosing hyper-parameters",
-            )
-            .num(0.0)
-            .range(Range::Between(0.0, 0.95)),
+            TEST_SPLIT,
+            VALIDATION_SPLIT,
             param("limit", N, "use at most this many samples")
                 .optional()
                 .range(Range::Positive)
@@ -69,20 +84,8 @@ pub const SOURCES: &[Builtin] = &[
             param("scale", N, "multiplies every feature")
                 .num(1.0)
                 .range(Range::Positive),
-            param(
-                "test_split",
-                N,
-                "fraction of the samples held out as the test set",
-            )
-            .num(0.2)
-            .range(Range::Between(0.0, 0.95)),
-            param(
-                "validation_split",
-                N,
-                "fraction of the training samples held out for choosing hyper-parameters",
-            )
-            .num(0.0)
-            .range(Range::Between(0.0, 0.95)),
+            TEST_SPLIT,
+            VALIDATION_SPLIT,
         ],
     ),
     builtin(
@@ -95,20 +98,8 @@ pub const SOURCES: &[Builtin] = &[
             param("scale", N, "multiplies every feature")
                 .num(1.0)
                 .range(Range::Positive),
-            param(
-                "test_split",
-                N,
-                "fraction of the samples held out as the test set",
-            )
-            .num(0.2)
-            .range(Range::Between(0.0, 0.95)),
-            param(
-                "validation_split",
-                N,
-                "fraction of the training samples held out for choosing hyper-parameters",
-            )
-            .num(0.0)
-            .range(Range::Between(0.0, 0.95)),
+            TEST_SPLIT,
+            VALIDATION_SPLIT,
         ],
     ),
     builtin(
@@ -135,13 +126,7 @@ pub const SOURCES: &[Builtin] = &[
             param("noise", N, "probability that a pixel is flipped")
                 .num(0.05)
                 .range(Range::Probability),
-            param(
-                "test_split",
-                N,
-                "fraction of the samples held out as the test set",
-            )
-            .num(0.2)
-            .range(Range::Between(0.0, 0.95)),
+            TEST_SPLIT,
         ],
     ),
     builtin(
@@ -164,13 +149,7 @@ pub const SOURCES: &[Builtin] = &[
             param("noise", N, "probability that a pixel is flipped")
                 .num(0.02)
                 .range(Range::Probability),
-            param(
-                "test_split",
-                N,
-                "fraction of the samples held out as the test set",
-            )
-            .num(0.2)
-            .range(Range::Between(0.0, 0.95)),
+            TEST_SPLIT,
         ],
     ),
     builtin(
@@ -190,13 +169,7 @@ pub const SOURCES: &[Builtin] = &[
                 .num(1000.0)
                 .range(Range::Positive)
                 .whole(),
-            param(
-                "test_split",
-                N,
-                "fraction of the samples held out as the test set",
-            )
-            .num(0.2)
-            .range(Range::Between(0.0, 0.95)),
+            TEST_SPLIT,
         ],
     ),
 ];
@@ -217,18 +190,8 @@ pub const SPLITS: &[Builtin] = &[
                 "one list of labels per task, e.g. `[0, 1], [2, 3]`",
             )
             .variadic(),
-            param(
-                "train_cap",
-                N,
-                "use at most this many training samples per task (the first ones)",
-            )
-            .optional()
-            .range(Range::Positive)
-            .whole(),
-            param("test_cap", N, "use at most this many test samples per task")
-                .optional()
-                .range(Range::Positive)
-                .whole(),
+            TRAIN_CAP,
+            TEST_CAP,
         ],
     ),
     builtin(
@@ -240,18 +203,8 @@ pub const SPLITS: &[Builtin] = &[
             param("count", N, "number of tasks")
                 .range(Range::Positive)
                 .whole(),
-            param(
-                "train_cap",
-                N,
-                "use at most this many training samples per task",
-            )
-            .optional()
-            .range(Range::Positive)
-            .whole(),
-            param("test_cap", N, "use at most this many test samples per task")
-                .optional()
-                .range(Range::Positive)
-                .whole(),
+            TRAIN_CAP,
+            TEST_CAP,
         ],
     ),
     builtin(
@@ -263,22 +216,8 @@ pub const SPLITS: &[Builtin] = &[
             param("count", N, "number of chunks")
                 .range(Range::Positive)
                 .whole(),
-            param(
-                "train_cap",
-                N,
-                "use at most this many training samples per chunk",
-            )
-            .optional()
-            .range(Range::Positive)
-            .whole(),
-            param(
-                "test_cap",
-                N,
-                "use at most this many test samples per chunk",
-            )
-            .optional()
-            .range(Range::Positive)
-            .whole(),
+            TRAIN_CAP,
+            TEST_CAP,
         ],
     ),
 ];

@@ -29,22 +29,14 @@ pub fn binary(
             }
             (Value::Unknown(_), _) | (_, Value::Unknown(_)) => Value::Unknown(Ty::Bool),
             (a, b) => {
-                let (bad, at) = if matches!(a, Value::Bool(_)) {
-                    (b, rs)
-                } else {
-                    (a, ls)
-                };
-                ev.push(
-                    Diagnostic::new(
-                        Code::E204,
-                        at,
-                        format!(
-                            "`{}` needs `true` or `false`, not {}",
-                            op.symbol(),
-                            bad.describe()
-                        ),
-                    )
-                    .label("not a condition"),
+                let what = format!("`{}` needs `true` or `false`", op.symbol());
+                wrong_operand(
+                    ev,
+                    (&a, ls),
+                    (&b, rs),
+                    |v| matches!(v, Value::Bool(_)),
+                    &what,
+                    "not a condition",
                 );
                 Value::Unknown(Ty::Bool)
             }
@@ -152,18 +144,14 @@ fn arithmetic(
             unknown_arith(op, t, other)
         }
         (a, b) => {
-            let (bad, at) = if matches!(a, Value::Num(..)) {
-                (b, rs)
-            } else {
-                (a, ls)
-            };
-            ev.push(
-                Diagnostic::new(
-                    Code::E204,
-                    at,
-                    format!("`{}` needs numbers, not {}", op.symbol(), bad.describe()),
-                )
-                .label("not a number"),
+            let what = format!("`{}` needs numbers", op.symbol());
+            wrong_operand(
+                ev,
+                (&a, ls),
+                (&b, rs),
+                |v| matches!(v, Value::Num(..)),
+                &what,
+                "not a number",
             );
             Value::Unknown(Ty::AnyNum)
         }
@@ -188,6 +176,22 @@ fn unknown_arith(op: BinOp, t: Ty, other: Value) -> Value {
         (Some(a), Some(b), Div) => Value::Unknown(Ty::Num(a / b)),
         _ => Value::Unknown(Ty::AnyNum),
     }
+}
+
+/// E204 for an operator given the wrong kind of operand: points at the side that does not
+/// `fit` (the right one when the left fits).
+fn wrong_operand(
+    ev: &mut Eval,
+    l: (&Value, Span),
+    r: (&Value, Span),
+    fits: impl Fn(&Value) -> bool,
+    what: &str,
+    label: &str,
+) {
+    let (bad, at) = if fits(l.0) { r } else { l };
+    ev.push(
+        Diagnostic::new(Code::E204, at, format!("{what}, not {}", bad.describe())).label(label),
+    );
 }
 
 /// The dimension of a number, known or not.
@@ -274,18 +278,14 @@ fn compare(ev: &mut Eval, op: BinOp, l: Value, r: Value, ls: Span, rs: Span) -> 
         }
         _ if matches!(op, Eq | Ne) => Value::Bool((l == r) == (op == Eq)),
         _ => {
-            let (bad, at) = if matches!(l, Value::Num(..)) {
-                (&r, rs)
-            } else {
-                (&l, ls)
-            };
-            ev.push(
-                Diagnostic::new(
-                    Code::E204,
-                    at,
-                    format!("`{}` compares numbers, not {}", op.symbol(), bad.describe()),
-                )
-                .label("not a number"),
+            let what = format!("`{}` compares numbers", op.symbol());
+            wrong_operand(
+                ev,
+                (&l, ls),
+                (&r, rs),
+                |v| matches!(v, Value::Num(..)),
+                &what,
+                "not a number",
             );
             Value::Unknown(Ty::Bool)
         }
@@ -345,18 +345,14 @@ fn projection(ev: &mut Eval, l: Value, r: Value, ls: Span, rs: Span, span: Span)
         }
         (Value::Unknown(_), _) | (_, Value::Unknown(_)) => Value::Unknown(Ty::Projection),
         (a, b) => {
-            let (bad, at) = if matches!(a, Value::Population(_)) {
-                (b, rs)
-            } else {
-                (a, ls)
-            };
-            ev.push(
-                Diagnostic::new(
-                    Code::E204,
-                    at,
-                    format!("`->` joins populations, not {}", bad.describe()),
-                )
-                .label("not a population"),
+            let fits = |v: &Value| matches!(v, Value::Population(_));
+            wrong_operand(
+                ev,
+                (&a, ls),
+                (&b, rs),
+                fits,
+                "`->` joins populations",
+                "not a population",
             );
             Value::Unknown(Ty::Projection)
         }

@@ -36,16 +36,22 @@ pub fn synapses(params: &BTreeMap<String, ParamIr>, from: u64, to: u64) -> u64 {
     }
 }
 
-/// Memory and cost of a whole plan.
-pub fn estimate(net: &NetworkIr, ops: &[Op], tasks: &[TaskListIr]) -> Estimate {
-    let neurons: u64 = net
+/// Neurons and synapses of a network.
+pub fn size(net: &NetworkIr) -> (u64, u64) {
+    let neurons = net
         .populations
         .iter()
         .fold(0u64, |a, p| a.saturating_add(p.size));
-    let synapses: u64 = net
+    let synapses = net
         .projections
         .iter()
         .fold(0u64, |a, p| a.saturating_add(p.synapses));
+    (neurons, synapses)
+}
+
+/// Memory and cost of a whole plan.
+pub fn estimate(net: &NetworkIr, ops: &[Op], tasks: &[TaskListIr]) -> Estimate {
+    let (neurons, synapses) = size(net);
     let dense = net
         .projections
         .iter()
@@ -192,14 +198,7 @@ fn op_ops(op: &Op, neurons: u64, synapses: u64, tasks: &[TaskListIr]) -> f64 {
 
 /// Estimated seconds of one op.
 pub fn op_seconds(op: &Op, net: &NetworkIr, tasks: &[TaskListIr]) -> f64 {
-    let neurons: u64 = net
-        .populations
-        .iter()
-        .fold(0u64, |a, p| a.saturating_add(p.size));
-    let synapses: u64 = net
-        .projections
-        .iter()
-        .fold(0u64, |a, p| a.saturating_add(p.synapses));
+    let (neurons, synapses) = size(net);
     let ops = op_ops(op, neurons, synapses, tasks);
     let rate = match op {
         Op::Wake { dynamics, .. }
