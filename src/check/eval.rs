@@ -171,7 +171,7 @@ impl<'p, 'd> Eval<'p, 'd> {
             self.used.insert(id);
             return self.item_value(id, span);
         }
-        if let Some(v) = self.member(name, span) {
+        if let Some(v) = self.member(name) {
             return v;
         }
         if let Some(b) = builtin_for(name, want) {
@@ -275,7 +275,7 @@ impl<'p, 'd> Eval<'p, 'd> {
     }
 
     /// A population or named projection of the network in scope (any network while checking).
-    fn member(&mut self, name: &str, span: Span) -> Option<Value> {
+    fn member(&self, name: &str) -> Option<Value> {
         match &self.network {
             Some(members) => match members.get(name)? {
                 Member::Population { .. } => Some(Value::Population(name.to_string())),
@@ -299,7 +299,6 @@ impl<'p, 'd> Eval<'p, 'd> {
                         }));
                     }
                 }
-                let _ = span;
                 None
             }
         }
@@ -862,13 +861,6 @@ impl<'p, 'd> Eval<'p, 'd> {
     /// The names of the network members while planning, for `on` targets and metrics.
     pub fn members(&self) -> Option<&HashMap<String, Member>> {
         self.network.as_ref()
-    }
-
-    /// All overrides and memos cleared (a fresh evaluation of the same program).
-    pub fn reset(&mut self) {
-        self.lets.clear();
-        self.items.clear();
-        self.task_counts.clear();
     }
 
     /// Which tasks list an id names, for plan output.

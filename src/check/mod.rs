@@ -33,8 +33,5 @@ pub fn check_definitions(prog: &Program, diags: &mut Diagnostics) -> HashSet<Ite
     for id in ids {
         ev.check_item(id);
     }
-    let mut used = std::mem::take(&mut ev.used);
-    // An item that only uses itself (a let in a cycle) does not count as used by it.
-    used.retain(|_| true);
-    used
+    std::mem::take(&mut ev.used)
 }

@@ -157,16 +157,6 @@ impl Program {
         })
     }
 
-    /// Whether any network has a population or projection alias of this name.
-    pub fn is_network_member(&self, name: &str) -> bool {
-        self.networks().any(|(_, n)| {
-            n.populations.iter().any(|p| p.name.node == name)
-                || n.connects
-                    .iter()
-                    .any(|c| c.alias.as_ref().is_some_and(|a| a.node == name))
-        })
-    }
-
     /// Every name a module can see (for "did you mean").
     pub fn visible_names(&self, module: usize) -> impl Iterator<Item = &str> {
         self.names[module]

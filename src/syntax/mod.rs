@@ -12,7 +12,7 @@ mod lower;
 mod prescan;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::source::{FileId, SourceFile, Span};
+use crate::source::{FileId, SourceFile};
 use grammar::Rule;
 
 pub use prescan::MAX_DEPTH;
@@ -116,9 +116,4 @@ pub const RESERVED: &[&str] = &[
 /// Whether a word is reserved.
 pub fn is_reserved(word: &str) -> bool {
     RESERVED.contains(&word)
-}
-
-/// The span of a whole text (for diagnostics about a file as a whole).
-pub fn whole(file: FileId, text: &str) -> Span {
-    Span::new(file, 0, text.len())
 }
