@@ -25,6 +25,8 @@ pub struct Loaded {
     pub modules: Vec<Module>,
     /// The imports of each module that could be loaded.
     pub imports: Vec<Vec<ImportEdge>>,
+    /// The imports of each module that failed (as written), for help on undefined names.
+    pub failed_imports: Vec<Vec<String>>,
 }
 
 /// Why the root file could not be loaded at all (an I/O problem, exit status 2).
@@ -91,6 +93,7 @@ impl Loader<'_> {
             .add(SourceFile::new(name.clone(), path.clone(), text));
         let index = id.0 as usize;
         self.loaded.imports.push(Vec::new());
+        self.loaded.failed_imports.push(Vec::new());
         let source = self.loaded.sources.get(id).clone();
         let module = match bad {
             Some((at, what)) => {
@@ -142,12 +145,13 @@ impl Loader<'_> {
             .map(Path::to_path_buf)
             .unwrap_or_default();
         for imp in imports {
-            if let Some(module) = self.import(&dir, &shown_dir, &imp.path) {
-                self.loaded.imports[index].push(ImportEdge {
+            match self.import(&dir, &shown_dir, &imp.path) {
+                Some(module) => self.loaded.imports[index].push(ImportEdge {
                     module,
                     alias: imp.alias.clone(),
                     span: imp.span,
-                });
+                }),
+                None => self.loaded.failed_imports[index].push(imp.path.node.clone()),
             }
         }
         if path.is_some() {

@@ -253,6 +253,11 @@ impl<'p, 'd> Eval<'p, 'd> {
                 .chain(builtin_names)
                 .chain(["seen"]);
             d = d.maybe_help(suggestion(name, candidates));
+            if d.help.is_none()
+                && let Some(path) = self.prog.failed_imports[self.module].first()
+            {
+                d = d.help(format!("`{path}` could not be imported (E104); if it defines `{name}`, fix that import first"));
+            }
         }
         self.push(d);
     }

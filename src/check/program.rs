@@ -29,6 +29,8 @@ pub struct Program {
     pub aliases: Vec<HashMap<String, usize>>,
     /// SHA-256 of the text of every loaded file, in load order (hex).
     pub source_hash: String,
+    /// Per module: imports that could not be loaded (as written).
+    pub failed_imports: Vec<Vec<String>>,
 }
 
 impl Program {
@@ -118,6 +120,7 @@ impl Program {
         let source_hash = source_hash(&loaded.sources);
         Program {
             source_hash,
+            failed_imports: loaded.failed_imports,
             sources: loaded.sources,
             modules: loaded.modules,
             names,
