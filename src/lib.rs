@@ -9,8 +9,11 @@
 pub mod builtins;
 pub mod check;
 pub mod cli;
+pub mod data;
 pub mod diagnostics;
+pub mod engine;
 pub mod load;
+pub mod outcome;
 pub mod plan;
 pub mod session;
 pub mod source;

@@ -177,10 +177,11 @@ fn every_code_has_a_fixture() {
             covered.extend(expectations(&p).into_iter().map(|e| e.code));
         }
     }
+    // Runtime codes (E4xx) need a run, not a check: tests/run.rs covers them.
     let missing: Vec<&str> = Code::ALL
         .iter()
         .map(|c| c.as_str())
-        .filter(|c| !covered.contains(*c))
+        .filter(|c| !c.starts_with("E4") && !covered.contains(*c))
         .collect();
     assert!(missing.is_empty(), "codes without a fixture: {missing:?}");
 }

@@ -7,6 +7,8 @@ mod check;
 mod explain;
 mod output;
 mod plan;
+mod progress;
+mod run;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -39,6 +41,8 @@ pub enum Command {
     Check(check::Args),
     /// Compile a protocol and print its plan: a timeline of ops, or the plan as JSON.
     Plan(plan::Args),
+    /// Run a protocol and write its outcome (exit 0 when every expectation passes, 1 when one fails, 2 on errors).
+    Run(run::Args),
     /// Explain a diagnostic code, or list the built-ins.
     Explain(explain::Args),
 }
@@ -73,6 +77,7 @@ pub fn run() -> i32 {
     match cli.command {
         Command::Check(a) => check::run(a, color),
         Command::Plan(a) => plan::run(a, color),
+        Command::Run(a) => run::run(a, color),
         Command::Explain(a) => explain::run(a),
     }
 }

@@ -71,3 +71,24 @@ pub struct JsonFile {
     pub io_error: Option<String>,
     pub diagnostics: Vec<render::JsonDiagnostic>,
 }
+
+/// The plan of the protocol `name`, or `None` after saying which protocols the file has.
+pub fn find_protocol<'r>(
+    report: &'r crate::session::Report,
+    name: &str,
+    file: &std::path::Path,
+) -> Option<&'r crate::plan::Plan> {
+    if let Some(p) = report.plan(name) {
+        return Some(p);
+    }
+    let names = report.protocol_names();
+    let hint = crate::diagnostics::suggestion(name, names.iter().map(String::as_str))
+        .map(|h| format!(" ({h})"))
+        .unwrap_or_default();
+    eprintln!(
+        "error: {} has no protocol `{name}`{hint}; it has: {}",
+        file.display(),
+        names.join(", ")
+    );
+    None
+}

@@ -46,20 +46,9 @@ pub fn run(a: Args, color: bool) -> i32 {
         return FAILED;
     }
     let plans: Vec<&crate::plan::Plan> = match &a.protocol {
-        Some(name) => match report.plan(name) {
+        Some(name) => match output::find_protocol(&report, name, &a.file) {
             Some(p) => vec![p],
-            None => {
-                let names = report.protocol_names();
-                let hint = crate::diagnostics::suggestion(name, names.iter().map(String::as_str))
-                    .map(|h| format!(" ({h})"))
-                    .unwrap_or_default();
-                eprintln!(
-                    "error: {} has no protocol `{name}`{hint}; it has: {}",
-                    a.file.display(),
-                    names.join(", ")
-                );
-                return USAGE;
-            }
+            None => return USAGE,
         },
         None => report.plans.iter().collect(),
     };

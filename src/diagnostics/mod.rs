@@ -6,6 +6,7 @@
 
 mod codes;
 pub mod render;
+pub mod runtime;
 
 pub use codes::{Code, CodeInfo};
 

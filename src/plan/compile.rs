@@ -377,6 +377,7 @@ fn data_ir(ev: &mut Eval, used: &BTreeSet<ItemId>) -> (Vec<DatasetIr>, Vec<TaskL
                 name: dname.clone(),
                 source,
                 base_dir,
+                span: span_ir(&ev.prog.sources, ev.prog.name_span(dataset)),
             });
         }
         let split_ir = builtin_ir(ev, &split);
@@ -385,6 +386,7 @@ fn data_ir(ev: &mut Eval, used: &BTreeSet<ItemId>) -> (Vec<DatasetIr>, Vec<TaskL
             dataset: dname,
             split: split_ir,
             tasks: (0..n).map(|i| format!("{name}[{i}]")).collect(),
+            span: span_ir(&ev.prog.sources, ev.prog.name_span(set)),
         });
     }
     (datasets, lists)

@@ -149,6 +149,8 @@ pub struct DatasetIr {
     pub source: BuiltinIr,
     /// The folder paths are relative to: the protocol file's folder, as given.
     pub base_dir: String,
+    /// Its definition, for errors found when its files are read.
+    pub span: SpanIr,
 }
 
 /// A task list over a dataset.
@@ -159,6 +161,8 @@ pub struct TaskListIr {
     pub split: BuiltinIr,
     /// The task keys, `name[i]`.
     pub tasks: Vec<String>,
+    /// Its definition, for errors found when the tasks are cut.
+    pub span: SpanIr,
 }
 
 /// A named random stream: its seed is derived from the master seed and the name only, so

@@ -1,0 +1,174 @@
+//! `somnia run FILE [--protocol NAME] [--seed N] [--set NAME=VALUE]... [--out DIR]`
+//!
+//! Checks and compiles the protocol, runs it, writes `outcome.json` and `metrics.csv`, and
+//! prints the final values and the expectations. Exit 0 when every expectation passes, 1
+//! when one fails, 2 on errors (in the file, the data, or the run).
+
+use super::output;
+use super::progress::Bars;
+use super::{FAILED, OK, USAGE};
+use crate::data::EvalSplit;
+use crate::engine::{self, Progress, Quiet};
+use crate::outcome::Outcome;
+use crate::outcome::write::{OUTCOME_FILE, write_outcome};
+use crate::plan::Options;
+use crate::session;
+use clap::ValueEnum;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The protocol file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The protocol to run (required when the file has several).
+    #[arg(long, short)]
+    pub protocol: Option<String>,
+    /// Replace the protocol's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Replace a constant: `--set sleep_base=20000steps` (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = session::parse_set)]
+    pub sets: Vec<(String, String)>,
+    /// Where to write the outcome (default: runs/<protocol>-<seed>/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Overwrite an existing outcome.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bars.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Compute task metrics on the validation split (for choosing hyper-parameters)
+    /// instead of the test split.
+    #[arg(long, value_enum, default_value_t = Split::Test)]
+    pub eval: Split,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Split {
+    Test,
+    Validation,
+}
+
+pub fn run(a: Args, color: bool) -> i32 {
+    let opts = Options {
+        seed: a.seed,
+        ..Options::default()
+    };
+    let report = match session::check_file(&a.file, &a.sets, &opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return USAGE;
+        }
+    };
+    if report.has_errors() {
+        output::print_human(&report.diagnostics, &report.program.sources, color);
+        eprintln!(
+            "{}",
+            output::summary(&report.diagnostics, &a.file.display().to_string())
+        );
+        return USAGE;
+    }
+    let plan = match &a.protocol {
+        Some(name) => match output::find_protocol(&report, name, &a.file) {
+            Some(p) => p,
+            None => return USAGE,
+        },
+        None => match report.plans.as_slice() {
+            [p] => p,
+            [] => {
+                eprintln!("error: {} defines no protocol", a.file.display());
+                return USAGE;
+            }
+            many => {
+                let names: Vec<&str> = many.iter().map(|p| p.protocol.as_str()).collect();
+                eprintln!(
+                    "error: {} has several protocols; choose one with --protocol: {}",
+                    a.file.display(),
+                    names.join(", ")
+                );
+                return USAGE;
+            }
+        },
+    };
+    let dir = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-{}", plan.protocol, plan.seed)));
+    let target = dir.join(OUTCOME_FILE);
+    if target.exists() && !a.force {
+        eprintln!(
+            "error: {} exists; pass --force to overwrite it, or --out to write elsewhere",
+            target.display()
+        );
+        return USAGE;
+    }
+    let run_opts = engine::Options {
+        eval: match a.eval {
+            Split::Test => EvalSplit::Test,
+            Split::Validation => EvalSplit::Validation,
+        },
+    };
+    let mut bars;
+    let mut quiet = Quiet;
+    let progress: &mut dyn Progress = if a.quiet || !Bars::available() {
+        &mut quiet
+    } else {
+        bars = Bars::new();
+        &mut bars
+    };
+    let (outcome, error) = engine::run(plan, &run_opts, progress);
+    if let Err(e) = write_outcome(&dir, &outcome) {
+        eprintln!(
+            "error: cannot write the outcome into {}: {e}",
+            dir.display()
+        );
+        return USAGE;
+    }
+    print_summary(&outcome);
+    eprintln!("outcome written to {}", dir.display());
+    if let Some(e) = error {
+        let d = e.to_diagnostic(&report.program.sources);
+        output::print_human(&[d], &report.program.sources, color);
+        return USAGE;
+    }
+    if outcome.passed() { OK } else { FAILED }
+}
+
+/// The final values of task metrics and every expectation, on stdout.
+fn print_summary(o: &Outcome) {
+    let mut text = format!("{} (seed {})\n", o.protocol, o.seed);
+    for (metric, values) in &o.final_values {
+        let shown: Vec<String> = values
+            .iter()
+            .map(|(task, v)| format!("{task} {}", format_value(metric, *v)))
+            .collect();
+        text.push_str(&format!("  {metric:<16} {}\n", shown.join("  ")));
+    }
+    for e in &o.expectations {
+        let mark = if e.passed { "✓" } else { "✗" };
+        let value = e.value.map_or("—".to_string(), |v| format!("{v:.4}"));
+        let bound = e
+            .bound
+            .map_or(String::new(), |b| format!(" (bound {b:.4})"));
+        let note = e
+            .note
+            .as_deref()
+            .map_or(String::new(), |n| format!(" — {n}"));
+        text.push_str(&format!(
+            "{mark} {}  value {value}{bound}  [{}:{}]{note}\n",
+            e.text, e.span.line, e.span.column
+        ));
+    }
+    output::out(&text);
+}
+
+fn format_value(metric: &str, v: f64) -> String {
+    if matches!(metric, "accuracy" | "forgetting" | "bwt") {
+        format!("{:.2}%", 100.0 * v)
+    } else {
+        format!("{v:.6}")
+    }
+}

@@ -1,0 +1,59 @@
+//! Sleep input: which input neurons spike at each step.
+//!
+//! `bernoulli` is SRC's input (pixel k spikes with probability 2·dt·max_rate·p_k), `poisson`
+//! spikes at rate·dt, `silence` never spikes. A `window w x h` keeps the pattern only inside
+//! a w × h square placed uniformly at random each step; only its pixels are drawn.
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drive {
+    /// Spike probability of each input per step (before the window).
+    pub prob: Vec<f32>,
+    /// `(w, h, cols, rows)` of a moving window over a `cols × rows` image.
+    pub window: Option<(usize, usize, usize, usize)>,
+}
+
+impl Drive {
+    pub fn silent(n: usize) -> Drive {
+        Drive {
+            prob: vec![0.0; n],
+            window: None,
+        }
+    }
+
+    /// True when no input can ever spike.
+    pub fn is_silent(&self) -> bool {
+        self.prob.iter().all(|&p| p <= 0.0)
+    }
+
+    /// Writes this step's input spikes into `spikes` (cleared first).
+    pub fn step(&self, rng: &mut ChaCha8Rng, spikes: &mut Vec<u32>) {
+        spikes.clear();
+        match self.window {
+            Some((w, h, cols, rows)) => {
+                // Top-left corner uniform over every position that keeps the window inside.
+                let x0 = rng.random_range(0..=cols - w);
+                let y0 = rng.random_range(0..=rows - h);
+                for r in y0..y0 + h {
+                    for c in x0..x0 + w {
+                        let k = r * cols + c;
+                        let p = self.prob[k];
+                        if p > 0.0 && rng.random::<f32>() < p {
+                            spikes.push(k as u32);
+                        }
+                    }
+                }
+                // Row-major order within the window already ascends in k.
+            }
+            None => {
+                for (k, &p) in self.prob.iter().enumerate() {
+                    if p > 0.0 && rng.random::<f32>() < p {
+                        spikes.push(k as u32);
+                    }
+                }
+            }
+        }
+    }
+}

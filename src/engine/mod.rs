@@ -1,0 +1,23 @@
+//! The engine: runs a plan on a live network and records what it measures.
+//!
+//! ```text
+//! Plan ──data──▶ datasets, tasks ──Runner──▶ ops one by one ──▶ Outcome
+//! ```
+//!
+//! [`network`] holds the state; [`rate`] and [`backprop`] run wake phases of rate networks;
+//! [`sleep`] runs spiking phases with [`neurons`], [`drive`] and [`sleep_rules`]; [`scale`]
+//! computes per-layer input scales; [`metrics`] measures; [`runner`] walks the ops.
+
+pub mod backprop;
+pub mod drive;
+pub mod metrics;
+pub mod network;
+pub mod neurons;
+pub mod params;
+pub mod rate;
+pub mod runner;
+pub mod scale;
+pub mod sleep;
+pub mod sleep_rules;
+
+pub use runner::{Options, Progress, Quiet, run};

@@ -1,0 +1,306 @@
+//! The live network: populations, and projections holding contiguous f32 weights.
+//!
+//! Weights are stored post × pre (row `j` holds neuron `j`'s incoming weights), the layout
+//! of the published SRC code and the one matrix products for rate phases want. Spiking
+//! phases build a pre-major copy for event-driven propagation ([`super::sleep`]).
+
+use super::params::{builtin, flag, num, numbers, symbol};
+use crate::diagnostics::Code;
+use crate::diagnostics::runtime::RunError;
+use crate::plan::ir::{NetworkIr, ParamIr, SpanIr};
+use crate::plan::streams;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Population {
+    pub name: String,
+    pub role: String,
+    pub size: usize,
+    pub span: SpanIr,
+}
+
+impl Population {
+    pub fn is_input(&self) -> bool {
+        self.role == "input"
+    }
+}
+
+/// Keeps weights on one side of zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sign {
+    Any,
+    Excitatory,
+    Inhibitory,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Projection {
+    pub name: String,
+    pub from: usize,
+    pub to: usize,
+    pub pre: usize,
+    pub post: usize,
+    /// post × pre, row-major.
+    pub w: Vec<f32>,
+    /// 1 where a synapse exists (sparse connectivities); `None` when dense.
+    pub mask: Option<Vec<f32>>,
+    pub bias: Option<Vec<f32>>,
+    /// Momentum buffers of backprop; they persist across phases, as in the published code.
+    pub vw: Vec<f32>,
+    pub vb: Vec<f32>,
+    pub bounds: Option<(f32, f32)>,
+    pub sign: Sign,
+    pub plastic: bool,
+    pub span: SpanIr,
+}
+
+impl Projection {
+    /// Clips into the bounds, applies the sign constraint and re-zeroes absent synapses.
+    pub fn constrain(&mut self) {
+        if let Some((lo, hi)) = self.bounds {
+            self.w.iter_mut().for_each(|w| *w = w.clamp(lo, hi));
+        }
+        match self.sign {
+            Sign::Any => {}
+            Sign::Excitatory => self.w.iter_mut().for_each(|w| *w = w.max(0.0)),
+            Sign::Inhibitory => self.w.iter_mut().for_each(|w| *w = w.min(0.0)),
+        }
+        if let Some(m) = &self.mask {
+            self.w.iter_mut().zip(m).for_each(|(w, m)| *w *= m);
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network {
+    pub name: String,
+    pub pops: Vec<Population>,
+    pub projs: Vec<Projection>,
+    /// Populations in the order activity flows (inputs first); recurrent loops keep
+    /// declaration order.
+    pub order: Vec<usize>,
+    /// The projections into each population.
+    pub incoming: Vec<Vec<usize>>,
+}
+
+impl Network {
+    /// Builds the network with weights drawn from the `init:<projection>` streams.
+    pub fn build(ir: &NetworkIr, seed: u64) -> Result<Network, RunError> {
+        let pops: Vec<Population> = ir
+            .populations
+            .iter()
+            .map(|p| Population {
+                name: p.name.clone(),
+                role: p.role.clone(),
+                size: p.size as usize,
+                span: p.span.clone(),
+            })
+            .collect();
+        let index = |n: &str| pops.iter().position(|p| p.name == n);
+        let mut projs = Vec::new();
+        for p in &ir.projections {
+            let (Some(from), Some(to)) = (index(&p.from), index(&p.to)) else {
+                continue;
+            };
+            let (pre, post) = (pops[from].size, pops[to].size);
+            let mut rng =
+                ChaCha8Rng::seed_from_u64(streams::derive(seed, &format!("init:{}", p.name)));
+            let mut w = init_weights(p.params.get("init"), pre, post, &mut rng);
+            let mask = connectivity(builtin(&p.params, "connectivity"), pre, post, &mut rng)
+                .map_err(|m| RunError::new(Code::E412, m).at(&p.span))?;
+            let bounds = p
+                .params
+                .get("bounds")
+                .map(numbers)
+                .and_then(|b| match b[..] {
+                    [lo, hi] => Some((lo as f32, hi as f32)),
+                    _ => None,
+                });
+            let sign = match symbol(&p.params, "sign", "any") {
+                "excitatory" => Sign::Excitatory,
+                "inhibitory" => Sign::Inhibitory,
+                _ => Sign::Any,
+            };
+            if let Some(m) = &mask {
+                w.iter_mut().zip(m).for_each(|(w, m)| *w *= m);
+            }
+            let bias = flag(&p.params, "bias", true).then(|| vec![0.0; post]);
+            let mut proj = Projection {
+                name: p.name.clone(),
+                from,
+                to,
+                pre,
+                post,
+                vw: vec![0.0; w.len()],
+                vb: vec![0.0; if bias.is_some() { post } else { 0 }],
+                w,
+                mask,
+                bias,
+                bounds,
+                sign,
+                plastic: flag(&p.params, "plastic", true),
+                span: p.span.clone(),
+            };
+            proj.constrain();
+            projs.push(proj);
+        }
+        let mut incoming = vec![Vec::new(); pops.len()];
+        for (i, p) in projs.iter().enumerate() {
+            incoming[p.to].push(i);
+        }
+        let order = flow_order(&pops, &projs);
+        Ok(Network {
+            name: ir.name.clone(),
+            pops,
+            projs,
+            order,
+            incoming,
+        })
+    }
+
+    pub fn pop(&self, name: &str) -> Option<usize> {
+        self.pops.iter().position(|p| p.name == name)
+    }
+
+    pub fn proj(&self, name: &str) -> Option<usize> {
+        self.projs.iter().position(|p| p.name == name)
+    }
+
+    /// The first input population.
+    pub fn input(&self) -> Option<usize> {
+        self.pops.iter().position(Population::is_input)
+    }
+
+    /// The population answers are read from: the `output`, else the last in flow order.
+    pub fn output(&self) -> usize {
+        self.pops
+            .iter()
+            .position(|p| p.role == "output")
+            .unwrap_or(*self.order.last().unwrap_or(&0))
+    }
+
+    /// Non-input populations in flow order: the layers `thresholds` and `scale` lists index.
+    pub fn layers(&self) -> Vec<usize> {
+        self.order
+            .iter()
+            .copied()
+            .filter(|&p| !self.pops[p].is_input())
+            .collect()
+    }
+
+    /// True when every projection goes forward in flow order (no recurrence).
+    pub fn is_feedforward(&self) -> bool {
+        let rank = |p: usize| self.order.iter().position(|&o| o == p).unwrap_or(0);
+        self.projs.iter().all(|p| rank(p.from) < rank(p.to))
+    }
+}
+
+/// Kahn's algorithm over the projections, ignoring edges that close a loop.
+fn flow_order(pops: &[Population], projs: &[Projection]) -> Vec<usize> {
+    let n = pops.len();
+    let mut indeg = vec![0usize; n];
+    for p in projs.iter().filter(|p| p.from != p.to) {
+        indeg[p.to] += 1;
+    }
+    let mut order = Vec::with_capacity(n);
+    let mut done = vec![false; n];
+    while order.len() < n {
+        // Inputs first, then declaration order among the ready ones.
+        let next = (0..n)
+            .filter(|&i| !done[i] && indeg[i] == 0)
+            .min_by_key(|&i| (!pops[i].is_input(), i))
+            // A loop: take the earliest remaining population.
+            .or_else(|| (0..n).find(|&i| !done[i]))
+            .expect("a population is left");
+        done[next] = true;
+        order.push(next);
+        for p in projs.iter().filter(|p| p.from == next && p.from != p.to) {
+            indeg[p.to] = indeg[p.to].saturating_sub(1);
+        }
+    }
+    order
+}
+
+fn init_weights(init: Option<&ParamIr>, pre: usize, post: usize, rng: &mut ChaCha8Rng) -> Vec<f32> {
+    let n = pre * post;
+    let Some(init) = init else {
+        return glorot(pre, post, rng);
+    };
+    match init {
+        ParamIr::Number { value, .. } => vec![*value as f32; n],
+        ParamIr::Builtin { builtin: b } => match b.name.as_str() {
+            "uniform" => {
+                let (lo, hi) = (num(&b.params, "lo", 0.0), num(&b.params, "hi", 1.0));
+                (0..n)
+                    .map(|_| (lo + (hi - lo) * rng.random::<f64>()) as f32)
+                    .collect()
+            }
+            "normal" => {
+                let (mean, std) = (num(&b.params, "mean", 0.0), num(&b.params, "std", 1.0));
+                (0..n)
+                    .map(|_| (mean + std * gaussian(rng)) as f32)
+                    .collect()
+            }
+            "constant" => vec![num(&b.params, "value", 0.0) as f32; n],
+            _ => glorot(pre, post, rng),
+        },
+        _ => glorot(pre, post, rng),
+    }
+}
+
+fn glorot(pre: usize, post: usize, rng: &mut ChaCha8Rng) -> Vec<f32> {
+    let r = (6.0 / (pre + post) as f64).sqrt();
+    (0..pre * post)
+        .map(|_| (r * (2.0 * rng.random::<f64>() - 1.0)) as f32)
+        .collect()
+}
+
+/// A standard normal draw (Box–Muller; one value per call keeps the stream simple).
+pub fn gaussian(rng: &mut impl Rng) -> f64 {
+    let u1: f64 = 1.0 - rng.random::<f64>();
+    let u2: f64 = rng.random::<f64>();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// The synapse mask of a connectivity (post × pre), `None` for dense.
+fn connectivity(
+    c: Option<&crate::plan::ir::BuiltinIr>,
+    pre: usize,
+    post: usize,
+    rng: &mut ChaCha8Rng,
+) -> Result<Option<Vec<f32>>, String> {
+    let Some(c) = c else { return Ok(None) };
+    let mut m = vec![0.0f32; pre * post];
+    match c.name.as_str() {
+        "dense" => return Ok(None),
+        "sparse" => {
+            let p = num(&c.params, "p", 1.0);
+            m.iter_mut()
+                .for_each(|x| *x = if rng.random::<f64>() < p { 1.0 } else { 0.0 });
+        }
+        "one_to_one" => (0..pre.min(post)).for_each(|i| m[i * pre + i] = 1.0),
+        "all_but_self" => {
+            m.iter_mut().for_each(|x| *x = 1.0);
+            (0..pre.min(post)).for_each(|i| m[i * pre + i] = 0.0);
+        }
+        "fixed_in" => {
+            let k = (num(&c.params, "k", 1.0) as usize).min(pre);
+            let mut idx: Vec<usize> = (0..pre).collect();
+            for j in 0..post {
+                // A partial Fisher–Yates shuffle picks k distinct inputs.
+                for a in 0..k {
+                    let b = rng.random_range(a..pre);
+                    idx.swap(a, b);
+                }
+                idx[..k].iter().for_each(|&i| m[j * pre + i] = 1.0);
+            }
+        }
+        other => {
+            return Err(format!(
+                "the engine cannot build `{other}` connectivity yet"
+            ));
+        }
+    }
+    Ok(Some(m))
+}

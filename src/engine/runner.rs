@@ -1,0 +1,847 @@
+//! The runner: walks a plan's ops over a live network and builds the outcome.
+//!
+//! It keeps what the ops share: the network and how it computes at test time, the tasks,
+//! `seen`, the accuracy of each task when it was learnt (for BWT) and at its best (for
+//! forgetting), checkpoints, and the spike counts of the last spiking phase (for `rates`).
+
+use super::backprop::{Backprop, Trainer};
+use super::drive::Drive;
+use super::metrics::{self, Value, WEIGHT_STATS};
+use super::network::Network;
+use super::neurons::Model;
+use super::params::{builtin, num, on_names, tasks as task_param};
+use super::rate::{self, Activation, Inference};
+use super::sleep::{self, Setup};
+use super::sleep_rules::SleepRule;
+use crate::data::{self, Dataset, EvalSplit, Task};
+use crate::diagnostics::Code;
+use crate::diagnostics::runtime::RunError;
+use crate::outcome::expect::{eval_with, evaluate_all, metric_key, metric_subject};
+use crate::outcome::{ErrorInfo, OpRecord, Outcome, Row, SCHEMA, Timing};
+use crate::plan::ir::{BuiltinIr, ExprIr, MetricIr, Op, ParamIr, Plan, SpanIr, WakeLength};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+/// How a run is carried out (not what it computes: that is the plan).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// The held-out samples task metrics are computed on.
+    pub eval: EvalSplit,
+}
+
+/// Progress of long ops, for a terminal.
+pub trait Progress {
+    fn start(&mut self, what: &str, total: u64, unit: &str);
+    fn advance(&mut self, done: u64);
+    fn finish(&mut self);
+}
+
+/// No progress output.
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn start(&mut self, _: &str, _: u64, _: &str) {}
+    fn advance(&mut self, _: u64) {}
+    fn finish(&mut self) {}
+}
+
+/// Runs a plan. The outcome is returned even when the run stopped on an error: it holds
+/// everything measured until then, with `status: "error"`.
+pub fn run(
+    plan: &Plan,
+    opts: &Options,
+    progress: &mut dyn Progress,
+) -> (Outcome, Option<RunError>) {
+    let start = Instant::now();
+    let mut outcome = Outcome {
+        schema: SCHEMA,
+        somnia: env!("CARGO_PKG_VERSION").to_string(),
+        protocol: plan.protocol.clone(),
+        source: plan.source.clone(),
+        source_hash: plan.source_hash.clone(),
+        plan_hash: plan_hash(plan),
+        seed: plan.seed,
+        evaluated_on: match opts.eval {
+            EvalSplit::Test => "test".into(),
+            EvalSplit::Validation => "validation".into(),
+        },
+        status: "complete".into(),
+        error: None,
+        timeline: Vec::new(),
+        final_values: BTreeMap::new(),
+        expectations: Vec::new(),
+        ops: Vec::new(),
+        timing: Timing::default(),
+    };
+    let error = match Runner::new(plan, opts) {
+        Ok(mut r) => {
+            outcome.timing.load_seconds = start.elapsed().as_secs_f64();
+            let result = r.ops(&plan.ops, progress);
+            outcome.timeline = r.rows;
+            outcome.ops = r.records;
+            outcome.timing.ops = r.op_seconds;
+            result.err()
+        }
+        Err(e) => Some(e),
+    };
+    if let Some(e) = &error {
+        outcome.status = "error".into();
+        outcome.error = Some(ErrorInfo {
+            code: e.code.as_str().into(),
+            message: e.message.clone(),
+        });
+    }
+    outcome.compute_final();
+    outcome.expectations = evaluate_all(&plan.expectations, &outcome);
+    outcome.timing.total_seconds = start.elapsed().as_secs_f64();
+    (outcome, error)
+}
+
+/// SHA-256 of the plan's JSON.
+fn plan_hash(plan: &Plan) -> String {
+    let json = serde_json::to_vec(plan).expect("plans serialise");
+    Sha256::digest(&json)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// What a checkpoint keeps.
+#[derive(Clone)]
+struct Snapshot {
+    net: Network,
+    inf: Inference,
+    seen: Vec<String>,
+    learnt: HashMap<String, f64>,
+    best: HashMap<String, f64>,
+}
+
+struct Runner<'a> {
+    plan: &'a Plan,
+    opts: Options,
+    net: Network,
+    inf: Inference,
+    features: usize,
+    shape: Option<(usize, usize)>,
+    datasets: HashMap<String, Dataset>,
+    tasks: Vec<Task>,
+    seen: Vec<String>,
+    learnt: HashMap<String, f64>,
+    best: HashMap<String, f64>,
+    checkpoints: HashMap<String, Snapshot>,
+    /// Spikes per population, steps and dt of the last spiking phase.
+    last_spikes: Option<(Vec<u64>, u64, f64)>,
+    /// The last phase call run (`consolidate#2`).
+    after: String,
+    measures: usize,
+    rows: Vec<Row>,
+    records: Vec<OpRecord>,
+    op_seconds: Vec<f64>,
+}
+
+impl<'a> Runner<'a> {
+    fn new(plan: &'a Plan, opts: &Options) -> Result<Runner<'a>, RunError> {
+        let net = Network::build(&plan.network, plan.seed)?;
+        let input = net.input().map(|i| &net.pops[i]);
+        let mut datasets = HashMap::new();
+        let mut tasks = Vec::new();
+        let (mut features, mut shape) = (0, None);
+        for d in &plan.datasets {
+            let ds = data::load(d, plan.seed)?;
+            if let Some(inp) = input
+                && inp.size != ds.features
+            {
+                return Err(RunError::new(
+                    Code::E407,
+                    format!(
+                        "dataset `{}` has {} features per sample but input population `{}` has {} neurons",
+                        d.name, ds.features, inp.name, inp.size
+                    ),
+                )
+                .at(&inp.span)
+                .label(format!("{} neurons", inp.size))
+                .help(format!("give `{}` {} neurons", inp.name, ds.features)));
+            }
+            features = ds.features;
+            shape = ds.shape;
+            datasets.insert(d.name.clone(), ds);
+        }
+        for list in &plan.task_lists {
+            if let Some(ds) = datasets.get(&list.dataset) {
+                tasks.extend(data::cut_tasks(list, ds, plan.seed)?);
+            }
+        }
+        Ok(Runner {
+            plan,
+            opts: *opts,
+            inf: Inference::relu(&net),
+            net,
+            features,
+            shape,
+            datasets,
+            tasks,
+            seen: Vec::new(),
+            learnt: HashMap::new(),
+            best: HashMap::new(),
+            checkpoints: HashMap::new(),
+            last_spikes: None,
+            after: String::new(),
+            measures: 0,
+            rows: Vec::new(),
+            records: Vec::new(),
+            op_seconds: Vec::new(),
+        })
+    }
+
+    fn task(&self, key: &str) -> Option<&Task> {
+        self.tasks.iter().find(|t| t.key == key)
+    }
+
+    fn ops(&mut self, ops: &[Op], progress: &mut dyn Progress) -> Result<(), RunError> {
+        for op in ops {
+            if let Op::Until {
+                cond, max, body, ..
+            } = op
+            {
+                for _ in 0..*max {
+                    self.ops(body, progress)?;
+                    if self.live(cond)? != 0.0 {
+                        break;
+                    }
+                }
+                continue;
+            }
+            let t = Instant::now();
+            let index = self.records.len();
+            let mut record = OpRecord {
+                index,
+                kind: String::new(),
+                name: String::new(),
+                amount: None,
+                spikes: BTreeMap::new(),
+                loss: Vec::new(),
+            };
+            let result = self.op(op, index, &mut record, progress);
+            self.records.push(record);
+            self.op_seconds.push(t.elapsed().as_secs_f64());
+            result?;
+        }
+        Ok(())
+    }
+
+    fn op(
+        &mut self,
+        op: &Op,
+        index: usize,
+        rec: &mut OpRecord,
+        progress: &mut dyn Progress,
+    ) -> Result<(), RunError> {
+        match op {
+            Op::Wake {
+                phase,
+                call,
+                data,
+                length,
+                dynamics,
+                rules,
+                stream,
+                span,
+                ..
+            } => {
+                rec.kind = "wake".into();
+                rec.name = format!("{phase}#{call}");
+                self.wake(
+                    &rec.name.clone(),
+                    data,
+                    *length,
+                    dynamics,
+                    rules,
+                    stream.seed,
+                    span,
+                    rec,
+                    progress,
+                )?;
+                self.after = rec.name.clone();
+            }
+            Op::Sleep {
+                kind,
+                phase,
+                call,
+                steps,
+                dt,
+                dynamics,
+                scale,
+                drive,
+                window,
+                modulators,
+                rules,
+                stream,
+                span,
+                ..
+            } => {
+                rec.kind = match kind {
+                    crate::plan::ir::SleepKind::Nrem => "nrem".into(),
+                    crate::plan::ir::SleepKind::Rem => "rem".into(),
+                };
+                rec.name = format!("{phase}#{call}");
+                rec.amount = Some(*steps);
+                if *steps > 0 {
+                    if let Some(m) = modulators.first() {
+                        return Err(unsupported(&format!("the modulator `{}`", m.name), span));
+                    }
+                    let setup = self
+                        .sleep_setup(*steps, *dt, dynamics, scale, drive, *window, rules, span)?;
+                    let mut rng = ChaCha8Rng::seed_from_u64(stream.seed);
+                    progress.start(&rec.name, *steps, "steps");
+                    let result =
+                        sleep::run(&mut self.net, &setup, &mut rng, |d| progress.advance(d));
+                    progress.finish();
+                    let stats = result.map_err(|pop| {
+                        RunError::new(
+                            Code::E410,
+                            format!(
+                                "the membrane potential of `{}` became NaN or infinite in `{}`",
+                                self.net.pops[pop].name, rec.name
+                            ),
+                        )
+                        .at(span)
+                        .label(format!("while running `{}`", rec.name))
+                        .help("lower the input scale or the drive's rate, or raise the thresholds")
+                    })?;
+                    for (p, &n) in self.net.pops.iter().zip(&stats.spikes) {
+                        rec.spikes.insert(p.name.clone(), n);
+                    }
+                    self.last_spikes = Some((stats.spikes, stats.steps, *dt));
+                    self.check_weights(&rec.name, span)?;
+                }
+                self.after = rec.name.clone();
+            }
+            Op::Perturb {
+                phase, call, span, ..
+            } => {
+                rec.kind = "perturb".into();
+                rec.name = format!("{phase}#{call}");
+                return Err(unsupported("perturb phases", span));
+            }
+            Op::Measure { metrics, label, .. } => {
+                rec.kind = "measure".into();
+                rec.name = label.clone().unwrap_or_default();
+                let id = self.measures;
+                self.measures += 1;
+                for m in metrics {
+                    for v in self.measure(m, op_span(op))? {
+                        self.rows.push(Row {
+                            op: index,
+                            after: self.after.clone(),
+                            label: label.clone(),
+                            measure: id,
+                            metric: v.metric,
+                            group: v.group,
+                            task: v.task,
+                            value: v.value,
+                        });
+                    }
+                }
+            }
+            Op::Checkpoint { name, .. } => {
+                rec.kind = "checkpoint".into();
+                rec.name = name.clone();
+                let snap = Snapshot {
+                    net: self.net.clone(),
+                    inf: self.inf.clone(),
+                    seen: self.seen.clone(),
+                    learnt: self.learnt.clone(),
+                    best: self.best.clone(),
+                };
+                self.checkpoints.insert(name.clone(), snap);
+            }
+            Op::Restore { name, span } => {
+                rec.kind = "restore".into();
+                rec.name = name.clone();
+                let snap = self.checkpoints.get(name).cloned().ok_or_else(|| {
+                    RunError::new(Code::E412, format!("no checkpoint `{name}` was taken")).at(span)
+                })?;
+                self.net = snap.net;
+                self.inf = snap.inf;
+                self.seen = snap.seen;
+                self.learnt = snap.learnt;
+                self.best = snap.best;
+            }
+            Op::Until { .. } => unreachable!("loops are run by `ops`"),
+        }
+        Ok(())
+    }
+
+    /// The training samples of tasks (or whole datasets) as one table.
+    fn train_data(&self, keys: &[String]) -> (Vec<f32>, Vec<u32>) {
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        for k in keys {
+            if let Some(t) = self.task(k) {
+                x.extend_from_slice(&t.train.x);
+                y.extend_from_slice(&t.train.y);
+            } else if let Some(d) = self.datasets.get(k) {
+                x.extend_from_slice(&d.train.x);
+                y.extend_from_slice(&d.train.y);
+            }
+        }
+        (x, y)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn wake(
+        &mut self,
+        name: &str,
+        data: &[String],
+        length: WakeLength,
+        dynamics: &BTreeMap<String, BuiltinIr>,
+        rules: &[BuiltinIr],
+        seed: u64,
+        span: &SpanIr,
+        rec: &mut OpRecord,
+        progress: &mut dyn Progress,
+    ) -> Result<(), RunError> {
+        let mut act = vec![Activation::Linear; self.net.pops.len()];
+        for (pop, b) in dynamics {
+            let Some(i) = self.net.pop(pop) else { continue };
+            act[i] = Activation::from_name(&b.name).ok_or_else(|| {
+                unsupported(&format!("wake phases with `{}` dynamics", b.name), span)
+            })?;
+        }
+        if !self.net.is_feedforward() {
+            return Err(unsupported("rate wake phases on recurrent networks", span));
+        }
+        let (x, y) = self.train_data(data);
+        let n = y.len();
+        let mut trained = false;
+        for r in rules {
+            if r.name != "backprop" {
+                return Err(unsupported(
+                    &format!("the rule `{}` in wake phases", r.name),
+                    span,
+                ));
+            }
+            let rule = Backprop::from_ir(r, &self.net);
+            let total = match length {
+                WakeLength::Epochs(e) => e as usize * n,
+                WakeLength::Samples(s) => s as usize,
+            };
+            rec.amount = Some(total as u64);
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let mut trainer = Trainer::new(&self.net, rule.batch.min(n.max(1)), self.features);
+            progress.start(name, total as u64, "samples");
+            let mut done = 0usize;
+            while done < total && n > 0 {
+                let limit = (total - done).min(n);
+                let base = done;
+                let loss = trainer
+                    .epoch(
+                        &mut self.net,
+                        &act,
+                        &rule,
+                        &x,
+                        &y,
+                        self.features,
+                        limit,
+                        &mut rng,
+                        |k| progress.advance((base + k) as u64),
+                    )
+                    .map_err(|pop| non_finite(&self.net.pops[pop].name, name, span))?;
+                rec.loss.push(loss);
+                done += limit;
+            }
+            progress.finish();
+            self.inf = Inference {
+                act: act.clone(),
+                test_scale: rule.test_scale(self.net.pops.len()),
+            };
+            trained = true;
+        }
+        if !trained {
+            self.inf.act = act;
+        }
+        self.check_weights(name, span)?;
+        // Tasks trained join `seen`; their accuracy now is what BWT compares against.
+        for k in data {
+            if self.task(k).is_some() {
+                if !self.seen.contains(k) {
+                    self.seen.push(k.clone());
+                }
+                if trained {
+                    let acc = self.task_accuracy(k);
+                    self.learnt.insert(k.clone(), acc);
+                    let b = self.best.entry(k.clone()).or_insert(acc);
+                    *b = b.max(acc);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn sleep_setup(
+        &self,
+        steps: u64,
+        dt: f64,
+        dynamics: &BTreeMap<String, BuiltinIr>,
+        scale: &ParamIr,
+        drive: &BuiltinIr,
+        window: Option<[u64; 2]>,
+        rules: &[BuiltinIr],
+        span: &SpanIr,
+    ) -> Result<Setup, RunError> {
+        let net = &self.net;
+        let layers = net.layers();
+        let mut models = vec![None; net.pops.len()];
+        for (li, &pop) in layers.iter().enumerate() {
+            let name = &net.pops[pop].name;
+            let b = dynamics.get(name).ok_or_else(|| {
+                RunError::new(
+                    Code::E412,
+                    format!("no neuron model for `{name}` in this phase"),
+                )
+                .at(span)
+            })?;
+            models[pop] = Some(Model::from_ir(b, li, dt).ok_or_else(|| {
+                unsupported(&format!("`{}` neurons in this configuration", b.name), span)
+            })?);
+        }
+        let mut s = vec![1.0f32; net.pops.len()];
+        match scale {
+            ParamIr::Number { value, .. } => layers.iter().for_each(|&p| s[p] = *value as f32),
+            ParamIr::List { .. } => {
+                for (&p, v) in layers.iter().zip(super::params::numbers(scale)) {
+                    s[p] = v as f32;
+                }
+            }
+            ParamIr::Builtin { builtin: b } if b.name == "activation_max" => {
+                let (x, _) = self.train_data(task_param(&b.params, "tasks"));
+                let maxima = rate::activation_max(
+                    net,
+                    &self.inf,
+                    &x,
+                    self.features,
+                    num(&b.params, "percentile", 1.0),
+                );
+                let recursion = super::params::symbol(&b.params, "recursion", "matlab");
+                s = super::scale::activation_max(net, &maxima, recursion, b.factor);
+            }
+            ParamIr::Builtin { builtin: b } => {
+                return Err(unsupported(
+                    &format!("the scaling recipe `{}`", b.name),
+                    span,
+                ));
+            }
+            _ => {}
+        }
+        let n_in = net.input().map_or(0, |i| net.pops[i].size);
+        let mut drv = match drive.name.as_str() {
+            "silence" => Drive::silent(n_in),
+            "bernoulli" | "poisson" => {
+                let max_rate = num(&drive.params, "max_rate", 63.75);
+                let key = if drive.name == "bernoulli" {
+                    "p"
+                } else {
+                    "rates"
+                };
+                let pattern = match drive.params.get(key) {
+                    Some(ParamIr::Builtin { builtin: p }) => self.pattern(p, span)?,
+                    Some(ParamIr::Number { value, unit }) if unit == "s^-1" => {
+                        vec![(*value / max_rate.max(f64::MIN_POSITIVE)) as f32; n_in]
+                    }
+                    Some(ParamIr::Number { value, .. }) => vec![*value as f32; n_in],
+                    _ => vec![1.0; n_in],
+                };
+                // Bernoulli: 2·dt·max_rate·p (SRC's coding); Poisson: max_rate·p·dt.
+                let k = if drive.name == "bernoulli" { 2.0 } else { 1.0 } * dt * max_rate;
+                Drive {
+                    prob: pattern
+                        .iter()
+                        .map(|&p| (k as f32 * p).clamp(0.0, 1.0))
+                        .collect(),
+                    window: None,
+                }
+            }
+            other => return Err(unsupported(&format!("the drive `{other}`"), span)),
+        };
+        if let Some([w, h]) = window {
+            let (rows, cols) = self.shape.ok_or_else(|| {
+                RunError::new(
+                    Code::E412,
+                    "a `window` needs image-shaped input (IDX or synthetic images)",
+                )
+                .at(span)
+            })?;
+            let (w, h) = (w as usize, h as usize);
+            if w > cols || h > rows {
+                return Err(RunError::new(
+                    Code::E407,
+                    format!("the window {w} x {h} does not fit the {cols} x {rows} input images"),
+                )
+                .at(span));
+            }
+            drv.window = Some((w, h, cols, rows));
+        }
+        let mut sleep_rules = Vec::new();
+        for r in rules {
+            let rule = SleepRule::from_ir(r).ok_or_else(|| {
+                unsupported(&format!("the rule `{}` in sleep phases", r.name), span)
+            })?;
+            let on = on_names(r);
+            let applies = net
+                .projs
+                .iter()
+                .map(|p| {
+                    p.plastic
+                        && (on.is_empty()
+                            || on.contains(&p.name)
+                            || on.contains(&net.pops[p.to].name))
+                })
+                .collect();
+            sleep_rules.push((rule, applies));
+        }
+        Ok(Setup {
+            steps,
+            dt,
+            models,
+            scale: s,
+            drive: drv,
+            rules: sleep_rules,
+        })
+    }
+
+    /// An input pattern in [0, 1] per input neuron.
+    fn pattern(&self, p: &BuiltinIr, span: &SpanIr) -> Result<Vec<f32>, RunError> {
+        let f = self.features;
+        let mean = |x: &[f32]| {
+            let n = (x.len() / f.max(1)).max(1);
+            let mut m = vec![0.0f64; f];
+            for row in x.chunks_exact(f) {
+                m.iter_mut().zip(row).for_each(|(m, &v)| *m += v as f64);
+            }
+            m.into_iter()
+                .map(|v| (v / n as f64) as f32)
+                .collect::<Vec<f32>>()
+        };
+        match p.name.as_str() {
+            "mean_image" => {
+                let (x, _) = self.train_data(task_param(&p.params, "tasks"));
+                Ok(mean(&x))
+            }
+            "sample_mean" => {
+                use rand::Rng;
+                let (x, y) = self.train_data(task_param(&p.params, "tasks"));
+                let count = num(&p.params, "count", 10.0) as usize;
+                let mut rng = ChaCha8Rng::seed_from_u64(crate::plan::streams::derive(
+                    self.plan.seed,
+                    &format!("sample_mean:{}", self.after),
+                ));
+                let mut picked = Vec::with_capacity(count * f);
+                for _ in 0..count.min(y.len()) {
+                    let i = rng.random_range(0..y.len());
+                    picked.extend_from_slice(&x[i * f..(i + 1) * f]);
+                }
+                Ok(mean(&picked))
+            }
+            other => Err(unsupported(&format!("the input pattern `{other}`"), span)),
+        }
+    }
+
+    /// Accuracy of one task on the evaluation split.
+    fn task_accuracy(&self, key: &str) -> f64 {
+        self.task(key).map_or(f64::NAN, |t| {
+            let (h, n) = metrics::task_hits(&self.net, &self.inf, t, self.opts.eval, self.features);
+            h as f64 / n.max(1) as f64
+        })
+    }
+
+    fn measure(&mut self, m: &MetricIr, span: &SpanIr) -> Result<Vec<Value>, RunError> {
+        let key = metric_key(m);
+        let value = |task: &str, v: f64| Value {
+            metric: key.clone(),
+            group: None,
+            task: task.to_string(),
+            value: v,
+        };
+        let group_value = |v: f64| Value {
+            metric: key.clone(),
+            group: m.group.clone(),
+            task: "all".into(),
+            value: v,
+        };
+        let mut out = Vec::new();
+        match m.metric.as_str() {
+            "accuracy" => {
+                if let Some(r) = builtin(&m.params, "readout")
+                    && r.name != "argmax"
+                {
+                    return Err(unsupported(&format!("the readout `{}`", r.name), span));
+                }
+                let (mut hits, mut total) = (0, 0);
+                for k in &m.tasks {
+                    let Some(t) = self.task(k) else { continue };
+                    let (h, n) =
+                        metrics::task_hits(&self.net, &self.inf, t, self.opts.eval, self.features);
+                    let acc = h as f64 / n.max(1) as f64;
+                    let b = self.best.entry(k.clone()).or_insert(acc);
+                    *b = b.max(acc);
+                    out.push(value(k, acc));
+                    hits += h;
+                    total += n;
+                }
+                out.push(group_value(hits as f64 / total.max(1) as f64));
+            }
+            "forgetting" | "bwt" => {
+                let mut sum = 0.0;
+                let mut counted = 0;
+                let last_learnt = self.seen.last().cloned();
+                for k in &m.tasks {
+                    let acc = self.task_accuracy(k);
+                    let v = if m.metric == "forgetting" {
+                        self.best.get(k).map(|b| (b - acc).max(0.0))
+                    } else if Some(k) == last_learnt.as_ref() {
+                        None
+                    } else {
+                        self.learnt.get(k).map(|l| acc - l)
+                    };
+                    if let Some(v) = v {
+                        out.push(value(k, v));
+                        sum += v;
+                        counted += 1;
+                    }
+                }
+                out.push(group_value(if counted > 0 {
+                    sum / counted as f64
+                } else {
+                    0.0
+                }));
+            }
+            "weights" => {
+                let proj = metric_subject(m).and_then(|p| self.net.proj(&p));
+                let Some(pi) = proj else {
+                    return Err(RunError::new(Code::E412, "`weights` needs a projection").at(span));
+                };
+                let p = &self.net.projs[pi];
+                let stats: Vec<&str> = match m.params.get("stat") {
+                    Some(ParamIr::Symbol { value }) => vec![value.as_str()],
+                    _ => WEIGHT_STATS.to_vec(),
+                };
+                for s in stats {
+                    out.push(Value {
+                        metric: format!("weights.{s}"),
+                        group: None,
+                        task: p.name.clone(),
+                        value: metrics::weight_stat(p, s),
+                    });
+                }
+            }
+            "rates" => {
+                let pop = metric_subject(m).and_then(|p| self.net.pop(&p));
+                let Some(pop) = pop else {
+                    return Err(RunError::new(Code::E412, "`rates` needs a population").at(span));
+                };
+                let hz = self.last_spikes.as_ref().map_or(0.0, |(s, steps, dt)| {
+                    s[pop] as f64
+                        / (self.net.pops[pop].size as f64 * *steps as f64 * dt)
+                            .max(f64::MIN_POSITIVE)
+                });
+                out.push(value(&self.net.pops[pop].name, hz));
+            }
+            other => return Err(unsupported(&format!("the metric `{other}`"), span)),
+        }
+        Ok(out)
+    }
+
+    /// A condition over live metrics (`until`).
+    fn live(&mut self, cond: &ExprIr) -> Result<f64, RunError> {
+        let mut err = None;
+        let mut read = |e: &ExprIr| -> Result<f64, String> {
+            let ExprIr::Metric { metric, task } = e else {
+                return Err("an outcome value cannot be read while running".into());
+            };
+            let span = self
+                .plan
+                .ops
+                .first()
+                .map(op_span)
+                .cloned()
+                .unwrap_or_else(empty_span);
+            match self.measure(metric, &span) {
+                Ok(values) => values
+                    .iter()
+                    .find(|v| &v.task == task || (task == "all" && v.task == "all"))
+                    .or_else(|| values.last())
+                    .map(|v| v.value)
+                    .ok_or_else(|| "nothing measured".to_string()),
+                Err(e) => {
+                    let msg = e.message.clone();
+                    err = Some(e);
+                    Err(msg)
+                }
+            }
+        };
+        let v = eval_with(cond, &mut read);
+        if let Some(e) = err {
+            return Err(e);
+        }
+        v.map_err(|m| RunError::new(Code::E412, m))
+    }
+
+    /// NaN, infinite or runaway weights stop the run.
+    fn check_weights(&self, op: &str, span: &SpanIr) -> Result<(), RunError> {
+        for p in &self.net.projs {
+            if p.w.iter().any(|w| !w.is_finite()) {
+                return Err(non_finite(&p.name, op, span));
+            }
+            let max = p.w.iter().fold(0.0f32, |m, w| m.max(w.abs()));
+            if max > 1e6 {
+                return Err(RunError::new(
+                    Code::E411,
+                    format!("weights of `{}` reached {max:e} in `{op}`", p.name),
+                )
+                .at(span)
+                .label(format!("while running `{op}`"))
+                .help("lower the learning rate or the rule's increments"));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn non_finite(what: &str, op: &str, span: &SpanIr) -> RunError {
+    RunError::new(
+        Code::E410,
+        format!("`{what}` became NaN or infinite in `{op}`"),
+    )
+    .at(span)
+    .label(format!("while running `{op}`"))
+    .help("a learning rate or input scale that is too large makes activity diverge; lower it")
+}
+
+fn unsupported(what: &str, span: &SpanIr) -> RunError {
+    RunError::new(Code::E412, format!("the engine cannot run {what} yet")).at(span)
+}
+
+fn op_span(op: &Op) -> &SpanIr {
+    match op {
+        Op::Wake { span, .. }
+        | Op::Sleep { span, .. }
+        | Op::Perturb { span, .. }
+        | Op::Measure { span, .. }
+        | Op::Checkpoint { span, .. }
+        | Op::Restore { span, .. }
+        | Op::Until { span, .. } => span,
+    }
+}
+
+fn empty_span() -> SpanIr {
+    SpanIr {
+        file: String::new(),
+        line: 0,
+        column: 0,
+        start: 0,
+        end: 0,
+    }
+}

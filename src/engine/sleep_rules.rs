@@ -1,0 +1,87 @@
+//! Plasticity during spiking phases, applied on the pre-major weight copy (`wt[i·post + j]`)
+//! that event-driven propagation reads.
+//!
+//! `src_stdp` is SRC's rule: when post neuron j spikes, every synapse onto it changes by
+//! `+inc·f(w)` if its pre neuron spiked this step and `−dec·f(w)` otherwise. `downscale`
+//! multiplies every weight each step; `weight_noise` adds Gaussian noise each step.
+
+use super::params::{flag, num, symbol};
+use crate::plan::ir::BuiltinIr;
+
+/// The weight gate f(w) of `src_stdp`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Gate {
+    /// 2·σ(−w/gate): ≈ 2 for negative weights, 1 at 0, ≈ 0 for w ≫ gate (published code).
+    Matlab {
+        inv_gate: f32,
+    },
+    /// σ(w) (the Python replicate).
+    Logistic,
+    None,
+}
+
+impl Gate {
+    #[inline(always)]
+    pub fn f(self, w: f32) -> f32 {
+        match self {
+            Gate::Matlab { inv_gate } => 2.0 / (1.0 + (w * inv_gate).exp()),
+            Gate::Logistic => 1.0 / (1.0 + (-w).exp()),
+            Gate::None => 1.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SleepRule {
+    SrcStdp { inc: f32, dec: f32, gate: Gate },
+    Downscale { factor: f32 },
+    WeightNoise { sigma: f32, relative: bool },
+}
+
+impl SleepRule {
+    /// `None` for rules this engine cannot run in a spiking phase yet.
+    pub fn from_ir(b: &BuiltinIr) -> Option<SleepRule> {
+        match b.name.as_str() {
+            "src_stdp" => Some(SleepRule::SrcStdp {
+                inc: num(&b.params, "inc", 0.001) as f32,
+                dec: num(&b.params, "dec", 0.0001) as f32,
+                gate: match symbol(&b.params, "gate_fn", "matlab") {
+                    "logistic" => Gate::Logistic,
+                    "none" => Gate::None,
+                    _ => Gate::Matlab {
+                        inv_gate: (1.0 / num(&b.params, "gate", 0.001)) as f32,
+                    },
+                },
+            }),
+            "downscale" => Some(SleepRule::Downscale {
+                factor: num(&b.params, "factor", 0.9999) as f32,
+            }),
+            "weight_noise" => Some(SleepRule::WeightNoise {
+                sigma: num(&b.params, "sigma", 0.0001) as f32,
+                relative: flag(&b.params, "relative", false),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// SRC's update of the synapses onto the post neurons that spiked.
+#[inline]
+pub fn src_stdp(
+    wt: &mut [f32],
+    post: usize,
+    post_spikes: &[u32],
+    pre_spiked: &[u8],
+    inc: f32,
+    dec: f32,
+    gate: Gate,
+) {
+    for &j in post_spikes {
+        let j = j as usize;
+        for (i, &s) in pre_spiked.iter().enumerate() {
+            let w = &mut wt[i * post + j];
+            let change = if s != 0 { inc } else { -dec };
+            *w += change * gate.f(*w);
+        }
+    }
+}

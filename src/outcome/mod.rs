@@ -1,0 +1,134 @@
+//! Outcomes: what a run measured, as data (`outcome.json`, `metrics.csv`).
+//!
+//! The outcome holds no wall time outside `timing`, so two runs of one plan and seed give
+//! the same document apart from that object. Its shape is versioned by [`SCHEMA`] and
+//! documented in docs/outcome.md.
+
+pub mod expect;
+pub mod write;
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The version of the outcome's JSON shape.
+pub const SCHEMA: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub schema: u32,
+    pub somnia: String,
+    pub protocol: String,
+    pub source: String,
+    pub source_hash: String,
+    /// SHA-256 of the plan's JSON: two outcomes with one hash ran the same plan.
+    pub plan_hash: String,
+    pub seed: u64,
+    /// `test`, or `validation` when hyper-parameters are being chosen.
+    pub evaluated_on: String,
+    /// `complete`, or `error` when the run stopped (see `error`).
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorInfo>,
+    /// Every measured value, in the order measured.
+    pub timeline: Vec<Row>,
+    /// The last value of every metric: `final[metric][task]`, `task` being a task key, a
+    /// group key (`pairs`), `all` (the last group measured), a projection or a population.
+    #[serde(rename = "final")]
+    pub final_values: BTreeMap<String, BTreeMap<String, f64>>,
+    pub expectations: Vec<ExpectationResult>,
+    /// What each op did: the phases and measurements in the order run.
+    pub ops: Vec<OpRecord>,
+    pub timing: Timing,
+}
+
+/// One measured value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    /// Index of the op in the order run (0-based; loops count every pass).
+    pub op: usize,
+    /// The phase call measured after (`consolidate#2`), empty before any phase.
+    pub after: String,
+    /// The measurement's label, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Index of the measurement among all measurements run (0-based).
+    pub measure: usize,
+    pub metric: String,
+    /// The group of tasks measured together (`pairs`, `pairs[0,1]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// A task key, `all` for the group, or the projection/population measured.
+    pub task: String,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorInfo {
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExpectationResult {
+    pub text: String,
+    /// The left-hand side of the comparison (the whole expression's value otherwise).
+    pub value: Option<f64>,
+    /// The right-hand side of the comparison.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound: Option<f64>,
+    pub passed: bool,
+    /// Why it could not be evaluated (a value never measured in this run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub span: crate::plan::ir::SpanIr,
+}
+
+/// One op as run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpRecord {
+    pub index: usize,
+    /// `wake`, `nrem`, `rem`, `perturb`, `measure`, `checkpoint`, `restore`.
+    pub kind: String,
+    /// `learn#0`, or the label of a measurement.
+    pub name: String,
+    /// Steps of a sleep phase, samples of a wake phase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<u64>,
+    /// Spikes per population (spiking phases).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub spikes: BTreeMap<String, u64>,
+    /// Mean training loss per epoch (wake phases with backprop).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub loss: Vec<f64>,
+}
+
+/// Wall times: the only part of an outcome that differs between identical runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Timing {
+    pub total_seconds: f64,
+    pub load_seconds: f64,
+    /// Seconds per op, indexed as `ops`.
+    pub ops: Vec<f64>,
+}
+
+impl Outcome {
+    /// Recomputes `final` from the timeline.
+    pub fn compute_final(&mut self) {
+        let mut f: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+        for r in &self.timeline {
+            let m = f.entry(r.metric.clone()).or_default();
+            m.insert(r.task.clone(), r.value);
+            if r.task == "all"
+                && let Some(g) = &r.group
+            {
+                m.insert(g.clone(), r.value);
+            }
+        }
+        self.final_values = f;
+    }
+
+    /// True when the run completed and every expectation passed.
+    pub fn passed(&self) -> bool {
+        self.status == "complete" && self.expectations.iter().all(|e| e.passed)
+    }
+}
