@@ -1,0 +1,397 @@
+//! `somnia run` end to end, on small protocols written into temporary folders: outcome files,
+//! exit statuses, determinism, refusing to overwrite, and every runtime error code (E4xx)
+//! raised by a real run with its code, file and source position.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const MNIST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist-10k");
+
+/// A fresh folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("somnia-run-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A small protocol: two MNIST tasks, a 784-32-10 network, one epoch each, a short SRC
+/// sleep after each. `edit` replaces text in it to make a variant.
+fn protocol(dataset: &str, edits: &[(&str, &str)]) -> String {
+    let mut text = format!(
+        r#"dataset digits = {dataset}
+tasks pairs = split_classes(digits, [0, 1], [2, 3])
+
+network net {{
+  input x 784
+  layer h 32
+  output y 10
+  connect x -> h -> y {{ init uniform(-0.05, 0.05); bias off }}
+}}
+
+rule sgd = backprop {{ lr 0.1; momentum 0.5; batch 50 }}
+
+phase learn(t: tasks) = wake {{
+  data t
+  plasticity sgd
+  length 1 epochs
+}}
+
+phase nap = nrem {{
+  length 200 steps
+  dynamics integrate_fire {{ threshold 1 }}
+  scale by activation_max(seen) * 2
+  drive bernoulli(mean_image(seen)) window 11 x 11
+  plasticity src_stdp {{ inc 0.001; dec 0.0001 }}
+}}
+
+protocol small {{
+  network net
+  seed 7
+  schedule {{
+    measure accuracy(pairs) as "start"
+    for t in pairs {{
+      learn(t)
+      nap
+      measure accuracy(seen) as "after"
+    }}
+    measure weights(x -> h) as "end"
+  }}
+  expect final accuracy(pairs) > 10 %
+}}
+"#
+    );
+    for (from, to) in edits {
+        assert!(text.contains(from), "the template has no `{from}`");
+        text = text.replace(from, to);
+    }
+    text
+}
+
+fn mnist(limit: usize) -> String {
+    format!("idx(\"{MNIST}\") {{ limit {limit} }}")
+}
+
+struct Ran {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_in(dir: &Path, file: &str, extra: &[&str], env: &[(&str, &str)]) -> Ran {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_somnia"));
+    cmd.arg("run")
+        .arg(dir.join(file))
+        .args(["--quiet", "--color", "never"])
+        .args(extra)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("the somnia binary runs");
+    Ran {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+fn outcome(dir: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("outcome.json")).expect("outcome.json written");
+    serde_json::from_str(&text).expect("outcome.json parses")
+}
+
+/// The outcome without its wall times.
+fn without_timing(dir: &Path) -> String {
+    let mut o = outcome(dir);
+    o.as_object_mut().unwrap().remove("timing");
+    serde_json::to_string_pretty(&o).unwrap()
+}
+
+#[test]
+fn a_run_writes_the_outcome_and_the_metrics_table() {
+    let dir = scratch("writes");
+    write(&dir, "p.sleep", &protocol(&mnist(600), &[]));
+    let r = run_in(&dir, "p.sleep", &["--out", "out"], &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let o = outcome(&dir.join("out"));
+    assert_eq!(o["schema"], 1);
+    assert_eq!(o["protocol"], "small");
+    assert_eq!(o["seed"], 7);
+    assert_eq!(o["status"], "complete");
+    let all = o["final"]["accuracy"]["all"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&all));
+    assert_eq!(o["final"]["accuracy"]["pairs"].as_f64(), Some(all));
+    assert!(o["final"]["accuracy"]["pairs[1]"].is_number());
+    assert!(o["final"]["weights.std"]["x->h"].as_f64().unwrap() > 0.0);
+    let e = &o["expectations"][0];
+    assert_eq!(e["text"], "final accuracy(pairs) > 10 %");
+    assert_eq!(e["passed"], true);
+    assert_eq!(e["value"].as_f64(), Some(all));
+    assert!(e["span"]["line"].as_u64().unwrap() > 0);
+    // The sleep ran and its spikes were counted.
+    let naps: Vec<_> = o["ops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|op| op["kind"] == "nrem")
+        .collect();
+    assert_eq!(naps.len(), 2);
+    assert!(naps[0]["spikes"]["x"].as_u64().unwrap() > 0);
+    let csv = std::fs::read_to_string(dir.join("out/metrics.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("op,after,label,measure,metric,group,task,value")
+    );
+    assert_eq!(lines.count(), o["timeline"].as_array().unwrap().len());
+    assert!(r.stdout.contains("✓ final accuracy(pairs) > 10 %"));
+}
+
+#[test]
+fn one_seed_gives_byte_identical_outcomes_whatever_the_thread_count() {
+    let dir = scratch("determinism");
+    write(&dir, "p.sleep", &protocol(&mnist(600), &[]));
+    let a = run_in(
+        &dir,
+        "p.sleep",
+        &["--out", "a"],
+        &[("MATMUL_NUM_THREADS", "1")],
+    );
+    let b = run_in(
+        &dir,
+        "p.sleep",
+        &["--out", "b"],
+        &[("MATMUL_NUM_THREADS", "2")],
+    );
+    assert_eq!((a.code, b.code), (0, 0), "{}{}", a.stderr, b.stderr);
+    assert_eq!(
+        without_timing(&dir.join("a")),
+        without_timing(&dir.join("b"))
+    );
+    assert_eq!(
+        std::fs::read(dir.join("a/metrics.csv")).unwrap(),
+        std::fs::read(dir.join("b/metrics.csv")).unwrap()
+    );
+    // Another seed is another run.
+    let c = run_in(&dir, "p.sleep", &["--out", "c", "--seed", "8"], &[]);
+    assert_eq!(c.code, 0, "{}", c.stderr);
+    assert_ne!(
+        without_timing(&dir.join("a")),
+        without_timing(&dir.join("c"))
+    );
+}
+
+#[test]
+fn an_existing_outcome_is_kept_unless_forced() {
+    let dir = scratch("overwrite");
+    write(&dir, "p.sleep", &protocol(&mnist(300), &[]));
+    assert_eq!(run_in(&dir, "p.sleep", &[], &[]).code, 0);
+    // The default folder is runs/<protocol>-<seed>/, relative to the working directory.
+    let target = dir.join("runs/small-7/outcome.json");
+    std::fs::write(&target, "my notes").unwrap();
+    let r = run_in(&dir, "p.sleep", &[], &[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--force"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "my notes");
+    let r = run_in(&dir, "p.sleep", &["--force"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(outcome(&dir.join("runs/small-7"))["protocol"], "small");
+}
+
+#[test]
+fn a_failing_expectation_exits_1_and_shows_its_value() {
+    let dir = scratch("failing");
+    let text = protocol(
+        &mnist(300),
+        &[(
+            "expect final accuracy(pairs) > 10 %",
+            "expect final accuracy(pairs) > 99.9 %",
+        )],
+    );
+    write(&dir, "p.sleep", &text);
+    let r = run_in(&dir, "p.sleep", &["--out", "o"], &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("✗ final accuracy(pairs) > 99.9 %"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(outcome(&dir.join("o"))["expectations"][0]["passed"], false);
+}
+
+/// Runs a protocol expected to stop with `code`; returns stderr and the outcome written.
+fn fails_with(dir: &Path, text: &str, code: &str) -> (String, serde_json::Value) {
+    write(dir, "p.sleep", text);
+    let r = run_in(dir, "p.sleep", &["--out", "o"], &[]);
+    assert_eq!(r.code, 2, "expected {code}:\n{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains(code), "expected {code}:\n{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    let o = outcome(&dir.join("o"));
+    assert_eq!(o["status"], "error");
+    assert_eq!(o["error"]["code"], code);
+    (r.stderr, o)
+}
+
+/// An IDX folder holding the given images and labels files.
+fn idx_folder(dir: &Path, images: &[u8], labels: &[u8]) -> String {
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("t-images-idx3-ubyte"), images).unwrap();
+    std::fs::write(data.join("t-labels-idx1-ubyte"), labels).unwrap();
+    "idx(\"data\")".into()
+}
+
+fn idx_header(magic_dims: u8, sizes: &[u32]) -> Vec<u8> {
+    let mut b = vec![0, 0, 8, magic_dims];
+    for s in sizes {
+        b.extend_from_slice(&s.to_be_bytes());
+    }
+    b
+}
+
+#[test]
+fn an_unreadable_idx_file_is_e401() {
+    let dir = scratch("e401");
+    // The names the checker looks for exist, but the images "file" is a folder.
+    std::fs::create_dir_all(dir.join("data/t-images-idx3-ubyte")).unwrap();
+    std::fs::write(dir.join("data/t-labels-idx1-ubyte"), idx_header(1, &[0])).unwrap();
+    let (err, _) = fails_with(&dir, &protocol("idx(\"data\")", &[]), "E401");
+    assert!(err.contains("t-images-idx3-ubyte"), "{err}");
+}
+
+#[test]
+fn a_wrong_magic_number_is_e402_naming_the_file() {
+    let dir = scratch("e402");
+    let mut images = idx_header(3, &[2, 28, 28]);
+    images[2] = 0x0d; // floats, not bytes
+    images.extend(vec![0u8; 2 * 784]);
+    let mut labels = idx_header(1, &[2]);
+    labels.extend([0, 1]);
+    let ds = idx_folder(&dir, &images, &labels);
+    let (err, _) = fails_with(&dir, &protocol(&ds, &[]), "E402");
+    assert!(err.contains("t-images-idx3-ubyte"), "{err}");
+    // The error points at the dataset's definition.
+    assert!(err.contains("p.sleep:1:"), "{err}");
+}
+
+#[test]
+fn a_truncated_idx_file_is_e403() {
+    let dir = scratch("e403");
+    let mut images = idx_header(3, &[4, 28, 28]);
+    images.extend(vec![0u8; 3 * 784]);
+    let mut labels = idx_header(1, &[4]);
+    labels.extend([0, 1, 2, 3]);
+    let ds = idx_folder(&dir, &images, &labels);
+    let (err, _) = fails_with(&dir, &protocol(&ds, &[]), "E403");
+    assert!(err.contains("truncated"), "{err}");
+}
+
+#[test]
+fn a_negative_csv_label_is_e404() {
+    let dir = scratch("e404");
+    write(&dir, "d.csv", "a,b,label\n0.1,0.2,1\n0.3,0.4,-1\n");
+    let text = protocol("csv(\"d.csv\")", &[("input x 784", "input x 2")]);
+    let (err, _) = fails_with(&dir, &text, "E404");
+    assert!(err.contains("d.csv"), "{err}");
+}
+
+#[test]
+fn images_and_labels_of_different_counts_are_e405() {
+    let dir = scratch("e405");
+    let mut images = idx_header(3, &[2, 28, 28]);
+    images.extend(vec![0u8; 2 * 784]);
+    let mut labels = idx_header(1, &[3]);
+    labels.extend([0, 1, 2]);
+    let ds = idx_folder(&dir, &images, &labels);
+    fails_with(&dir, &protocol(&ds, &[]), "E405");
+}
+
+#[test]
+fn a_ragged_csv_is_e406_with_its_line() {
+    let dir = scratch("e406");
+    write(&dir, "d.csv", "a,b,label\n0.1,0.2,1\n0.3,2\n");
+    let text = protocol("csv(\"d.csv\")", &[("input x 784", "input x 2")]);
+    let (err, _) = fails_with(&dir, &text, "E406");
+    assert!(err.contains("d.csv") && err.contains('3'), "{err}");
+}
+
+#[test]
+fn an_input_of_the_wrong_size_is_e407() {
+    let dir = scratch("e407");
+    let text = protocol(&mnist(300), &[("input x 784", "input x 100")]);
+    let (err, _) = fails_with(&dir, &text, "E407");
+    assert!(err.contains("784") && err.contains("100"), "{err}");
+}
+
+#[test]
+fn a_task_of_absent_labels_is_e408() {
+    let dir = scratch("e408");
+    let text = protocol(&mnist(300), &[("[2, 3])", "[2, 42])")]);
+    // Label 42 alone would be empty; together with 2 the task has samples, so use 42 alone.
+    let text = text.replace("[2, 42])", "[42])");
+    fails_with(&dir, &text, "E408");
+}
+
+#[test]
+fn diverging_training_is_e410_naming_the_op_and_keeping_the_outcome() {
+    let dir = scratch("e410");
+    let text = protocol(
+        &mnist(300),
+        &[("uniform(-0.05, 0.05)", "uniform(1e20, 2e20)")],
+    );
+    let (err, o) = fails_with(&dir, &text, "E410");
+    assert!(err.contains("learn#0") && err.contains("`y`"), "{err}");
+    // The span is the phase call in the schedule.
+    assert!(err.contains("p.sleep:33:"), "{err}");
+    // What was measured before the failure is kept.
+    assert_eq!(o["timeline"][0]["label"], "start");
+}
+
+#[test]
+fn runaway_sleep_weights_are_e411() {
+    let dir = scratch("e411");
+    let text = protocol(
+        &mnist(300),
+        &[("inc 0.001; dec 0.0001", "inc 1e7; dec 0; gate_fn none")],
+    );
+    let (err, _) = fails_with(&dir, &text, "E411");
+    assert!(err.contains("nap#0"), "{err}");
+}
+
+#[test]
+fn a_builtin_the_engine_cannot_run_is_e412() {
+    let dir = scratch("e412");
+    let text = protocol(
+        &mnist(300),
+        &[
+            (
+                "protocol small {",
+                "phase shock = perturb { apply lesion(h, 10 %) }\n\nprotocol small {",
+            ),
+            ("      nap\n", "      nap\n      shock\n"),
+        ],
+    );
+    let (err, _) = fails_with(&dir, &text, "E412");
+    assert!(err.contains("perturb"), "{err}");
+}
+
+#[test]
+fn every_runtime_code_has_a_test_here() {
+    let this = include_str!("run.rs");
+    for code in somnia::diagnostics::Code::ALL {
+        let c = code.as_str();
+        if c.starts_with("E4") {
+            assert!(
+                this.contains(&format!("\"{c}\")")),
+                "no test in tests/run.rs raises {c}"
+            );
+        }
+    }
+}
