@@ -20,4 +20,4 @@ pub mod scale;
 pub mod sleep;
 pub mod sleep_rules;
 
-pub use runner::{Options, Progress, Quiet, run};
+pub use runner::{Options, Progress, Quiet, Runner, run};

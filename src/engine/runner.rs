@@ -119,7 +119,9 @@ struct Snapshot {
     best: HashMap<String, f64>,
 }
 
-struct Runner<'a> {
+/// A plan being run: the live network and everything the ops share. `run` drives it over
+/// the whole plan; benchmarks and the REPL drive it one op at a time.
+pub struct Runner<'a> {
     plan: &'a Plan,
     opts: Options,
     net: Network,
@@ -143,7 +145,8 @@ struct Runner<'a> {
 }
 
 impl<'a> Runner<'a> {
-    fn new(plan: &'a Plan, opts: &Options) -> Result<Runner<'a>, RunError> {
+    /// Builds the network and reads the data.
+    pub fn new(plan: &'a Plan, opts: &Options) -> Result<Runner<'a>, RunError> {
         let net = Network::build(&plan.network, plan.seed)?;
         let input = net.input().map(|i| &net.pops[i]);
         let mut datasets = HashMap::new();
@@ -200,7 +203,13 @@ impl<'a> Runner<'a> {
         self.tasks.iter().find(|t| t.key == key)
     }
 
-    fn ops(&mut self, ops: &[Op], progress: &mut dyn Progress) -> Result<(), RunError> {
+    /// The live network.
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    /// Runs ops (loops included), recording each.
+    pub fn ops(&mut self, ops: &[Op], progress: &mut dyn Progress) -> Result<(), RunError> {
         for op in ops {
             if let Op::Until {
                 cond, max, body, ..
