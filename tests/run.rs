@@ -395,3 +395,60 @@ fn every_runtime_code_has_a_test_here() {
         }
     }
 }
+
+/// Runs a shipped file's protocol from the project root; returns the exit status and output.
+fn run_shipped(file: &str, protocol: &str, out: &Path) -> Ran {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = out.to_str().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_somnia"));
+    cmd.args([
+        "run", file, "-p", protocol, "--quiet", "--force", "--out", o,
+    ])
+    .current_dir(root)
+    .env("NO_COLOR", "1");
+    let out = cmd.output().expect("the somnia binary runs");
+    Ran {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
+}
+
+#[test]
+fn the_examples_the_engine_runs_meet_their_expectations() {
+    let dir = scratch("examples");
+    for (file, protocol) in [
+        ("examples/03_wake_training.sleep", "sequential"),
+        ("examples/04_sleep_phase.sleep", "src"),
+        ("examples/05_derived_arms.sleep", "with_sleep"),
+        ("examples/05_derived_arms.sleep", "no_sleep"),
+        ("examples/06_loops_and_checkpoints.sleep", "fork"),
+        ("examples/08_imports.sleep", "shared"),
+        ("examples/08_imports.sleep", "longer"),
+    ] {
+        let r = run_shipped(file, protocol, &dir.join(protocol));
+        assert_eq!(r.code, 0, "{file} {protocol}:\n{}{}", r.stdout, r.stderr);
+    }
+}
+
+/// The science guard: Sleep Replay Consolidation keeps its advantage (EXPERIMENTS.md §1).
+/// Release builds only: the four runs take about 30 s there and minutes in a debug build.
+#[test]
+#[cfg_attr(debug_assertions, ignore = "slow in debug builds; run with --release")]
+fn sleep_replay_consolidation_beats_sequential_training() {
+    let dir = scratch("src");
+    let mut final_acc = std::collections::HashMap::new();
+    for protocol in ["sequential", "src_matlab", "src", "joint"] {
+        let out = dir.join(protocol);
+        let r = run_shipped("protocols/src_split_mnist.sleep", protocol, &out);
+        assert_eq!(r.code, 0, "{protocol}:\n{}{}", r.stdout, r.stderr);
+        let acc = outcome(&out)["final"]["accuracy"]["pairs"]
+            .as_f64()
+            .unwrap();
+        final_acc.insert(protocol, acc);
+    }
+    let seq = final_acc["sequential"];
+    assert!((0.15..0.25).contains(&seq), "sequential {seq}");
+    assert!(final_acc["src_matlab"] > seq + 0.10, "{final_acc:?}");
+    assert!(final_acc["src"] > seq + 0.25, "{final_acc:?}");
+}

@@ -28,8 +28,9 @@ impl Drive {
         self.prob.iter().all(|&p| p <= 0.0)
     }
 
-    /// Writes this step's input spikes into `spikes` (cleared first).
-    pub fn step(&self, rng: &mut ChaCha8Rng, spikes: &mut Vec<u32>) {
+    /// Writes this step's input spikes into `spikes` (cleared first); `gain` multiplies
+    /// every probability (modulators), the result clipped at 1.
+    pub fn step(&self, rng: &mut ChaCha8Rng, gain: f32, spikes: &mut Vec<u32>) {
         spikes.clear();
         match self.window {
             Some((w, h, cols, rows)) => {
@@ -39,7 +40,7 @@ impl Drive {
                 for r in y0..y0 + h {
                     for c in x0..x0 + w {
                         let k = r * cols + c;
-                        let p = self.prob[k];
+                        let p = self.prob[k] * gain;
                         if p > 0.0 && rng.random::<f32>() < p {
                             spikes.push(k as u32);
                         }
@@ -49,6 +50,7 @@ impl Drive {
             }
             None => {
                 for (k, &p) in self.prob.iter().enumerate() {
+                    let p = p * gain;
                     if p > 0.0 && rng.random::<f32>() < p {
                         spikes.push(k as u32);
                     }

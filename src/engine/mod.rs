@@ -11,6 +11,7 @@
 pub mod backprop;
 pub mod drive;
 pub mod metrics;
+pub mod modulators;
 pub mod network;
 pub mod neurons;
 pub mod params;

@@ -7,6 +7,7 @@
 use super::backprop::{Backprop, Trainer};
 use super::drive::Drive;
 use super::metrics::{self, Value, WEIGHT_STATS};
+use super::modulators::Modulator;
 use super::network::Network;
 use super::neurons::Model;
 use super::params::{builtin, num, on_names, tasks as task_param};
@@ -138,6 +139,9 @@ pub struct Runner<'a> {
     last_spikes: Option<(Vec<u64>, u64, f64)>,
     /// The last phase call run (`consolidate#2`).
     after: String,
+    /// The pass of each enclosing `until` loop: a phase repeated by a loop gets a new
+    /// random stream on every pass after the first.
+    passes: Vec<u64>,
     measures: usize,
     rows: Vec<Row>,
     records: Vec<OpRecord>,
@@ -192,6 +196,7 @@ impl<'a> Runner<'a> {
             checkpoints: HashMap::new(),
             last_spikes: None,
             after: String::new(),
+            passes: Vec::new(),
             measures: 0,
             rows: Vec::new(),
             records: Vec::new(),
@@ -201,6 +206,19 @@ impl<'a> Runner<'a> {
 
     fn task(&self, key: &str) -> Option<&Task> {
         self.tasks.iter().find(|t| t.key == key)
+    }
+
+    /// The seed of an op's stream on the current loop passes: the plan's seed on the first
+    /// pass, then one derived from the stream's name and the passes (`learn#3@1`).
+    fn seed_of(&self, stream: &crate::plan::ir::Stream) -> u64 {
+        if self.passes.iter().all(|&p| p == 0) {
+            return stream.seed;
+        }
+        let passes: Vec<String> = self.passes.iter().map(u64::to_string).collect();
+        crate::plan::streams::derive(
+            self.plan.seed,
+            &format!("{}@{}", stream.name, passes.join(".")),
+        )
     }
 
     /// The live network.
@@ -215,8 +233,11 @@ impl<'a> Runner<'a> {
                 cond, max, body, ..
             } = op
             {
-                for _ in 0..*max {
-                    self.ops(body, progress)?;
+                for pass in 0..*max {
+                    self.passes.push(pass);
+                    let result = self.ops(body, progress);
+                    self.passes.pop();
+                    result?;
                     if self.live(cond)? != 0.0 {
                         break;
                     }
@@ -268,7 +289,7 @@ impl<'a> Runner<'a> {
                     *length,
                     dynamics,
                     rules,
-                    stream.seed,
+                    self.seed_of(stream),
                     span,
                     rec,
                     progress,
@@ -298,12 +319,14 @@ impl<'a> Runner<'a> {
                 rec.name = format!("{phase}#{call}");
                 rec.amount = Some(*steps);
                 if *steps > 0 {
-                    if let Some(m) = modulators.first() {
-                        return Err(unsupported(&format!("the modulator `{}`", m.name), span));
-                    }
-                    let setup = self
+                    let mut setup = self
                         .sleep_setup(*steps, *dt, dynamics, scale, drive, *window, rules, span)?;
-                    let mut rng = ChaCha8Rng::seed_from_u64(stream.seed);
+                    for m in modulators {
+                        setup.modulators.push(Modulator::from_ir(m).ok_or_else(|| {
+                            unsupported(&format!("the modulator `{}`", m.name), span)
+                        })?);
+                    }
+                    let mut rng = ChaCha8Rng::seed_from_u64(self.seed_of(stream));
                     progress.start(&rec.name, *steps, "steps");
                     let result =
                         sleep::run(&mut self.net, &setup, &mut rng, |d| progress.advance(d));
@@ -618,6 +641,7 @@ impl<'a> Runner<'a> {
             scale: s,
             drive: drv,
             rules: sleep_rules,
+            modulators: Vec::new(),
         })
     }
 

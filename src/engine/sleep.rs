@@ -7,6 +7,7 @@
 //! The step loop allocates nothing.
 
 use super::drive::Drive;
+use super::modulators::{self, Modulator};
 use super::network::Network;
 use super::network::gaussian;
 use super::neurons::{Model, State};
@@ -25,6 +26,7 @@ pub struct Setup {
     pub drive: Drive,
     /// Each rule with the projections it changes.
     pub rules: Vec<(SleepRule, Vec<bool>)>,
+    pub modulators: Vec<Modulator>,
 }
 
 /// What a phase produced besides the weights.
@@ -71,7 +73,8 @@ pub fn run(
             for &k in &st.spikes {
                 st.spiked[k as usize] = 0;
             }
-            setup.drive.step(rng, &mut st.spikes);
+            let gain = modulators::drive_factor(&setup.modulators, t as f64 * setup.dt);
+            setup.drive.step(rng, gain, &mut st.spikes);
             for &k in &st.spikes {
                 st.spiked[k as usize] = 1;
             }
@@ -83,6 +86,11 @@ pub fn run(
             };
             let mut st = std::mem::take(&mut states[pop]);
             st.decay(model);
+            for sigma in setup.modulators.iter().filter_map(Modulator::noise) {
+                for v in st.v.iter_mut() {
+                    *v += sigma * gaussian(rng) as f32;
+                }
+            }
             let gain = setup.scale[pop] * model.gain();
             for &pi in &net.incoming[pop] {
                 let p = &net.projs[pi];

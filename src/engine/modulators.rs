@@ -1,0 +1,148 @@
+//! Modulators of a spiking phase: rhythms that multiply the drive, and membrane noise.
+//!
+//! With t the time since the phase began:
+//! - `slow(f, depth, up_fraction, shape)`: NREM up and down states. `square`: the drive is
+//!   whole during the first `up_fraction` of each cycle and × (1 − depth) for the rest;
+//!   `sine`: × 1 − depth·(1 − s) with s = ½(1 + sin 2πft) moving smoothly between the two.
+//! - `theta(f, depth)`, `gamma(f, depth)`: × (1 + depth·sin 2πft), the mean drive unchanged.
+//! - `sine(f, depth, offset)`: × (offset + depth·sin 2πft), clipped at 0 (Watkins et al.).
+//! - `noise(sigma)`: σ·N(0, 1) added to every membrane potential each step.
+//!
+//! Drive factors multiply each other; spike probabilities are clipped to [0, 1].
+
+use super::params::{num, symbol};
+use crate::plan::ir::BuiltinIr;
+use std::f64::consts::TAU;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Modulator {
+    Slow {
+        freq: f64,
+        depth: f64,
+        up_fraction: f64,
+        smooth: bool,
+    },
+    Rhythm {
+        freq: f64,
+        depth: f64,
+    },
+    Sine {
+        freq: f64,
+        depth: f64,
+        offset: f64,
+    },
+    Noise {
+        sigma: f32,
+    },
+}
+
+impl Modulator {
+    pub fn from_ir(b: &BuiltinIr) -> Option<Modulator> {
+        let p = &b.params;
+        Some(match b.name.as_str() {
+            "slow" => Modulator::Slow {
+                freq: num(p, "freq", 0.8),
+                depth: num(p, "depth", 1.0),
+                up_fraction: num(p, "up_fraction", 0.5),
+                smooth: symbol(p, "shape", "square") == "sine",
+            },
+            "theta" => Modulator::Rhythm {
+                freq: num(p, "freq", 6.0),
+                depth: num(p, "depth", 0.5),
+            },
+            "gamma" => Modulator::Rhythm {
+                freq: num(p, "freq", 40.0),
+                depth: num(p, "depth", 0.3),
+            },
+            "sine" => Modulator::Sine {
+                freq: num(p, "freq", 1.0),
+                depth: num(p, "depth", 0.5),
+                offset: num(p, "offset", 0.5),
+            },
+            "noise" => Modulator::Noise {
+                sigma: num(p, "sigma", 0.0) as f32,
+            },
+            _ => return None,
+        })
+    }
+
+    /// The factor on the drive at time `t` (seconds); 1 for membrane noise.
+    pub fn drive_factor(&self, t: f64) -> f64 {
+        match *self {
+            Modulator::Slow {
+                freq,
+                depth,
+                up_fraction,
+                smooth,
+            } => {
+                if smooth {
+                    let s = 0.5 * (1.0 + (TAU * freq * t).sin());
+                    1.0 - depth * (1.0 - s)
+                } else if (freq * t).fract() < up_fraction {
+                    1.0
+                } else {
+                    1.0 - depth
+                }
+            }
+            Modulator::Rhythm { freq, depth } => 1.0 + depth * (TAU * freq * t).sin(),
+            Modulator::Sine {
+                freq,
+                depth,
+                offset,
+            } => (offset + depth * (TAU * freq * t).sin()).max(0.0),
+            Modulator::Noise { .. } => 1.0,
+        }
+    }
+
+    /// The standard deviation of membrane noise, if this is noise.
+    pub fn noise(&self) -> Option<f32> {
+        match self {
+            Modulator::Noise { sigma } => Some(*sigma),
+            _ => None,
+        }
+    }
+}
+
+/// The product of every modulator's drive factor at time `t`.
+pub fn drive_factor(mods: &[Modulator], t: f64) -> f32 {
+    mods.iter().map(|m| m.drive_factor(t)).product::<f64>() as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slow_square_waves_gate_the_drive() {
+        let m = Modulator::Slow {
+            freq: 1.0,
+            depth: 0.8,
+            up_fraction: 0.25,
+            smooth: false,
+        };
+        assert_eq!(m.drive_factor(0.1), 1.0);
+        assert!((m.drive_factor(0.5) - 0.2).abs() < 1e-12);
+        assert_eq!(m.drive_factor(1.2), 1.0);
+    }
+
+    #[test]
+    fn rhythms_keep_the_mean_and_sine_is_clipped() {
+        let m = Modulator::Rhythm {
+            freq: 4.0,
+            depth: 0.5,
+        };
+        let mean: f64 = (0..1000)
+            .map(|i| m.drive_factor(i as f64 / 1000.0))
+            .sum::<f64>()
+            / 1000.0;
+        assert!((mean - 1.0).abs() < 1e-9);
+        assert!((m.drive_factor(1.0 / 16.0) - 1.5).abs() < 1e-9);
+        let s = Modulator::Sine {
+            freq: 1.0,
+            depth: 2.0,
+            offset: 0.5,
+        };
+        assert_eq!(s.drive_factor(0.75), 0.0);
+        assert!((s.drive_factor(0.25) - 2.5).abs() < 1e-9);
+    }
+}
