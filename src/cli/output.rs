@@ -92,3 +92,34 @@ pub fn find_protocol<'r>(
     );
     None
 }
+
+/// Checks and plans a file for `plan` and `run`: the report, or the exit status after
+/// printing why there is none (`errors` is the status for a file with errors).
+pub fn checked_report(
+    file: &std::path::Path,
+    sets: &crate::session::Sets,
+    seed: Option<u64>,
+    color: bool,
+    errors: i32,
+) -> Result<crate::session::Report, i32> {
+    let opts = crate::plan::Options {
+        seed,
+        ..crate::plan::Options::default()
+    };
+    let report = match crate::session::check_file(file, sets, &opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(super::USAGE);
+        }
+    };
+    if report.has_errors() {
+        print_human(&report.diagnostics, &report.program.sources, color);
+        eprintln!(
+            "{}",
+            summary(&report.diagnostics, &file.display().to_string())
+        );
+        return Err(errors);
+    }
+    Ok(report)
+}

@@ -2,7 +2,7 @@
 
 use super::output;
 use super::{FAILED, OK, USAGE};
-use crate::plan::{FilePlans, Options, timeline};
+use crate::plan::{FilePlans, timeline};
 use crate::session;
 use std::path::PathBuf;
 
@@ -26,25 +26,10 @@ pub struct Args {
 }
 
 pub fn run(a: Args, color: bool) -> i32 {
-    let opts = Options {
-        seed: a.seed,
-        ..Options::default()
-    };
-    let report = match session::check_file(&a.file, &a.sets, &opts) {
+    let report = match output::checked_report(&a.file, &a.sets, a.seed, color, FAILED) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return USAGE;
-        }
+        Err(status) => return status,
     };
-    if report.has_errors() {
-        output::print_human(&report.diagnostics, &report.program.sources, color);
-        eprintln!(
-            "{}",
-            output::summary(&report.diagnostics, &a.file.display().to_string())
-        );
-        return FAILED;
-    }
     let plans: Vec<&crate::plan::Plan> = match &a.protocol {
         Some(name) => match output::find_protocol(&report, name, &a.file) {
             Some(p) => vec![p],

@@ -11,7 +11,6 @@ use crate::data::EvalSplit;
 use crate::engine::{self, Progress, Quiet};
 use crate::outcome::Outcome;
 use crate::outcome::write::{OUTCOME_FILE, write_outcome};
-use crate::plan::Options;
 use crate::session;
 use clap::ValueEnum;
 use std::path::PathBuf;
@@ -52,25 +51,10 @@ pub enum Split {
 }
 
 pub fn run(a: Args, color: bool) -> i32 {
-    let opts = Options {
-        seed: a.seed,
-        ..Options::default()
-    };
-    let report = match session::check_file(&a.file, &a.sets, &opts) {
+    let report = match output::checked_report(&a.file, &a.sets, a.seed, color, USAGE) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return USAGE;
-        }
+        Err(status) => return status,
     };
-    if report.has_errors() {
-        output::print_human(&report.diagnostics, &report.program.sources, color);
-        eprintln!(
-            "{}",
-            output::summary(&report.diagnostics, &a.file.display().to_string())
-        );
-        return USAGE;
-    }
     let plan = match &a.protocol {
         Some(name) => match output::find_protocol(&report, name, &a.file) {
             Some(p) => p,

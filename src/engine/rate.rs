@@ -149,12 +149,17 @@ pub fn argmax(row: &[f32]) -> usize {
 /// keep the activations in cache-friendly sizes.
 pub const INFER_BATCH: usize = 500;
 
-/// Predicted labels of the samples `x` (n × features).
-pub fn predict(net: &Network, inf: &Inference, x: &[f32], features: usize) -> Vec<u32> {
+/// Runs inference over the samples `x` (n × features) in batches of [`INFER_BATCH`];
+/// `each` sees every batch's activations.
+pub fn infer_batches(
+    net: &Network,
+    inf: &Inference,
+    x: &[f32],
+    features: usize,
+    mut each: impl FnMut(&Forward),
+) {
     let n = x.len() / features.max(1);
-    let out = net.output();
     let mut fw = Forward::new(net, INFER_BATCH.min(n.max(1)));
-    let mut labels = Vec::with_capacity(n);
     for start in (0..n).step_by(INFER_BATCH) {
         let end = (start + INFER_BATCH).min(n);
         fw.resize(net, end - start);
@@ -164,10 +169,19 @@ pub fn predict(net: &Network, inf: &Inference, x: &[f32], features: usize) -> Ve
         )
         .expect("samples are rows");
         infer(net, inf, view, &mut fw);
+        each(&fw);
+    }
+}
+
+/// Predicted labels of the samples `x` (n × features).
+pub fn predict(net: &Network, inf: &Inference, x: &[f32], features: usize) -> Vec<u32> {
+    let out = net.output();
+    let mut labels = Vec::with_capacity(x.len() / features.max(1));
+    infer_batches(net, inf, x, features, |fw| {
         for row in fw.acts[out].rows() {
             labels.push(argmax(row.as_slice().expect("rows are contiguous")) as u32);
         }
-    }
+    });
     labels
 }
 
@@ -179,20 +193,10 @@ pub fn activation_max(
     features: usize,
     percentile: f64,
 ) -> Vec<f32> {
-    let n = x.len() / features.max(1);
     let mut maxima = vec![0.0f32; net.pops.len()];
     let mut all: Vec<Vec<f32>> = vec![Vec::new(); net.pops.len()];
     let keep_all = percentile < 1.0;
-    let mut fw = Forward::new(net, INFER_BATCH.min(n.max(1)));
-    for start in (0..n).step_by(INFER_BATCH) {
-        let end = (start + INFER_BATCH).min(n);
-        fw.resize(net, end - start);
-        let view = ArrayView2::from_shape(
-            (end - start, features),
-            &x[start * features..end * features],
-        )
-        .expect("samples are rows");
-        infer(net, inf, view, &mut fw);
+    infer_batches(net, inf, x, features, |fw| {
         for (pop, a) in fw.acts.iter().enumerate() {
             if keep_all {
                 all[pop].extend(a.iter().copied());
@@ -200,7 +204,7 @@ pub fn activation_max(
                 maxima[pop] = a.iter().fold(maxima[pop], |m, &v| m.max(v));
             }
         }
-    }
+    });
     if keep_all {
         for (pop, mut v) in all.into_iter().enumerate() {
             if v.is_empty() {

@@ -230,7 +230,10 @@ impl<'a> Runner<'a> {
     pub fn ops(&mut self, ops: &[Op], progress: &mut dyn Progress) -> Result<(), RunError> {
         for op in ops {
             if let Op::Until {
-                cond, max, body, ..
+                cond,
+                max,
+                body,
+                span,
             } = op
             {
                 for pass in 0..*max {
@@ -238,7 +241,7 @@ impl<'a> Runner<'a> {
                     let result = self.ops(body, progress);
                     self.passes.pop();
                     result?;
-                    if self.live(cond)? != 0.0 {
+                    if self.live(cond, span)? != 0.0 {
                         break;
                     }
                 }
@@ -788,20 +791,13 @@ impl<'a> Runner<'a> {
     }
 
     /// A condition over live metrics (`until`).
-    fn live(&mut self, cond: &ExprIr) -> Result<f64, RunError> {
+    fn live(&mut self, cond: &ExprIr, span: &SpanIr) -> Result<f64, RunError> {
         let mut err = None;
         let mut read = |e: &ExprIr| -> Result<f64, String> {
             let ExprIr::Metric { metric, task } = e else {
                 return Err("an outcome value cannot be read while running".into());
             };
-            let span = self
-                .plan
-                .ops
-                .first()
-                .map(op_span)
-                .cloned()
-                .unwrap_or_else(empty_span);
-            match self.measure(metric, &span) {
+            match self.measure(metric, span) {
                 Ok(values) => values
                     .iter()
                     .find(|v| &v.task == task || (task == "all" && v.task == "all"))
@@ -819,7 +815,7 @@ impl<'a> Runner<'a> {
         if let Some(e) = err {
             return Err(e);
         }
-        v.map_err(|m| RunError::new(Code::E412, m))
+        v.map_err(|m| RunError::new(Code::E412, m).at(span))
     }
 
     /// NaN, infinite or runaway weights stop the run.
@@ -866,15 +862,5 @@ fn op_span(op: &Op) -> &SpanIr {
         | Op::Checkpoint { span, .. }
         | Op::Restore { span, .. }
         | Op::Until { span, .. } => span,
-    }
-}
-
-fn empty_span() -> SpanIr {
-    SpanIr {
-        file: String::new(),
-        line: 0,
-        column: 0,
-        start: 0,
-        end: 0,
     }
 }
