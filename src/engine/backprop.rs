@@ -3,7 +3,9 @@
 //!
 //! The update follows the DeepLearnToolbox code SRC was published with: `v ← μ·v + lr·∇`,
 //! `w ← w − v`, the momentum buffer kept across phases; dropout masks drawn per batch;
-//! the output error optionally without the transfer function's derivative.
+//! the output error optionally without the transfer function's derivative. With
+//! `cross_entropy` the output is a softmax of the output population's input (its own
+//! transfer function is not applied, in training or at test).
 
 use super::network::Network;
 use super::params::{flag, num, on_names, symbol};
@@ -132,6 +134,18 @@ impl Trainer {
         rng: &mut ChaCha8Rng,
         mut progress: impl FnMut(usize),
     ) -> Result<f64, usize> {
+        // With cross-entropy the output is a softmax of its input: its own transfer
+        // function is not applied (the loss and the update stay each other's gradient).
+        let out = net.output();
+        let linear_out;
+        let act = if rule.loss == Loss::CrossEntropy && act[out] != Activation::Linear {
+            let mut a = act.to_vec();
+            a[out] = Activation::Linear;
+            linear_out = a;
+            &linear_out[..]
+        } else {
+            act
+        };
         let n = y.len();
         let mut order: Vec<usize> = (0..n).collect();
         order.shuffle(rng);

@@ -59,7 +59,11 @@ pub fn weight_stat(p: &Projection, stat: &str) -> f64 {
         }
         None => p.w.iter().map(|&w| w as f64).collect(),
     };
-    let n = values.len().max(1) as f64;
+    if values.is_empty() {
+        // A projection without synapses: every statistic is 0 (never ±∞ in an outcome).
+        return 0.0;
+    }
+    let n = values.len() as f64;
     let sum: f64 = values.iter().sum();
     let mean = sum / n;
     let min = values.iter().copied().fold(f64::INFINITY, f64::min);

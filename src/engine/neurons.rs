@@ -1,6 +1,8 @@
-//! Spiking neuron models for sleep phases: SRC's `integrate_fire` (multiplicative decay,
-//! reset, per-layer threshold) and the leaky `lif` (τ, rest, reset, threshold, refractory,
-//! adaptive threshold). Inputs arrive as charge already added to `v` by propagation.
+//! Spiking neuron models: SRC's `integrate_fire` (multiplicative decay, reset, per-layer
+//! threshold) and the leaky `lif` (τ, rest, reset, threshold, refractory, adaptive
+//! threshold, clamps). With `delta` synapses a spike adds its weight × r to `v`; with
+//! `current` synapses it adds weight × dt/τ_syn to a current `i` that decays with τ_syn and
+//! drives `v` (τ dv = (rest − v + r·i) dt, as Massey et al.).
 
 use super::params::{num, numbers};
 use crate::plan::ir::BuiltinIr;
@@ -23,6 +25,10 @@ pub enum Model {
         adapt: f32,
         /// exp(−dt / τ_adapt).
         adapt_decay: f32,
+        /// dt / τ_syn for `current` synapses; `None` for `delta`.
+        current: Option<f32>,
+        v_min: f32,
+        v_max: f32,
     },
 }
 
@@ -44,10 +50,12 @@ impl Model {
                 })
             }
             "lif" => {
-                // Current and conductance synapses are not in this engine yet (E412).
-                if super::params::symbol(&b.params, "synapse", "delta") != "delta" {
-                    return None;
-                }
+                let current = match super::params::symbol(&b.params, "synapse", "delta") {
+                    "delta" => None,
+                    "current" => Some((dt / num(&b.params, "tau_syn", 0.005)) as f32),
+                    // Conductance synapses are not in this engine yet (E412).
+                    _ => return None,
+                };
                 let tau = num(&b.params, "tau", 0.02);
                 Some(Model::Lif {
                     leak: (dt / tau) as f32,
@@ -58,6 +66,11 @@ impl Model {
                     gain: num(&b.params, "r", 1.0) as f32,
                     adapt: num(&b.params, "adapt", 0.0) as f32,
                     adapt_decay: (-dt / num(&b.params, "tau_adapt", 0.1)).exp() as f32,
+                    current,
+                    v_min: super::params::opt_num(&b.params, "v_min")
+                        .map_or(f32::NEG_INFINITY, |v| v as f32),
+                    v_max: super::params::opt_num(&b.params, "v_max")
+                        .map_or(f32::INFINITY, |v| v as f32),
                 })
             }
             _ => None,
@@ -72,12 +85,26 @@ impl Model {
         }
     }
 
-    /// The input gain: charge is added to v times this.
+    /// The input gain: a spike adds its weight times this to `v` (or to `i`).
     pub fn gain(&self) -> f32 {
         match self {
             Model::IntegrateFire { .. } => 1.0,
+            Model::Lif {
+                current: Some(k), ..
+            } => *k,
             Model::Lif { gain, .. } => *gain,
         }
+    }
+
+    /// Whether spikes arrive into the synaptic current rather than the potential.
+    pub fn has_current(&self) -> bool {
+        matches!(
+            self,
+            Model::Lif {
+                current: Some(_),
+                ..
+            }
+        )
     }
 }
 
@@ -87,6 +114,8 @@ pub struct State {
     pub v: Vec<f32>,
     pub refractory: Vec<u32>,
     pub theta: Vec<f32>,
+    /// Synaptic current (`current` synapses).
+    pub i: Vec<f32>,
     pub spikes: Vec<u32>,
     /// 1 for neurons that spiked this step.
     pub spiked: Vec<u8>,
@@ -99,6 +128,7 @@ impl State {
             v: vec![model.initial(); n],
             refractory: vec![0; n],
             theta: vec![0.0; n],
+            i: vec![0.0; if model.has_current() { n } else { 0 }],
             spikes: Vec::with_capacity(n),
             spiked: vec![0; n],
             count: 0,
@@ -114,9 +144,19 @@ impl State {
                 rest,
                 adapt,
                 adapt_decay,
+                current,
+                gain,
                 ..
             } => {
-                self.v.iter_mut().for_each(|v| *v += leak * (rest - *v));
+                match current {
+                    None => self.v.iter_mut().for_each(|v| *v += leak * (rest - *v)),
+                    Some(k) => {
+                        for (v, i) in self.v.iter_mut().zip(self.i.iter_mut()) {
+                            *v += leak * (rest - *v + gain * *i);
+                            *i -= k * *i;
+                        }
+                    }
+                }
                 if adapt > 0.0 {
                     self.theta.iter_mut().for_each(|t| *t *= adapt_decay);
                 }
@@ -140,9 +180,14 @@ impl State {
                 }
             }
             Model::Lif {
-                threshold, reset, ..
+                threshold,
+                reset,
+                v_min,
+                v_max,
+                ..
             } => {
                 for j in 0..self.v.len() {
+                    self.v[j] = self.v[j].clamp(v_min, v_max);
                     if self.refractory[j] > 0 {
                         // Held at reset: input during the refractory period is lost.
                         self.refractory[j] -= 1;

@@ -488,6 +488,10 @@ impl<'a> Runner<'a> {
                 done += limit;
             }
             progress.finish();
+            if rule.loss == super::backprop::Loss::CrossEntropy {
+                // The answer is the argmax of the softmax's input.
+                act[self.net.output()] = Activation::Linear;
+            }
             self.inf = Inference {
                 act: act.clone(),
                 test_scale: rule.test_scale(self.net.pops.len()),

@@ -11,7 +11,7 @@ use super::modulators::{self, Modulator};
 use super::network::Network;
 use super::network::gaussian;
 use super::neurons::{Model, State};
-use super::sleep_rules::{SleepRule, src_stdp};
+use super::sleep_rules::{Limits, SleepRule, src_stdp, weight_noise};
 use rand_chacha::ChaCha8Rng;
 
 /// Everything a spiking phase needs, resolved against the network.
@@ -64,6 +64,7 @@ pub fn run(
             },
         })
         .collect();
+    let limits: Vec<Limits> = net.projs.iter().map(Limits::of).collect();
     let order = net.layers();
     let mut result = Ok(());
     let report_every = 1000u64.min(setup.steps.max(1));
@@ -100,9 +101,15 @@ pub fn run(
                     &states[p.from].spikes
                 };
                 let w = &wt[pi];
+                // Delta synapses charge the potential; current synapses the current.
+                let target = if model.has_current() {
+                    &mut st.i
+                } else {
+                    &mut st.v
+                };
                 for &i in spikes {
                     let row = &w[i as usize * p.post..(i as usize + 1) * p.post];
-                    for (v, &w) in st.v.iter_mut().zip(row) {
+                    for (v, &w) in target.iter_mut().zip(row) {
                         *v += gain * w;
                     }
                 }
@@ -121,7 +128,16 @@ pub fn run(
                             } else {
                                 &states[p.from].spiked
                             };
-                            src_stdp(&mut wt[pi], p.post, &st.spikes, pre_spiked, inc, dec, gate);
+                            src_stdp(
+                                &mut wt[pi],
+                                p.post,
+                                &st.spikes,
+                                pre_spiked,
+                                inc,
+                                dec,
+                                gate,
+                                &limits[pi],
+                            );
                         }
                     }
                 }
@@ -137,11 +153,9 @@ pub fn run(
                     }
                 }
                 SleepRule::WeightNoise { sigma, relative } => {
-                    for (w, _) in wt.iter_mut().zip(applies).filter(|(_, a)| **a) {
-                        for w in w.iter_mut() {
-                            let n = sigma * gaussian(rng) as f32;
-                            *w += if relative { n * w.abs() } else { n };
-                        }
+                    for ((w, l), _) in wt.iter_mut().zip(&limits).zip(applies).filter(|(_, a)| **a)
+                    {
+                        weight_noise(w, sigma, relative, l, || gaussian(rng) as f32);
                     }
                 }
                 SleepRule::SrcStdp { .. } => {}

@@ -65,7 +65,42 @@ impl SleepRule {
     }
 }
 
+/// What a weight may become during a phase: clipped into `[lo, hi]` (bounds and sign
+/// constraint together) and kept at zero where the connectivity has no synapse.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    pub lo: f32,
+    pub hi: f32,
+    /// Pre-major (`i·post + j`), 1 where a synapse exists; `None` when dense.
+    pub mask: Option<Vec<f32>>,
+}
+
+impl Limits {
+    pub fn of(p: &super::network::Projection) -> Limits {
+        let (mut lo, mut hi) = p.bounds.unwrap_or((f32::NEG_INFINITY, f32::INFINITY));
+        match p.sign {
+            super::network::Sign::Excitatory => lo = lo.max(0.0),
+            super::network::Sign::Inhibitory => hi = hi.min(0.0),
+            super::network::Sign::Any => {}
+        }
+        Limits {
+            lo,
+            hi,
+            mask: p
+                .mask
+                .as_ref()
+                .map(|m| super::sleep::transpose(m, p.post, p.pre)),
+        }
+    }
+
+    #[inline(always)]
+    fn exists(&self, k: usize) -> bool {
+        self.mask.as_ref().is_none_or(|m| m[k] != 0.0)
+    }
+}
+
 /// SRC's update of the synapses onto the post neurons that spiked.
+#[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn src_stdp(
     wt: &mut [f32],
@@ -75,13 +110,35 @@ pub fn src_stdp(
     inc: f32,
     dec: f32,
     gate: Gate,
+    limits: &Limits,
 ) {
     for &j in post_spikes {
         let j = j as usize;
         for (i, &s) in pre_spiked.iter().enumerate() {
-            let w = &mut wt[i * post + j];
+            let k = i * post + j;
+            if !limits.exists(k) {
+                continue;
+            }
+            let w = &mut wt[k];
             let change = if s != 0 { inc } else { -dec };
-            *w += change * gate.f(*w);
+            *w = (*w + change * gate.f(*w)).clamp(limits.lo, limits.hi);
         }
+    }
+}
+
+/// Gaussian noise on every existing synapse, clipped into the limits.
+pub fn weight_noise(
+    wt: &mut [f32],
+    sigma: f32,
+    relative: bool,
+    limits: &Limits,
+    mut normal: impl FnMut() -> f32,
+) {
+    for (k, w) in wt.iter_mut().enumerate() {
+        if !limits.exists(k) {
+            continue;
+        }
+        let n = sigma * normal();
+        *w = (*w + if relative { n * w.abs() } else { n }).clamp(limits.lo, limits.hi);
     }
 }
