@@ -15,10 +15,13 @@ pub mod modulators;
 pub mod network;
 pub mod neurons;
 pub mod params;
+pub mod presenting;
 pub mod rate;
+pub mod readout;
 pub mod runner;
 pub mod scale;
 pub mod sleep;
 pub mod sleep_rules;
+pub mod spiking;
 
 pub use runner::{Options, Progress, Quiet, Runner, run};

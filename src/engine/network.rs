@@ -52,6 +52,8 @@ pub struct Projection {
     pub bounds: Option<(f32, f32)>,
     pub sign: Sign,
     pub plastic: bool,
+    /// Per-synapse transmission delays in seconds (post × pre); `None` when all are 0.
+    pub delay: Option<Vec<f32>>,
     pub span: SpanIr,
 }
 
@@ -126,6 +128,17 @@ impl Network {
                 w.iter_mut().zip(m).for_each(|(w, m)| *w *= m);
             }
             let bias = flag(&p.params, "bias", true).then(|| vec![0.0; post]);
+            let (d0, jitter) = (
+                num(&p.params, "delay", 0.0),
+                num(&p.params, "delay_jitter", 0.0),
+            );
+            let delay = (d0 > 0.0 || jitter > 0.0).then(|| {
+                let mut rng =
+                    ChaCha8Rng::seed_from_u64(streams::derive(seed, &format!("delay:{}", p.name)));
+                (0..pre * post)
+                    .map(|_| (d0 + jitter * rng.random::<f64>()) as f32)
+                    .collect()
+            });
             let mut proj = Projection {
                 name: p.name.clone(),
                 from,
@@ -140,6 +153,7 @@ impl Network {
                 bounds,
                 sign,
                 plastic: flag(&p.params, "plastic", true),
+                delay,
                 span: p.span.clone(),
             };
             proj.constrain();

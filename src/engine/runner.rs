@@ -11,9 +11,11 @@ use super::modulators::Modulator;
 use super::network::Network;
 use super::neurons::Model;
 use super::params::{builtin, num, on_names, tasks as task_param};
+use super::presenting::{Presentation, present};
 use super::rate::{self, Activation, Inference};
 use super::sleep::{self, Setup};
 use super::sleep_rules::SleepRule;
+use super::spiking::Sim;
 use crate::data::{self, Dataset, EvalSplit, Task};
 use crate::diagnostics::Code;
 use crate::diagnostics::runtime::RunError;
@@ -137,6 +139,8 @@ pub struct Runner<'a> {
     checkpoints: HashMap<String, Snapshot>,
     /// Spikes per population, steps and dt of the last spiking phase.
     last_spikes: Option<(Vec<u64>, u64, f64)>,
+    /// How the last spiking wake phase showed samples: readouts show them the same way.
+    presentation: Option<Presentation>,
     /// The last phase call run (`consolidate#2`).
     after: String,
     /// The pass of each enclosing `until` loop: a phase repeated by a loop gets a new
@@ -195,6 +199,7 @@ impl<'a> Runner<'a> {
             best: HashMap::new(),
             checkpoints: HashMap::new(),
             last_spikes: None,
+            presentation: None,
             after: String::new(),
             passes: Vec::new(),
             measures: 0,
@@ -280,13 +285,14 @@ impl<'a> Runner<'a> {
                 length,
                 dynamics,
                 rules,
+                settings,
                 stream,
                 span,
-                ..
             } => {
                 rec.kind = "wake".into();
                 rec.name = format!("{phase}#{call}");
                 self.wake(
+                    settings,
                     &rec.name.clone(),
                     data,
                     *length,
@@ -428,6 +434,7 @@ impl<'a> Runner<'a> {
     #[allow(clippy::too_many_arguments)]
     fn wake(
         &mut self,
+        settings: &BTreeMap<String, ParamIr>,
         name: &str,
         data: &[String],
         length: WakeLength,
@@ -438,6 +445,14 @@ impl<'a> Runner<'a> {
         rec: &mut OpRecord,
         progress: &mut dyn Progress,
     ) -> Result<(), RunError> {
+        if dynamics
+            .values()
+            .any(|b| matches!(b.name.as_str(), "lif" | "integrate_fire"))
+        {
+            return self.spiking_wake(
+                settings, name, data, length, dynamics, rules, seed, span, rec, progress,
+            );
+        }
         let mut act = vec![Activation::Linear; self.net.pops.len()];
         for (pop, b) in dynamics {
             let Some(i) = self.net.pop(pop) else { continue };
@@ -628,17 +643,7 @@ impl<'a> Runner<'a> {
             let rule = SleepRule::from_ir(r).ok_or_else(|| {
                 unsupported(&format!("the rule `{}` in sleep phases", r.name), span)
             })?;
-            let on = on_names(r);
-            let applies = net
-                .projs
-                .iter()
-                .map(|p| {
-                    p.plastic
-                        && (on.is_empty()
-                            || on.contains(&p.name)
-                            || on.contains(&net.pops[p.to].name))
-                })
-                .collect();
+            let applies = self.applies(r);
             sleep_rules.push((rule, applies));
         }
         Ok(Setup {
@@ -717,7 +722,10 @@ impl<'a> Runner<'a> {
                 if let Some(r) = builtin(&m.params, "readout")
                     && r.name != "argmax"
                 {
-                    return Err(unsupported(&format!("the readout `{}`", r.name), span));
+                    if r.name != "label_assignment" {
+                        return Err(unsupported(&format!("the readout `{}`", r.name), span));
+                    }
+                    return self.label_assignment(m, r, span, &key);
                 }
                 let (mut hits, mut total) = (0, 0);
                 for k in &m.tasks {
@@ -791,6 +799,262 @@ impl<'a> Runner<'a> {
             }
             other => return Err(unsupported(&format!("the metric `{other}`"), span)),
         }
+        Ok(out)
+    }
+
+    /// A spiking wake phase: samples shown one by one as input spikes, local rules on.
+    #[allow(clippy::too_many_arguments)]
+    fn spiking_wake(
+        &mut self,
+        settings: &BTreeMap<String, ParamIr>,
+        name: &str,
+        data: &[String],
+        length: WakeLength,
+        dynamics: &BTreeMap<String, BuiltinIr>,
+        rules: &[BuiltinIr],
+        seed: u64,
+        span: &SpanIr,
+        rec: &mut OpRecord,
+        progress: &mut dyn Progress,
+    ) -> Result<(), RunError> {
+        let dt = num(settings, "dt", 0.0005);
+        let pres = self.presentation_of(settings, dynamics, dt, span)?;
+        let mut sim_rules = Vec::new();
+        for r in rules {
+            let rule = SleepRule::from_ir(r).ok_or_else(|| {
+                unsupported(
+                    &format!("the rule `{}` in spiking wake phases", r.name),
+                    span,
+                )
+            })?;
+            sim_rules.push((rule, self.applies(r)));
+        }
+        let mut modulators = Vec::new();
+        if let Some(ParamIr::List { items }) = settings.get("modulate") {
+            for m in items {
+                if let ParamIr::Builtin { builtin: b } = m {
+                    modulators.push(Modulator::from_ir(b).ok_or_else(|| {
+                        unsupported(&format!("the modulator `{}`", b.name), span)
+                    })?);
+                }
+            }
+        }
+        let (x, y) = self.train_data(data);
+        let n = y.len();
+        let total = match length {
+            WakeLength::Epochs(e) => e as usize * n,
+            WakeLength::Samples(s) => s as usize,
+        };
+        rec.amount = Some(total as u64);
+        let scale = vec![1.0; self.net.pops.len()];
+        let mut sim = Sim::new(
+            &self.net,
+            pres.models.clone(),
+            scale,
+            sim_rules,
+            modulators,
+            dt,
+        );
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let watch = self.net.layers().first().copied().unwrap_or(0);
+        let mut counts = vec![0u32; self.net.pops[watch].size];
+        let f = self.features;
+        progress.start(name, total as u64, "samples");
+        let mut order: Vec<usize> = Vec::new();
+        for k in 0..total {
+            if k % n.max(1) == 0 {
+                use rand::seq::SliceRandom;
+                order = (0..n).collect();
+                order.shuffle(&mut rng);
+            }
+            let i = order[k % n];
+            present(
+                &mut sim,
+                &self.net,
+                &pres,
+                &x[i * f..(i + 1) * f],
+                watch,
+                &mut rng,
+                &mut counts,
+            );
+            sim.sample_rules(&self.net);
+            if let Some(pop) = sim.non_finite() {
+                let name_of = self.net.pops[pop].name.clone();
+                sim.finish(&mut self.net);
+                return Err(non_finite(&name_of, name, span));
+            }
+            progress.advance(k as u64 + 1);
+        }
+        progress.finish();
+        let steps = total as u64 * (pres.present_steps + pres.rest_steps);
+        let spikes = sim.counts();
+        for (p, &c) in self.net.pops.iter().zip(&spikes) {
+            rec.spikes.insert(p.name.clone(), c);
+        }
+        sim.finish(&mut self.net);
+        self.last_spikes = Some((spikes, steps, dt));
+        self.presentation = Some(pres);
+        self.check_weights(name, span)?;
+        for k in data {
+            if self.task(k).is_some() && !self.seen.contains(k) {
+                self.seen.push(k.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// The projections a rule changes: plastic ones, restricted to those its `on` names.
+    fn applies(&self, r: &BuiltinIr) -> Vec<bool> {
+        let on = on_names(r);
+        self.net
+            .projs
+            .iter()
+            .map(|p| {
+                p.plastic
+                    && (on.is_empty()
+                        || on.contains(&p.name)
+                        || on.contains(&self.net.pops[p.to].name))
+            })
+            .collect()
+    }
+
+    /// How a spiking wake phase shows samples.
+    fn presentation_of(
+        &self,
+        settings: &BTreeMap<String, ParamIr>,
+        dynamics: &BTreeMap<String, BuiltinIr>,
+        dt: f64,
+        span: &SpanIr,
+    ) -> Result<Presentation, RunError> {
+        let mut models = vec![None; self.net.pops.len()];
+        for (li, pop) in self.net.layers().into_iter().enumerate() {
+            let pname = &self.net.pops[pop].name;
+            let b = dynamics.get(pname).ok_or_else(|| {
+                RunError::new(
+                    Code::E412,
+                    format!("no neuron model for `{pname}` in this phase"),
+                )
+                .at(span)
+            })?;
+            models[pop] = Some(Model::from_ir(b, li, dt).ok_or_else(|| {
+                unsupported(
+                    &format!("`{}` neurons in a spiking wake phase", b.name),
+                    span,
+                )
+            })?);
+        }
+        let encode = builtin(settings, "encode");
+        let (kind, max_rate) = encode.map_or(("poisson", 63.75), |e| {
+            (e.name.as_str(), num(&e.params, "max_rate", 63.75))
+        });
+        let k = match kind {
+            "poisson" => 1.0,
+            "bernoulli" => 2.0,
+            other => return Err(unsupported(&format!("the encoding `{other}`"), span)),
+        };
+        Ok(Presentation {
+            dt,
+            present_steps: (num(settings, "present", 0.35) / dt).round() as u64,
+            rest_steps: (num(settings, "rest", 0.15) / dt).round() as u64,
+            prob_per_unit: (k * max_rate * dt) as f32,
+            retry: num(settings, "retry", 0.0) as u64,
+            // Diehl & Cook raise the input rate by 32 Hz per retry.
+            retry_step: (k * 32.0 * dt) as f32,
+            models,
+        })
+    }
+
+    /// Accuracy read from a spiking layer by label assignment: the training samples of the
+    /// measured tasks assign labels, their test samples are answered.
+    fn label_assignment(
+        &mut self,
+        m: &MetricIr,
+        r: &BuiltinIr,
+        span: &SpanIr,
+        key: &str,
+    ) -> Result<Vec<Value>, RunError> {
+        let pres = self.presentation.clone().ok_or_else(|| {
+            RunError::new(
+                Code::E412,
+                "`label_assignment` reads a spiking layer: run a spiking wake phase first",
+            )
+            .at(span)
+        })?;
+        let layer = match r.params.get("layer") {
+            Some(ParamIr::Population { name }) => self.net.pop(name),
+            _ => None,
+        }
+        .unwrap_or_else(|| self.net.output());
+        let quiet = Presentation {
+            rest_steps: 0,
+            ..pres.clone()
+        };
+        let mut sim = Sim::new(
+            &self.net,
+            pres.models.clone(),
+            vec![1.0; self.net.pops.len()],
+            Vec::new(),
+            Vec::new(),
+            pres.dt,
+        );
+        sim.learning = false;
+        let mut rng = ChaCha8Rng::seed_from_u64(crate::plan::streams::derive(
+            self.plan.seed,
+            &format!("readout#{}", self.measures),
+        ));
+        let f = self.features;
+        let size = self.net.pops[layer].size;
+        let net = &self.net;
+        let count = |x: &[f32], sim: &mut Sim, rng: &mut ChaCha8Rng| -> Vec<Vec<u32>> {
+            x.chunks_exact(f)
+                .map(|s| {
+                    let mut c = vec![0u32; size];
+                    sim.rest_state();
+                    present(sim, net, &quiet, s, layer, rng, &mut c);
+                    c
+                })
+                .collect()
+        };
+        let (tx, ty) = self.train_data(&m.tasks);
+        let train_counts = count(&tx, &mut sim, &mut rng);
+        let classes = ty.iter().max().map_or(1, |&c| c as usize + 1).max(
+            m.tasks
+                .iter()
+                .filter_map(|k| self.task(k))
+                .flat_map(|t| t.classes.iter())
+                .max()
+                .map_or(0, |&c| c as usize + 1),
+        );
+        let assigned = super::readout::assign_labels(&train_counts, &ty, classes);
+        let mut out = Vec::new();
+        let (mut hits, mut total) = (0usize, 0usize);
+        for k in &m.tasks {
+            let Some(t) = self.task(k) else { continue };
+            let s = match self.opts.eval {
+                EvalSplit::Test => &t.test,
+                EvalSplit::Validation => &t.validation,
+            };
+            let counts = count(&s.x, &mut sim, &mut rng);
+            let h = counts
+                .iter()
+                .zip(&s.y)
+                .filter(|(c, y)| super::readout::predict(c, &assigned, classes) == **y)
+                .count();
+            out.push(Value {
+                metric: key.to_string(),
+                group: None,
+                task: k.clone(),
+                value: h as f64 / s.len().max(1) as f64,
+            });
+            hits += h;
+            total += s.len();
+        }
+        out.push(Value {
+            metric: key.to_string(),
+            group: m.group.clone(),
+            task: "all".into(),
+            value: hits as f64 / total.max(1) as f64,
+        });
         Ok(out)
     }
 

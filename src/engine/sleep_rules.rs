@@ -1,5 +1,11 @@
-//! Plasticity during spiking phases, applied on the pre-major weight copy (`wt[i·post + j]`)
-//! that event-driven propagation reads.
+//! Plasticity during spiking phases (wake and sleep), applied on the pre-major weight copy
+//! (`wt[i·post + j]`) that event-driven propagation reads.
+//!
+//! `stdp` is pair-based with exponential traces: a pre spike depresses its synapses by
+//! `lr·a_minus·y_post` and a post spike potentiates by `lr·a_plus·x_pre` (× (w_max − w) or
+//! (w − w_min) when `multiplicative`; traces reset to 1 instead of adding 1 when `nearest`),
+//! weights clipped to [w_min, w_max]. `normalize_sum` rescales each neuron's incoming
+//! weights to a total, after every sample or every step.
 //!
 //! `src_stdp` is SRC's rule: when post neuron j spikes, every synapse onto it changes by
 //! `+inc·f(w)` if its pre neuron spiked this step and `−dec·f(w)` otherwise. `downscale`
@@ -34,6 +40,8 @@ impl Gate {
 #[derive(Debug, Clone, PartialEq)]
 pub enum SleepRule {
     SrcStdp { inc: f32, dec: f32, gate: Gate },
+    Stdp(Stdp),
+    NormalizeSum { total: f32, every_step: bool },
     Downscale { factor: f32 },
     WeightNoise { sigma: f32, relative: bool },
 }
@@ -52,6 +60,21 @@ impl SleepRule {
                         inv_gate: (1.0 / num(&b.params, "gate", 0.001)) as f32,
                     },
                 },
+            }),
+            "stdp" => Some(SleepRule::Stdp(Stdp {
+                a_plus: num(&b.params, "a_plus", 0.01) as f32,
+                a_minus: num(&b.params, "a_minus", 0.01) as f32,
+                tau_plus: num(&b.params, "tau_plus", 0.02),
+                tau_minus: num(&b.params, "tau_minus", 0.02),
+                lr: num(&b.params, "lr", 1.0) as f32,
+                multiplicative: symbol(&b.params, "mode", "additive") == "multiplicative",
+                nearest: flag(&b.params, "nearest", false),
+                w_min: num(&b.params, "w_min", 0.0) as f32,
+                w_max: num(&b.params, "w_max", 1.0) as f32,
+            })),
+            "normalize_sum" => Some(SleepRule::NormalizeSum {
+                total: num(&b.params, "total", 78.0) as f32,
+                every_step: symbol(&b.params, "every", "sample") == "step",
             }),
             "downscale" => Some(SleepRule::Downscale {
                 factor: num(&b.params, "factor", 0.9999) as f32,
@@ -140,5 +163,90 @@ pub fn weight_noise(
         }
         let n = sigma * normal();
         *w = (*w + if relative { n * w.abs() } else { n }).clamp(limits.lo, limits.hi);
+    }
+}
+
+/// The parameters of pair-based STDP.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stdp {
+    pub a_plus: f32,
+    pub a_minus: f32,
+    /// Seconds.
+    pub tau_plus: f64,
+    pub tau_minus: f64,
+    pub lr: f32,
+    pub multiplicative: bool,
+    pub nearest: bool,
+    pub w_min: f32,
+    pub w_max: f32,
+}
+
+impl Stdp {
+    /// Depression of the synapses of the pre neurons that spiked, by the post trace `y`.
+    pub fn depress(&self, wt: &mut [f32], post: usize, pre_spikes: &[u32], y: &[f32], l: &Limits) {
+        let (lo, hi) = (self.w_min.max(l.lo), self.w_max.min(l.hi));
+        let k = self.lr * self.a_minus;
+        for &i in pre_spikes {
+            let base = i as usize * post;
+            for (j, &yj) in y.iter().enumerate() {
+                if yj == 0.0 || !l.exists(base + j) {
+                    continue;
+                }
+                let w = &mut wt[base + j];
+                let scale = if self.multiplicative {
+                    *w - self.w_min
+                } else {
+                    1.0
+                };
+                *w = (*w - k * yj * scale).clamp(lo, hi);
+            }
+        }
+    }
+
+    /// Potentiation of the synapses onto the post neurons that spiked, by the pre trace `x`.
+    pub fn potentiate(
+        &self,
+        wt: &mut [f32],
+        post: usize,
+        post_spikes: &[u32],
+        x: &[f32],
+        l: &Limits,
+    ) {
+        let (lo, hi) = (self.w_min.max(l.lo), self.w_max.min(l.hi));
+        let k = self.lr * self.a_plus;
+        for &j in post_spikes {
+            let j = j as usize;
+            for (i, &xi) in x.iter().enumerate() {
+                let at = i * post + j;
+                if xi == 0.0 || !l.exists(at) {
+                    continue;
+                }
+                let w = &mut wt[at];
+                let scale = if self.multiplicative {
+                    self.w_max - *w
+                } else {
+                    1.0
+                };
+                *w = (*w + k * xi * scale).clamp(lo, hi);
+            }
+        }
+    }
+}
+
+/// Rescales each post neuron's incoming weights (a column of `wt`) to sum to `total`.
+pub fn normalize_sum(wt: &mut [f32], post: usize, total: f32) {
+    if post == 0 {
+        return;
+    }
+    let mut sums = vec![0.0f32; post];
+    for row in wt.chunks_exact(post) {
+        sums.iter_mut().zip(row).for_each(|(s, w)| *s += w);
+    }
+    let factors: Vec<f32> = sums
+        .iter()
+        .map(|&s| if s != 0.0 { total / s } else { 1.0 })
+        .collect();
+    for row in wt.chunks_exact_mut(post) {
+        row.iter_mut().zip(&factors).for_each(|(w, f)| *w *= f);
     }
 }

@@ -1,0 +1,399 @@
+//! The spiking simulator: the network run step by step as spiking neurons, shared by sleep
+//! phases, spiking wake phases and spike-count readouts.
+//!
+//! Propagation is event-driven: each spike adds its pre-major weight row to the post
+//! neurons (their potential, or their synaptic current), so a step costs spikes × fan-out.
+//! Populations update in flow order within a step, so a spike crosses every feed-forward
+//! layer in the step it is emitted (as SRC); recurrent and backward projections carry the
+//! spikes of the previous step. Synapses with delays deliver through a ring buffer per
+//! projection. The step loop allocates nothing.
+
+use super::modulators::Modulator;
+use super::network::{Network, gaussian};
+use super::neurons::{Model, State};
+use super::sleep_rules::{Limits, SleepRule, Stdp, normalize_sum, src_stdp, weight_noise};
+use rand_chacha::ChaCha8Rng;
+
+/// Delayed delivery for one projection.
+struct Delays {
+    /// Steps per synapse, pre-major.
+    steps: Vec<u16>,
+    /// `slots × post`: what arrives at each post neuron in each of the next steps.
+    ring: Vec<f32>,
+    slots: usize,
+}
+
+/// The traces of one `stdp` rule: per population, a pre trace `x` and a post trace `y`.
+struct Traces {
+    x: Vec<Vec<f32>>,
+    y: Vec<Vec<f32>>,
+    decay_x: f32,
+    decay_y: f32,
+}
+
+/// The live spiking state of a network during a phase.
+pub struct Sim {
+    /// Pre-major weight copies (`wt[p][i·post + j]`), written back by [`Sim::finish`].
+    pub wt: Vec<Vec<f32>>,
+    pub states: Vec<State>,
+    pub models: Vec<Option<Model>>,
+    pub scale: Vec<f32>,
+    pub rules: Vec<(SleepRule, Vec<bool>)>,
+    pub modulators: Vec<Modulator>,
+    /// Whether rules change weights (off while a readout counts spikes).
+    pub learning: bool,
+    limits: Vec<Limits>,
+    delays: Vec<Option<Delays>>,
+    traces: Vec<Option<Traces>>,
+    order: Vec<usize>,
+    input: Option<usize>,
+    t: u64,
+}
+
+impl Sim {
+    pub fn new(
+        net: &Network,
+        models: Vec<Option<Model>>,
+        scale: Vec<f32>,
+        rules: Vec<(SleepRule, Vec<bool>)>,
+        modulators: Vec<Modulator>,
+        dt: f64,
+    ) -> Sim {
+        let states = net
+            .pops
+            .iter()
+            .enumerate()
+            .map(|(i, p)| match &models[i] {
+                Some(m) => State::new(m, p.size),
+                None => State {
+                    spiked: vec![0; p.size],
+                    spikes: Vec::with_capacity(p.size),
+                    ..State::default()
+                },
+            })
+            .collect();
+        let delays = net
+            .projs
+            .iter()
+            .map(|p| {
+                let d = p.delay.as_ref()?;
+                let steps: Vec<u16> = transpose(d, p.post, p.pre)
+                    .iter()
+                    .map(|&s| (s as f64 / dt).round().clamp(0.0, u16::MAX as f64) as u16)
+                    .collect();
+                let slots = *steps.iter().max().unwrap_or(&0) as usize + 1;
+                Some(Delays {
+                    steps,
+                    ring: vec![0.0; slots * p.post],
+                    slots,
+                })
+            })
+            .collect();
+        let traces = rules
+            .iter()
+            .map(|(r, _)| match r {
+                SleepRule::Stdp(s) => Some(Traces {
+                    x: net.pops.iter().map(|p| vec![0.0; p.size]).collect(),
+                    y: net.pops.iter().map(|p| vec![0.0; p.size]).collect(),
+                    decay_x: (-dt / s.tau_plus).exp() as f32,
+                    decay_y: (-dt / s.tau_minus).exp() as f32,
+                }),
+                _ => None,
+            })
+            .collect();
+        Sim {
+            wt: net
+                .projs
+                .iter()
+                .map(|p| transpose(&p.w, p.post, p.pre))
+                .collect(),
+            states,
+            models,
+            scale,
+            rules,
+            modulators,
+            learning: true,
+            limits: net.projs.iter().map(Limits::of).collect(),
+            delays,
+            traces,
+            order: net.layers(),
+            input: net.input(),
+            t: 0,
+        }
+    }
+
+    /// Sets the input population's spikes for the next step: `fill` writes them.
+    pub fn set_input(&mut self, fill: impl FnOnce(&mut Vec<u32>)) {
+        let Some(inp) = self.input else { return };
+        let st = &mut self.states[inp];
+        for &k in &st.spikes {
+            st.spiked[k as usize] = 0;
+        }
+        fill(&mut st.spikes);
+        for &k in &st.spikes {
+            st.spiked[k as usize] = 1;
+        }
+        st.count += st.spikes.len() as u64;
+    }
+
+    /// Puts every population back at rest (between samples), keeping weights and counts.
+    pub fn rest_state(&mut self) {
+        for (st, m) in self.states.iter_mut().zip(&self.models) {
+            if let Some(m) = m {
+                st.v.iter_mut().for_each(|v| *v = m.initial());
+                st.i.iter_mut().for_each(|i| *i = 0.0);
+                st.refractory.iter_mut().for_each(|r| *r = 0);
+            }
+        }
+        for d in self.delays.iter_mut().flatten() {
+            d.ring.iter_mut().for_each(|r| *r = 0.0);
+        }
+        for t in self.traces.iter_mut().flatten() {
+            t.x.iter_mut()
+                .chain(t.y.iter_mut())
+                .for_each(|v| v.fill(0.0));
+        }
+    }
+
+    /// One step: input spikes (already set) → every layer in flow order → per-step rules.
+    pub fn step(&mut self, net: &Network, rng: &mut ChaCha8Rng) {
+        let learning = self.learning;
+        // Traces decay, then the input's spikes bump them.
+        for t in self.traces.iter_mut().flatten() {
+            for (x, y) in t.x.iter_mut().zip(t.y.iter_mut()) {
+                x.iter_mut().for_each(|v| *v *= t.decay_x);
+                y.iter_mut().for_each(|v| *v *= t.decay_y);
+            }
+        }
+        if let Some(inp) = self.input {
+            self.bump_traces(inp);
+        }
+        let slot = self.t as usize;
+        for oi in 0..self.order.len() {
+            let pop = self.order[oi];
+            // A model is a few numbers: copying it frees `self` for the rules below.
+            let Some(model) = self.models[pop].clone() else {
+                continue;
+            };
+            let model = &model;
+            let mut st = std::mem::take(&mut self.states[pop]);
+            st.decay(model);
+            for sigma in self.modulators.iter().filter_map(Modulator::noise) {
+                for v in st.v.iter_mut() {
+                    *v += sigma * gaussian(rng) as f32;
+                }
+            }
+            let gain = self.scale[pop] * model.gain();
+            let current = model.has_current();
+            for &pi in &net.incoming[pop] {
+                let p = &net.projs[pi];
+                let spikes = if p.from == pop {
+                    &st.spikes
+                } else {
+                    &self.states[p.from].spikes
+                };
+                let w = &self.wt[pi];
+                let target = if current { &mut st.i } else { &mut st.v };
+                match &mut self.delays[pi] {
+                    None => {
+                        for &i in spikes {
+                            let row = &w[i as usize * p.post..(i as usize + 1) * p.post];
+                            for (v, &w) in target.iter_mut().zip(row) {
+                                *v += gain * w;
+                            }
+                        }
+                    }
+                    Some(d) => {
+                        for &i in spikes {
+                            let base = i as usize * p.post;
+                            for j in 0..p.post {
+                                let s = (slot + d.steps[base + j] as usize) % d.slots;
+                                d.ring[s * p.post + j] += gain * w[base + j];
+                            }
+                        }
+                        let now = slot % d.slots;
+                        let arriving = &mut d.ring[now * p.post..(now + 1) * p.post];
+                        for (v, a) in target.iter_mut().zip(arriving.iter_mut()) {
+                            *v += *a;
+                            *a = 0.0;
+                        }
+                    }
+                }
+            }
+            st.fire(model);
+            if learning {
+                self.spike_rules(net, pop, &st);
+            }
+            st.reset(model);
+            self.states[pop] = st;
+            self.bump_traces(pop);
+        }
+        if learning {
+            self.step_rules(net, rng);
+        }
+        self.t += 1;
+    }
+
+    fn bump_traces(&mut self, pop: usize) {
+        let spikes = &self.states[pop].spikes;
+        for ((r, _), t) in self.rules.iter().zip(self.traces.iter_mut()) {
+            let (SleepRule::Stdp(s), Some(t)) = (r, t) else {
+                continue;
+            };
+            for &k in spikes {
+                let k = k as usize;
+                if s.nearest {
+                    t.x[pop][k] = 1.0;
+                    t.y[pop][k] = 1.0;
+                } else {
+                    t.x[pop][k] += 1.0;
+                    t.y[pop][k] += 1.0;
+                }
+            }
+        }
+    }
+
+    /// Rules triggered by the spikes of `pop` (its state `st`, taken out of `states`).
+    fn spike_rules(&mut self, net: &Network, pop: usize, st: &State) {
+        for (ri, (rule, applies)) in self.rules.iter().enumerate() {
+            for &pi in &net.incoming[pop] {
+                if !applies[pi] {
+                    continue;
+                }
+                let p = &net.projs[pi];
+                let pre = if p.from == pop {
+                    st
+                } else {
+                    &self.states[p.from]
+                };
+                match rule {
+                    SleepRule::SrcStdp { inc, dec, gate } if !st.spikes.is_empty() => src_stdp(
+                        &mut self.wt[pi],
+                        p.post,
+                        &st.spikes,
+                        &pre.spiked,
+                        *inc,
+                        *dec,
+                        *gate,
+                        &self.limits[pi],
+                    ),
+                    SleepRule::Stdp(s) => {
+                        let t = self.traces[ri].as_ref().expect("stdp rules have traces");
+                        apply_stdp(
+                            s,
+                            &mut self.wt[pi],
+                            p.post,
+                            &pre.spikes,
+                            st,
+                            t,
+                            p.from,
+                            pop,
+                            &self.limits[pi],
+                        );
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Rules applied every step to whole projections.
+    fn step_rules(&mut self, net: &Network, rng: &mut ChaCha8Rng) {
+        for (rule, applies) in &self.rules {
+            for (pi, p) in net.projs.iter().enumerate() {
+                if !applies[pi] {
+                    continue;
+                }
+                let w = &mut self.wt[pi];
+                match *rule {
+                    SleepRule::Downscale { factor } => w.iter_mut().for_each(|w| *w *= factor),
+                    SleepRule::WeightNoise { sigma, relative } => {
+                        weight_noise(w, sigma, relative, &self.limits[pi], || {
+                            gaussian(rng) as f32
+                        })
+                    }
+                    SleepRule::NormalizeSum {
+                        total,
+                        every_step: true,
+                    } => normalize_sum(w, p.post, total),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Rules applied once per presented sample (`normalize_sum` by default).
+    pub fn sample_rules(&mut self, net: &Network) {
+        for (rule, applies) in &self.rules {
+            if let SleepRule::NormalizeSum {
+                total,
+                every_step: false,
+            } = *rule
+            {
+                for (pi, p) in net.projs.iter().enumerate() {
+                    if applies[pi] {
+                        normalize_sum(&mut self.wt[pi], p.post, total);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The first population (in flow order) with a non-finite potential.
+    pub fn non_finite(&self) -> Option<usize> {
+        self.order
+            .iter()
+            .copied()
+            .find(|&p| self.states[p].v.iter().any(|v| !v.is_finite()))
+    }
+
+    /// Spikes per population since the phase began.
+    pub fn counts(&self) -> Vec<u64> {
+        self.states.iter().map(|s| s.count).collect()
+    }
+
+    /// Writes the weights back into the network (post × pre) and applies its constraints.
+    pub fn finish(self, net: &mut Network) {
+        for (p, wt) in net.projs.iter_mut().zip(&self.wt) {
+            p.w = transpose(wt, p.pre, p.post);
+            if p.mask.is_some() || p.bounds.is_some() || p.sign != super::network::Sign::Any {
+                p.constrain();
+            }
+        }
+    }
+}
+
+/// STDP on one projection after its post population fired: depression for the pre spikes
+/// (by the post trace before this step's post spikes), potentiation for the post spikes
+/// (by the pre trace, which includes this step's pre spikes).
+#[allow(clippy::too_many_arguments)]
+fn apply_stdp(
+    s: &Stdp,
+    wt: &mut [f32],
+    post: usize,
+    pre_spikes: &[u32],
+    st: &State,
+    t: &Traces,
+    from: usize,
+    to: usize,
+    l: &Limits,
+) {
+    s.depress(wt, post, pre_spikes, &t.y[to], l);
+    s.potentiate(wt, post, &st.spikes, &t.x[from], l);
+}
+
+/// A rows × cols matrix transposed (cols × rows), blocked for cache locality.
+pub fn transpose(m: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut out = vec![0.0; m.len()];
+    const B: usize = 32;
+    for r0 in (0..rows).step_by(B) {
+        for c0 in (0..cols).step_by(B) {
+            for r in r0..(r0 + B).min(rows) {
+                for c in c0..(c0 + B).min(cols) {
+                    out[c * rows + r] = m[r * cols + c];
+                }
+            }
+        }
+    }
+    out
+}
