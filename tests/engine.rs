@@ -1670,9 +1670,48 @@ fn lif_current_synapses_follow_the_euler_reference() {
     assert_eq!(stats.spikes, vec![steps, spikes]);
 }
 
-/// Conductance synapses are not in the engine yet: the model is refused (E412 in a run).
+/// `lif` with `conductance` synapses (Diehl & Cook): excitatory weights open g_e, which
+/// decays with τ_exc and pulls v toward e_exc; the spike times follow an f64 Euler reference.
 #[test]
-fn lif_conductance_synapses_are_refused() {
-    let b = builtin("lif", "neuron model", &[("synapse", symbol("conductance"))]);
-    assert!(Model::from_ir(&b, 0, 0.001).is_none());
+fn lif_conductance_synapses_follow_the_euler_reference() {
+    let b = builtin(
+        "lif",
+        "neuron model",
+        &[
+            ("tau", number(0.1)),
+            ("rest", number(-0.065)),
+            ("reset", number(-0.065)),
+            ("threshold", number(-0.052)),
+            ("synapse", symbol("conductance")),
+            ("tau_exc", number(0.001)),
+            ("tau_inh", number(0.002)),
+            ("e_exc", number(0.0)),
+            ("e_inh", number(-0.1)),
+        ],
+    );
+    let dt = 0.0005;
+    let model = Model::from_ir(&b, 0, dt).expect("conductance synapses are supported");
+    let mut net = chain(&[1, 1]);
+    net.projs[0].w = vec![0.3];
+    let steps = 400;
+    let mut s = setup(&net, steps, model, vec![1.0]);
+    s.dt = dt;
+    let stats = run(&mut net, &s, 1);
+    let (tau, rest, reset, th, w) = (0.1, -0.065, -0.065, -0.052, 0.3);
+    let de = (-dt / 0.001f64).exp();
+    let (mut v, mut ge, mut spikes) = (rest, 0.0f64, 0u64);
+    for _ in 0..steps {
+        v += dt / tau * (rest - v + ge * (0.0 - v));
+        ge *= de;
+        ge += w;
+        if v >= th {
+            spikes += 1;
+            v = reset;
+        }
+    }
+    assert!(
+        spikes > 1,
+        "the reference must spike for the test to mean something"
+    );
+    assert_eq!(stats.spikes, vec![steps, spikes]);
 }

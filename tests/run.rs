@@ -418,6 +418,7 @@ fn run_shipped(file: &str, protocol: &str, out: &Path) -> Ran {
 fn the_examples_the_engine_runs_meet_their_expectations() {
     let dir = scratch("examples");
     for (file, protocol) in [
+        ("examples/02_network.sleep", "diehl_cook"),
         ("examples/03_wake_training.sleep", "sequential"),
         ("examples/04_sleep_phase.sleep", "src"),
         ("examples/05_derived_arms.sleep", "with_sleep"),

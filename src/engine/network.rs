@@ -84,6 +84,9 @@ pub struct Network {
     pub order: Vec<usize>,
     /// The projections into each population.
     pub incoming: Vec<Vec<usize>>,
+    /// Adaptive-threshold offsets of spiking neurons (`lif { adapt … }`): learnt state that
+    /// lasts across phases, as in Diehl & Cook.
+    pub theta: Vec<Vec<f32>>,
 }
 
 impl Network {
@@ -164,7 +167,9 @@ impl Network {
             incoming[p.to].push(i);
         }
         let order = flow_order(&pops, &projs);
+        let theta = pops.iter().map(|p| vec![0.0; p.size]).collect();
         Ok(Network {
+            theta,
             name: ir.name.clone(),
             pops,
             projs,

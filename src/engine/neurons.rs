@@ -27,6 +27,10 @@ pub enum Model {
         adapt_decay: f32,
         /// dt / τ_syn for `current` synapses; `None` for `delta`.
         current: Option<f32>,
+        /// `conductance` synapses: positive weights open an excitatory conductance, negative
+        /// ones an inhibitory one, each decaying with its τ and pulling v to its reversal
+        /// potential (Diehl & Cook): τ dv = (rest − v + r·(g_e·(e_exc − v) + g_i·(e_inh − v))) dt.
+        conductance: Option<Conductance>,
         v_min: f32,
         v_max: f32,
     },
@@ -53,9 +57,16 @@ impl Model {
                 let current = match super::params::symbol(&b.params, "synapse", "delta") {
                     "delta" => None,
                     "current" => Some((dt / num(&b.params, "tau_syn", 0.005)) as f32),
-                    // Conductance synapses are not in this engine yet (E412).
-                    _ => return None,
+                    _ => None,
                 };
+                let conductance = (super::params::symbol(&b.params, "synapse", "delta")
+                    == "conductance")
+                    .then(|| Conductance {
+                        decay_e: (-dt / num(&b.params, "tau_exc", 0.001)).exp() as f32,
+                        decay_i: (-dt / num(&b.params, "tau_inh", 0.002)).exp() as f32,
+                        e_exc: num(&b.params, "e_exc", 0.0) as f32,
+                        e_inh: num(&b.params, "e_inh", -0.1) as f32,
+                    });
                 let tau = num(&b.params, "tau", 0.02);
                 Some(Model::Lif {
                     leak: (dt / tau) as f32,
@@ -67,6 +78,7 @@ impl Model {
                     adapt: num(&b.params, "adapt", 0.0) as f32,
                     adapt_decay: (-dt / num(&b.params, "tau_adapt", 0.1)).exp() as f32,
                     current,
+                    conductance,
                     v_min: super::params::opt_num(&b.params, "v_min")
                         .map_or(f32::NEG_INFINITY, |v| v as f32),
                     v_max: super::params::opt_num(&b.params, "v_max")
@@ -96,16 +108,44 @@ impl Model {
         }
     }
 
+    /// Where arriving spikes go.
+    pub fn synapse(&self) -> Synapse {
+        match self {
+            Model::Lif {
+                conductance: Some(_),
+                ..
+            } => Synapse::Conductance,
+            Model::Lif {
+                current: Some(_), ..
+            } => Synapse::Current,
+            _ => Synapse::Delta,
+        }
+    }
+
     /// Whether spikes arrive into the synaptic current rather than the potential.
     pub fn has_current(&self) -> bool {
-        matches!(
-            self,
-            Model::Lif {
-                current: Some(_),
-                ..
-            }
-        )
+        self.synapse() == Synapse::Current
     }
+}
+
+/// How a spike acts on its target neuron.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synapse {
+    /// Adds to the potential.
+    Delta,
+    /// Adds to a decaying current (`State::i`).
+    Current,
+    /// Adds to an excitatory (`State::i`) or inhibitory (`State::gi`) conductance.
+    Conductance,
+}
+
+/// Conductance synapses of a `lif` population.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Conductance {
+    pub decay_e: f32,
+    pub decay_i: f32,
+    pub e_exc: f32,
+    pub e_inh: f32,
 }
 
 /// The state of one population during a phase.
@@ -114,8 +154,10 @@ pub struct State {
     pub v: Vec<f32>,
     pub refractory: Vec<u32>,
     pub theta: Vec<f32>,
-    /// Synaptic current (`current` synapses).
+    /// Synaptic current (`current` synapses) or excitatory conductance (`conductance`).
     pub i: Vec<f32>,
+    /// Inhibitory conductance (`conductance` synapses).
+    pub gi: Vec<f32>,
     pub spikes: Vec<u32>,
     /// 1 for neurons that spiked this step.
     pub spiked: Vec<u8>,
@@ -128,7 +170,22 @@ impl State {
             v: vec![model.initial(); n],
             refractory: vec![0; n],
             theta: vec![0.0; n],
-            i: vec![0.0; if model.has_current() { n } else { 0 }],
+            i: vec![
+                0.0;
+                if model.synapse() != Synapse::Delta {
+                    n
+                } else {
+                    0
+                }
+            ],
+            gi: vec![
+                0.0;
+                if model.synapse() == Synapse::Conductance {
+                    n
+                } else {
+                    0
+                }
+            ],
             spikes: Vec::with_capacity(n),
             spiked: vec![0; n],
             count: 0,
@@ -145,12 +202,26 @@ impl State {
                 adapt,
                 adapt_decay,
                 current,
+                conductance,
                 gain,
                 ..
             } => {
-                match current {
-                    None => self.v.iter_mut().for_each(|v| *v += leak * (rest - *v)),
-                    Some(k) => {
+                match (current, conductance) {
+                    (_, Some(c)) => {
+                        for ((v, ge), gi) in self
+                            .v
+                            .iter_mut()
+                            .zip(self.i.iter_mut())
+                            .zip(self.gi.iter_mut())
+                        {
+                            let drive = *ge * (c.e_exc - *v) + *gi * (c.e_inh - *v);
+                            *v += leak * (rest - *v + gain * drive);
+                            *ge *= c.decay_e;
+                            *gi *= c.decay_i;
+                        }
+                    }
+                    (None, None) => self.v.iter_mut().for_each(|v| *v += leak * (rest - *v)),
+                    (Some(k), None) => {
                         for (v, i) in self.v.iter_mut().zip(self.i.iter_mut()) {
                             *v += leak * (rest - *v + gain * *i);
                             *i -= k * *i;

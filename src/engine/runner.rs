@@ -1009,7 +1009,7 @@ impl<'a> Runner<'a> {
             x.chunks_exact(f)
                 .map(|s| {
                     let mut c = vec![0u32; size];
-                    sim.rest_state();
+                    sim.rest_state(net);
                     present(sim, net, &quiet, s, layer, rng, &mut c);
                     c
                 })

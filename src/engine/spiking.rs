@@ -10,7 +10,7 @@
 
 use super::modulators::Modulator;
 use super::network::{Network, gaussian};
-use super::neurons::{Model, State};
+use super::neurons::{Model, State, Synapse};
 use super::sleep_rules::{Limits, SleepRule, Stdp, normalize_sum, src_stdp, weight_noise};
 use rand_chacha::ChaCha8Rng;
 
@@ -64,7 +64,10 @@ impl Sim {
             .iter()
             .enumerate()
             .map(|(i, p)| match &models[i] {
-                Some(m) => State::new(m, p.size),
+                Some(m) => State {
+                    theta: net.theta[i].clone(),
+                    ..State::new(m, p.size)
+                },
                 None => State {
                     spiked: vec![0; p.size],
                     spikes: Vec::with_capacity(p.size),
@@ -137,11 +140,17 @@ impl Sim {
     }
 
     /// Puts every population back at rest (between samples), keeping weights and counts.
-    pub fn rest_state(&mut self) {
-        for (st, m) in self.states.iter_mut().zip(&self.models) {
+    /// While not learning, adaptive thresholds go back to their values at the phase's start
+    /// (a readout must not change the network it reads).
+    pub fn rest_state(&mut self, net: &Network) {
+        for (pop, (st, m)) in self.states.iter_mut().zip(&self.models).enumerate() {
             if let Some(m) = m {
                 st.v.iter_mut().for_each(|v| *v = m.initial());
                 st.i.iter_mut().for_each(|i| *i = 0.0);
+                st.gi.iter_mut().for_each(|g| *g = 0.0);
+                if !self.learning {
+                    st.theta.copy_from_slice(&net.theta[pop]);
+                }
                 st.refractory.iter_mut().for_each(|r| *r = 0);
             }
         }
@@ -184,7 +193,7 @@ impl Sim {
                 }
             }
             let gain = self.scale[pop] * model.gain();
-            let current = model.has_current();
+            let synapse = model.synapse();
             for &pi in &net.incoming[pop] {
                 let p = &net.projs[pi];
                 let spikes = if p.from == pop {
@@ -193,7 +202,47 @@ impl Sim {
                     &self.states[p.from].spikes
                 };
                 let w = &self.wt[pi];
-                let target = if current { &mut st.i } else { &mut st.v };
+                if synapse == Synapse::Conductance {
+                    // Excitatory weights open g_e, inhibitory ones g_i. With delays, what
+                    // arrives at a neuron in one step is split by its sign.
+                    let open = |ge: &mut f32, gi: &mut f32, x: f32| {
+                        if x >= 0.0 {
+                            *ge += x;
+                        } else {
+                            *gi -= x;
+                        }
+                    };
+                    match &mut self.delays[pi] {
+                        None => {
+                            for &i in spikes {
+                                let row = &w[i as usize * p.post..(i as usize + 1) * p.post];
+                                for ((ge, gi), &w) in st.i.iter_mut().zip(st.gi.iter_mut()).zip(row)
+                                {
+                                    open(ge, gi, gain * w);
+                                }
+                            }
+                        }
+                        Some(d) => {
+                            schedule(d, spikes, w, p.post, slot, gain);
+                            let now = slot % d.slots;
+                            let arriving = &mut d.ring[now * p.post..(now + 1) * p.post];
+                            for ((ge, gi), a) in
+                                st.i.iter_mut()
+                                    .zip(st.gi.iter_mut())
+                                    .zip(arriving.iter_mut())
+                            {
+                                open(ge, gi, *a);
+                                *a = 0.0;
+                            }
+                        }
+                    }
+                    continue;
+                }
+                let target = if synapse == Synapse::Current {
+                    &mut st.i
+                } else {
+                    &mut st.v
+                };
                 match &mut self.delays[pi] {
                     None => {
                         for &i in spikes {
@@ -204,13 +253,7 @@ impl Sim {
                         }
                     }
                     Some(d) => {
-                        for &i in spikes {
-                            let base = i as usize * p.post;
-                            for j in 0..p.post {
-                                let s = (slot + d.steps[base + j] as usize) % d.slots;
-                                d.ring[s * p.post + j] += gain * w[base + j];
-                            }
-                        }
+                        schedule(d, spikes, w, p.post, slot, gain);
                         let now = slot % d.slots;
                         let arriving = &mut d.ring[now * p.post..(now + 1) * p.post];
                         for (v, a) in target.iter_mut().zip(arriving.iter_mut()) {
@@ -354,11 +397,27 @@ impl Sim {
 
     /// Writes the weights back into the network (post × pre) and applies its constraints.
     pub fn finish(self, net: &mut Network) {
+        for (theta, st) in net.theta.iter_mut().zip(&self.states) {
+            if st.theta.len() == theta.len() {
+                theta.copy_from_slice(&st.theta);
+            }
+        }
         for (p, wt) in net.projs.iter_mut().zip(&self.wt) {
             p.w = transpose(wt, p.pre, p.post);
             if p.mask.is_some() || p.bounds.is_some() || p.sign != super::network::Sign::Any {
                 p.constrain();
             }
+        }
+    }
+}
+
+/// Puts the weights of the spiking pre neurons into the ring slots of their delays.
+fn schedule(d: &mut Delays, spikes: &[u32], w: &[f32], post: usize, slot: usize, gain: f32) {
+    for &i in spikes {
+        let base = i as usize * post;
+        for j in 0..post {
+            let s = (slot + d.steps[base + j] as usize) % d.slots;
+            d.ring[s * post + j] += gain * w[base + j];
         }
     }
 }
