@@ -767,6 +767,7 @@ fn setup(net: &Network, steps: u64, model: Model, prob: Vec<f32>) -> Setup {
         drive: Drive { prob, window: None },
         rules: Vec::new(),
         modulators: Vec::new(),
+        silenced: Vec::new(),
     }
 }
 
@@ -1714,4 +1715,87 @@ fn lif_conductance_synapses_follow_the_euler_reference() {
         "the reference must spike for the test to mean something"
     );
     assert_eq!(stats.spikes, vec![steps, spikes]);
+}
+
+fn shock(name: &str, ps: &[(&str, ParamIr)], on: Vec<ParamIr>) -> BuiltinIr {
+    BuiltinIr {
+        on,
+        ..builtin(name, "perturbation", ps)
+    }
+}
+
+#[test]
+fn a_lesion_cuts_every_synapse_of_the_removed_neurons_for_good() {
+    let mut net = chain(&[4, 10, 3]);
+    net.projs
+        .iter_mut()
+        .for_each(|p| p.w.iter_mut().for_each(|w| *w = 0.5));
+    let s = shock(
+        "lesion",
+        &[
+            ("target", ParamIr::Population { name: "p1".into() }),
+            ("fraction", number(0.3)),
+        ],
+        Vec::new(),
+    );
+    let silenced =
+        somnia::engine::perturb::apply(&mut net, &s, &mut rng(3)).expect("lesions apply");
+    assert!(silenced.is_empty());
+    // Exactly 3 of the 10 neurons lost all their inputs, and the same 3 all their outputs.
+    let (into, out) = (&net.projs[0], &net.projs[1]);
+    let dead_in: Vec<usize> = (0..10)
+        .filter(|&j| into.w[j * 4..(j + 1) * 4].iter().all(|&w| w == 0.0))
+        .collect();
+    let dead_out: Vec<usize> = (0..10)
+        .filter(|&i| (0..3).all(|j| out.w[j * 10 + i] == 0.0))
+        .collect();
+    assert_eq!(dead_in.len(), 3);
+    assert_eq!(dead_in, dead_out);
+    // The cut is kept by the mask: constraining after a change re-zeroes it.
+    let mut p = net.projs[0].clone();
+    p.w.iter_mut().for_each(|w| *w = 1.0);
+    p.constrain();
+    assert!(
+        dead_in
+            .iter()
+            .all(|&j| p.w[j * 4..(j + 1) * 4].iter().all(|&w| w == 0.0))
+    );
+}
+
+#[test]
+fn weight_noise_shocks_only_the_projections_named_and_silence_names_its_target() {
+    let mut net = chain(&[3, 3, 3]);
+    net.projs
+        .iter_mut()
+        .for_each(|p| p.w.iter_mut().for_each(|w| *w = 0.5));
+    let on = vec![ParamIr::Projection {
+        name: net.projs[1].name.clone(),
+        from: "p1".into(),
+        to: "p2".into(),
+    }];
+    let s = shock(
+        "weight_noise",
+        &[("sigma", number(0.3)), ("relative", boolean(true))],
+        on,
+    );
+    somnia::engine::perturb::apply(&mut net, &s, &mut rng(5)).expect("noise applies");
+    assert!(net.projs[0].w.iter().all(|&w| w == 0.5));
+    assert!(net.projs[1].w.iter().any(|&w| w != 0.5));
+    let quiet = shock(
+        "silence",
+        &[("target", ParamIr::Population { name: "p2".into() })],
+        Vec::new(),
+    );
+    let silenced = somnia::engine::perturb::apply(&mut net, &quiet, &mut rng(5)).unwrap();
+    assert_eq!(silenced, vec![2]);
+}
+
+#[test]
+fn a_silenced_population_fires_nothing_during_the_phase() {
+    let mut net = chain(&[1, 1, 1]);
+    net.projs.iter_mut().for_each(|p| p.w = vec![1.0]);
+    let mut s = setup(&net, 5, integrate_fire(1.0, 0.0, 0.5), vec![1.0]);
+    assert_eq!(run(&mut net.clone(), &s, 1).spikes, vec![5, 5, 5]);
+    s.silenced = vec![1];
+    assert_eq!(run(&mut net, &s, 1).spikes, vec![5, 0, 0]);
 }

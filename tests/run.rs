@@ -370,16 +370,13 @@ fn a_builtin_the_engine_cannot_run_is_e412() {
     let dir = scratch("e412");
     let text = protocol(
         &mnist(300),
-        &[
-            (
-                "protocol small {",
-                "phase shock = perturb { apply lesion(h, 10 %) }\n\nprotocol small {",
-            ),
-            ("      nap\n", "      nap\n      shock\n"),
-        ],
+        &[(
+            "      nap\n",
+            "      nap\n      measure clustering(h) as \"c\"\n",
+        )],
     );
     let (err, _) = fails_with(&dir, &text, "E412");
-    assert!(err.contains("perturb"), "{err}");
+    assert!(err.contains("clustering"), "{err}");
 }
 
 #[test]

@@ -15,6 +15,7 @@ pub mod modulators;
 pub mod network;
 pub mod neurons;
 pub mod params;
+pub mod perturb;
 pub mod presenting;
 pub mod rate;
 pub mod readout;

@@ -141,6 +141,8 @@ pub struct Runner<'a> {
     last_spikes: Option<(Vec<u64>, u64, f64)>,
     /// How the last spiking wake phase showed samples: readouts show them the same way.
     presentation: Option<Presentation>,
+    /// Populations a `silence` shock keeps quiet during the next phase.
+    silenced: Vec<usize>,
     /// The last phase call run (`consolidate#2`).
     after: String,
     /// The pass of each enclosing `until` loop: a phase repeated by a loop gets a new
@@ -200,6 +202,7 @@ impl<'a> Runner<'a> {
             checkpoints: HashMap::new(),
             last_spikes: None,
             presentation: None,
+            silenced: Vec::new(),
             after: String::new(),
             passes: Vec::new(),
             measures: 0,
@@ -356,16 +359,27 @@ impl<'a> Runner<'a> {
                         rec.spikes.insert(p.name.clone(), n);
                     }
                     self.last_spikes = Some((stats.spikes, stats.steps, *dt));
+                    self.silenced.clear();
                     self.check_weights(&rec.name, span)?;
                 }
                 self.after = rec.name.clone();
             }
             Op::Perturb {
-                phase, call, span, ..
+                phase,
+                call,
+                shocks,
+                stream,
+                span,
             } => {
                 rec.kind = "perturb".into();
                 rec.name = format!("{phase}#{call}");
-                return Err(unsupported("perturb phases", span));
+                let mut rng = ChaCha8Rng::seed_from_u64(self.seed_of(stream));
+                for shock in shocks {
+                    let silenced = super::perturb::apply(&mut self.net, shock, &mut rng)
+                        .map_err(|name| unsupported(&format!("the shock `{name}`"), span))?;
+                    self.silenced.extend(silenced);
+                }
+                self.after = rec.name.clone();
             }
             Op::Measure { metrics, label, .. } => {
                 rec.kind = "measure".into();
@@ -452,6 +466,9 @@ impl<'a> Runner<'a> {
             return self.spiking_wake(
                 settings, name, data, length, dynamics, rules, seed, span, rec, progress,
             );
+        }
+        if !self.silenced.is_empty() {
+            return Err(unsupported("`silence` before a rate wake phase", span));
         }
         let mut act = vec![Activation::Linear; self.net.pops.len()];
         for (pop, b) in dynamics {
@@ -654,6 +671,7 @@ impl<'a> Runner<'a> {
             drive: drv,
             rules: sleep_rules,
             modulators: Vec::new(),
+            silenced: self.silenced.clone(),
         })
     }
 
@@ -855,6 +873,9 @@ impl<'a> Runner<'a> {
             modulators,
             dt,
         );
+        for p in std::mem::take(&mut self.silenced) {
+            sim.silenced[p] = true;
+        }
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let watch = self.net.layers().first().copied().unwrap_or(0);
         let mut counts = vec![0u32; self.net.pops[watch].size];

@@ -22,6 +22,8 @@ pub struct Setup {
     /// Each rule with the projections it changes.
     pub rules: Vec<(SleepRule, Vec<bool>)>,
     pub modulators: Vec<Modulator>,
+    /// Populations kept from firing during the phase (a `silence` shock before it).
+    pub silenced: Vec<usize>,
 }
 
 /// What a phase produced besides the weights.
@@ -47,6 +49,9 @@ pub fn run(
         setup.modulators.clone(),
         setup.dt,
     );
+    for &p in &setup.silenced {
+        sim.silenced[p] = true;
+    }
     let mut result = Ok(());
     let report_every = 1000u64.min(setup.steps.max(1));
     for t in 0..setup.steps {

@@ -203,13 +203,15 @@ impl Stdp {
         }
     }
 
-    /// Potentiation of the synapses onto the post neurons that spiked, by the pre trace `x`.
+    /// Potentiation of the synapses onto the post neurons that spiked, by the pre trace `x`
+    /// (plus the pre spikes of this step not yet in it, `same_step`).
     pub fn potentiate(
         &self,
         wt: &mut [f32],
         post: usize,
         post_spikes: &[u32],
         x: &[f32],
+        same_step: Option<&[u8]>,
         l: &Limits,
     ) {
         let (lo, hi) = (self.w_min.max(l.lo), self.w_max.min(l.hi));
@@ -217,6 +219,16 @@ impl Stdp {
         for &j in post_spikes {
             let j = j as usize;
             for (i, &xi) in x.iter().enumerate() {
+                let xi = match same_step {
+                    Some(s) if s[i] != 0 => {
+                        if self.nearest {
+                            1.0
+                        } else {
+                            xi + 1.0
+                        }
+                    }
+                    _ => xi,
+                };
                 let at = i * post + j;
                 if xi == 0.0 || !l.exists(at) {
                     continue;

@@ -42,6 +42,8 @@ pub struct Sim {
     pub modulators: Vec<Modulator>,
     /// Whether rules change weights (off while a readout counts spikes).
     pub learning: bool,
+    /// Populations kept from firing (a `silence` shock), by index.
+    pub silenced: Vec<bool>,
     limits: Vec<Limits>,
     delays: Vec<Option<Delays>>,
     traces: Vec<Option<Traces>>,
@@ -116,6 +118,7 @@ impl Sim {
             rules,
             modulators,
             learning: true,
+            silenced: vec![false; net.pops.len()],
             limits: net.projs.iter().map(Limits::of).collect(),
             delays,
             traces,
@@ -132,7 +135,10 @@ impl Sim {
         for &k in &st.spikes {
             st.spiked[k as usize] = 0;
         }
-        fill(&mut st.spikes);
+        st.spikes.clear();
+        if !self.silenced[inp] {
+            fill(&mut st.spikes);
+        }
         for &k in &st.spikes {
             st.spiked[k as usize] = 1;
         }
@@ -144,6 +150,11 @@ impl Sim {
     /// (a readout must not change the network it reads).
     pub fn rest_state(&mut self, net: &Network) {
         for (pop, (st, m)) in self.states.iter_mut().zip(&self.models).enumerate() {
+            // Spikes of the last step must not reach the next sample.
+            for &k in &st.spikes {
+                st.spiked[k as usize] = 0;
+            }
+            st.spikes.clear();
             if let Some(m) = m {
                 st.v.iter_mut().for_each(|v| *v = m.initial());
                 st.i.iter_mut().for_each(|i| *i = 0.0);
@@ -264,6 +275,13 @@ impl Sim {
                 }
             }
             st.fire(model);
+            if self.silenced[pop] {
+                st.count -= st.spikes.len() as u64;
+                for &k in &st.spikes {
+                    st.spiked[k as usize] = 0;
+                }
+                st.spikes.clear();
+            }
             if learning {
                 self.spike_rules(net, pop, &st);
             }
@@ -367,6 +385,9 @@ impl Sim {
 
     /// Rules applied once per presented sample (`normalize_sum` by default).
     pub fn sample_rules(&mut self, net: &Network) {
+        if !self.learning {
+            return;
+        }
         for (rule, applies) in &self.rules {
             if let SleepRule::NormalizeSum {
                 total,
@@ -438,7 +459,10 @@ fn apply_stdp(
     l: &Limits,
 ) {
     s.depress(wt, post, pre_spikes, &t.y[to], l);
-    s.potentiate(wt, post, &st.spikes, &t.x[from], l);
+    // Onto itself, a population's traces are bumped after its rules: count this step's
+    // spikes in the pre trace here.
+    let same_step = (from == to).then_some(&st.spiked[..]);
+    s.potentiate(wt, post, &st.spikes, &t.x[from], same_step, l);
 }
 
 /// A rows × cols matrix transposed (cols × rows), blocked for cache locality.
