@@ -1799,3 +1799,18 @@ fn a_silenced_population_fires_nothing_during_the_phase() {
     s.silenced = vec![1];
     assert_eq!(run(&mut net, &s, 1).spikes, vec![5, 0, 0]);
 }
+
+#[test]
+fn feature_norms_and_modularity_on_hand_made_weights() {
+    let mut net = chain(&[2, 2]);
+    net.projs[0].w = vec![3.0, 4.0, 1.0, 0.0];
+    assert!((somnia::engine::metrics::feature_norm(&net.projs[0]) - 5.0).abs() < 1e-9);
+    // Two separate pairs pre i → post i: Q = 2 · (1/2 − (2/4)²) = 0.5.
+    net.projs[0].w = vec![1.0, 0.0, 0.0, 1.0];
+    assert!((somnia::engine::metrics::modularity(&net.projs[0]) - 0.5).abs() < 1e-9);
+    // Every pre neuron equally onto every post neuron: both join post 0, Q = 1/4 − 1/4 = 0
+    // for community 0 ((2 edges of 4: 1/2) − (6/8)² = −1/16) plus community 1 (0 − (2/8)²).
+    net.projs[0].w = vec![1.0; 4];
+    let want = (0.5 - (6.0f64 / 8.0).powi(2)) + (0.0 - (2.0f64 / 8.0).powi(2));
+    assert!((somnia::engine::metrics::modularity(&net.projs[0]) - want).abs() < 1e-9);
+}

@@ -450,3 +450,59 @@ fn sleep_replay_consolidation_beats_sequential_training() {
     assert!(final_acc["src_matlab"] > seq + 0.10, "{final_acc:?}");
     assert!(final_acc["src"] > seq + 0.25, "{final_acc:?}");
 }
+
+#[test]
+fn recovery_after_a_shock_is_the_fraction_of_the_loss_regained() {
+    let dir = scratch("recovery");
+    let schedule_old = r#"    measure accuracy(pairs) as "start"
+    for t in pairs {
+      learn(t)
+      nap
+      measure accuracy(seen) as "after"
+    }
+    measure weights(x -> h) as "end""#;
+    let schedule_new = r#"    learn(pairs[0])
+    measure accuracy(pairs[0]) as "base"
+    shock
+    measure accuracy(pairs[0]) as "hit"
+    learn(pairs[0])
+    measure accuracy(pairs[0]), recovery(accuracy(pairs[0])) as "back""#;
+    let text = protocol(
+        &mnist(600),
+        &[
+            (
+                "protocol small {",
+                "phase shock = perturb { apply weight_noise(sigma = 300 %, relative = true) }\n\nprotocol small {",
+            ),
+            (schedule_old, schedule_new),
+            (
+                "expect final accuracy(pairs) > 10 %",
+                "expect final recovery(accuracy(pairs[0])) > -10",
+            ),
+        ],
+    );
+    write(&dir, "p.sleep", &text);
+    let r = run_in(&dir, "p.sleep", &["--out", "o"], &[]);
+    assert!(r.code == 0 || r.code == 1, "{}{}", r.stdout, r.stderr);
+    let o = outcome(&dir.join("o"));
+    let at = |label: &str, metric: &str| {
+        o["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["label"] == label && row["metric"] == metric && row["task"] == "all")
+            .and_then(|row| row["value"].as_f64())
+            .unwrap_or_else(|| panic!("{metric} at {label}"))
+    };
+    let (base, hit, now) = (
+        at("base", "accuracy"),
+        at("hit", "accuracy"),
+        at("back", "accuracy"),
+    );
+    assert!(
+        base > hit + 0.05,
+        "the shock must cost accuracy: {base} → {hit}"
+    );
+    let want = (now - hit) / (base - hit);
+    assert!((at("back", "recovery") - want).abs() < 1e-12);
+}

@@ -107,3 +107,55 @@ pub fn weight_stat(p: &Projection, stat: &str) -> f64 {
         _ => f64::NAN,
     }
 }
+
+/// The largest L2 norm of a post neuron's incoming weights (Watkins et al.).
+pub fn feature_norm(p: &Projection) -> f64 {
+    p.w.chunks_exact(p.pre.max(1))
+        .map(|row| {
+            row.iter()
+                .map(|&w| (w as f64) * (w as f64))
+                .sum::<f64>()
+                .sqrt()
+        })
+        .fold(0.0, f64::max)
+}
+
+/// Newman's modularity Q of the projection's weight graph (|w| as edge weights, pre and
+/// post neurons as separate nodes), for the partition that puts every post neuron in its
+/// own community together with the pre neurons whose strongest synapse is onto it.
+pub fn modularity(p: &Projection) -> f64 {
+    let (pre, post) = (p.pre, p.post);
+    if pre == 0 || post == 0 {
+        return 0.0;
+    }
+    // Community of each pre neuron: the post neuron it projects to most strongly.
+    let mut strongest = vec![(0usize, -1.0f64); pre];
+    let mut pre_degree = vec![0.0f64; pre];
+    let mut post_degree = vec![0.0f64; post];
+    let mut total = 0.0;
+    for (j, row) in p.w.chunks_exact(pre).enumerate() {
+        for (i, &w) in row.iter().enumerate() {
+            let w = (w as f64).abs();
+            if w > strongest[i].1 {
+                strongest[i] = (j, w);
+            }
+            pre_degree[i] += w;
+            post_degree[j] += w;
+            total += w;
+        }
+    }
+    if total == 0.0 {
+        return 0.0;
+    }
+    // Q = Σ_c [ in_c / m − (d_c / 2m)² ], with m the total weight of the edges.
+    let mut inside = vec![0.0f64; post];
+    let mut degree = post_degree.clone();
+    for i in 0..pre {
+        let c = strongest[i].0;
+        inside[c] += (p.w[c * pre + i] as f64).abs();
+        degree[c] += pre_degree[i];
+    }
+    (0..post)
+        .map(|c| inside[c] / total - (degree[c] / (2.0 * total)).powi(2))
+        .sum()
+}

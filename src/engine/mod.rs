@@ -8,6 +8,7 @@
 //! [`sleep`] runs spiking phases with [`neurons`], [`drive`] and [`sleep_rules`]; [`scale`]
 //! computes per-layer input scales; [`metrics`] measures; [`runner`] walks the ops.
 
+pub mod activity;
 pub mod backprop;
 pub mod drive;
 pub mod metrics;

@@ -4,6 +4,7 @@
 //! `seen`, the accuracy of each task when it was learnt (for BWT) and at its best (for
 //! forgetting), checkpoints, and the spike counts of the last spiking phase (for `rates`).
 
+use super::activity::Recorder;
 use super::backprop::{Backprop, Trainer};
 use super::drive::Drive;
 use super::metrics::{self, Value, WEIGHT_STATS};
@@ -143,6 +144,8 @@ pub struct Runner<'a> {
     presentation: Option<Presentation>,
     /// Populations a `silence` shock keeps quiet during the next phase.
     silenced: Vec<usize>,
+    /// Spikes per step of the last spiking phase (activity metrics).
+    activity: Option<Recorder>,
     /// The last phase call run (`consolidate#2`).
     after: String,
     /// The pass of each enclosing `until` loop: a phase repeated by a loop gets a new
@@ -203,6 +206,7 @@ impl<'a> Runner<'a> {
             last_spikes: None,
             presentation: None,
             silenced: Vec::new(),
+            activity: None,
             after: String::new(),
             passes: Vec::new(),
             measures: 0,
@@ -359,6 +363,7 @@ impl<'a> Runner<'a> {
                         rec.spikes.insert(p.name.clone(), n);
                     }
                     self.last_spikes = Some((stats.spikes, stats.steps, *dt));
+                    self.activity = Some(stats.activity);
                     self.silenced.clear();
                     self.check_weights(&rec.name, span)?;
                 }
@@ -815,6 +820,47 @@ impl<'a> Runner<'a> {
                 });
                 out.push(value(&self.net.pops[pop].name, hz));
             }
+            "entropy" | "branching_ratio" | "avalanches" => {
+                let pop = metric_subject(m).and_then(|p| self.net.pop(&p));
+                let Some(pop) = pop else {
+                    return Err(
+                        RunError::new(Code::E412, "this metric needs a population").at(span)
+                    );
+                };
+                let act = self.activity.as_ref().ok_or_else(|| {
+                    RunError::new(
+                        Code::E412,
+                        format!(
+                            "`{}` reads the activity of a spiking phase: run one first",
+                            m.metric
+                        ),
+                    )
+                    .at(span)
+                })?;
+                let bin = num(&m.params, "bin", 0.01);
+                let v = match m.metric.as_str() {
+                    "entropy" => act.entropy(pop, bin),
+                    "branching_ratio" => act.branching_ratio(pop, bin),
+                    _ => act.avalanche_exponent(pop, bin),
+                };
+                out.push(value(&self.net.pops[pop].name, v));
+            }
+            "feature_norms" | "modularity" => {
+                let proj = metric_subject(m).and_then(|p| self.net.proj(&p));
+                let Some(pi) = proj else {
+                    return Err(
+                        RunError::new(Code::E412, "this metric needs a projection").at(span)
+                    );
+                };
+                let p = &self.net.projs[pi];
+                let v = if m.metric == "feature_norms" {
+                    metrics::feature_norm(p)
+                } else {
+                    metrics::modularity(p)
+                };
+                out.push(value(&p.name, v));
+            }
+            "recovery" => out.push(value("all", self.recovery(m, span)?)),
             other => return Err(unsupported(&format!("the metric `{other}`"), span)),
         }
         Ok(out)
@@ -876,6 +922,12 @@ impl<'a> Runner<'a> {
         for p in std::mem::take(&mut self.silenced) {
             sim.silenced[p] = true;
         }
+        let phase_steps = total as u64 * (pres.present_steps + pres.rest_steps);
+        sim.recorder = Some(Recorder::new(
+            self.net.pops.len(),
+            phase_steps.min(MAX_RECORDED_STEPS) as usize,
+            dt,
+        ));
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let watch = self.net.layers().first().copied().unwrap_or(0);
         let mut counts = vec![0u32; self.net.pops[watch].size];
@@ -899,6 +951,14 @@ impl<'a> Runner<'a> {
                 &mut counts,
             );
             sim.sample_rules(&self.net);
+            if sim
+                .recorder
+                .as_ref()
+                .is_some_and(|r| r.counts[0].len() as u64 >= MAX_RECORDED_STEPS)
+            {
+                // Activity metrics read the phase's first steps only (memory).
+                self.activity = sim.recorder.take();
+            }
             if let Some(pop) = sim.non_finite() {
                 let name_of = self.net.pops[pop].name.clone();
                 sim.finish(&mut self.net);
@@ -912,6 +972,7 @@ impl<'a> Runner<'a> {
         for (p, &c) in self.net.pops.iter().zip(&spikes) {
             rec.spikes.insert(p.name.clone(), c);
         }
+        self.activity = sim.recorder.take();
         sim.finish(&mut self.net);
         self.last_spikes = Some((spikes, steps, dt));
         self.presentation = Some(pres);
@@ -1079,6 +1140,61 @@ impl<'a> Runner<'a> {
         Ok(out)
     }
 
+    /// The recovered fraction (P_now − P_pert) / (P_base − P_pert) of a metric around the
+    /// last perturb phase: P_base its last value measured before it, P_pert its first value
+    /// measured after it, P_now its value now.
+    fn recovery(&mut self, m: &MetricIr, span: &SpanIr) -> Result<f64, RunError> {
+        let Some(ParamIr::Builtin { builtin: inner }) = m.params.get("metric") else {
+            return Err(RunError::new(Code::E412, "`recovery` needs a metric").at(span));
+        };
+        let mut params = inner.params.clone();
+        let tasks = match params.remove("tasks") {
+            Some(ParamIr::Tasks { tasks }) => tasks,
+            _ => Vec::new(),
+        };
+        let inner_ir = MetricIr {
+            metric: inner.name.clone(),
+            tasks,
+            group: None,
+            params,
+        };
+        let key = metric_key(&inner_ir);
+        let shock = self
+            .records
+            .iter()
+            .rev()
+            .find(|r| r.kind == "perturb")
+            .map(|r| r.index);
+        let missing = || {
+            RunError::new(
+                Code::E412,
+                format!("`recovery` needs `{key}` measured before and after a perturb phase"),
+            )
+            .at(span)
+        };
+        let shock = shock.ok_or_else(missing)?;
+        let rows = self
+            .rows
+            .iter()
+            .filter(|r| r.metric == key && r.task == "all");
+        let base = rows.clone().rev().find(|r| r.op < shock).map(|r| r.value);
+        let pert = rows.clone().find(|r| r.op > shock).map(|r| r.value);
+        let (Some(base), Some(pert)) = (base, pert) else {
+            return Err(missing());
+        };
+        let now = self
+            .measure(&inner_ir, span)?
+            .iter()
+            .find(|v| v.task == "all")
+            .map_or(pert, |v| v.value);
+        Ok(if (base - pert).abs() < 1e-12 {
+            // Nothing was lost: fully recovered if still at the baseline.
+            if now >= base { 1.0 } else { 0.0 }
+        } else {
+            (now - pert) / (base - pert)
+        })
+    }
+
     /// A condition over live metrics (`until`).
     fn live(&mut self, cond: &ExprIr, span: &SpanIr) -> Result<f64, RunError> {
         let mut err = None;
@@ -1127,6 +1243,9 @@ impl<'a> Runner<'a> {
         Ok(())
     }
 }
+
+/// The most steps of a spiking wake phase whose activity is kept for activity metrics.
+const MAX_RECORDED_STEPS: u64 = 1_000_000;
 
 fn non_finite(what: &str, op: &str, span: &SpanIr) -> RunError {
     RunError::new(

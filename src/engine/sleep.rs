@@ -1,6 +1,7 @@
 //! Sleep phases: the network run as spiking neurons ([`super::spiking`]) for a number of
 //! steps, driven by an input drive under its modulators, with local plasticity.
 
+use super::activity::Recorder;
 use super::drive::Drive;
 use super::modulators::{self, Modulator};
 use super::network::Network;
@@ -32,6 +33,8 @@ pub struct Stats {
     /// Spikes per population.
     pub spikes: Vec<u64>,
     pub steps: u64,
+    /// Spikes per step, for activity metrics.
+    pub activity: Recorder,
 }
 
 /// Runs the phase; on a non-finite potential returns the population's index.
@@ -52,6 +55,11 @@ pub fn run(
     for &p in &setup.silenced {
         sim.silenced[p] = true;
     }
+    sim.recorder = Some(Recorder::new(
+        net.pops.len(),
+        setup.steps as usize,
+        setup.dt,
+    ));
     let mut result = Ok(());
     let report_every = 1000u64.min(setup.steps.max(1));
     for t in 0..setup.steps {
@@ -69,11 +77,13 @@ pub fn run(
     // Rules that act per sample act once, at the end of a sleep.
     sim.sample_rules(net);
     let spikes = sim.counts();
+    let activity = sim.recorder.take().unwrap_or_default();
     sim.finish(net);
     result?;
     Ok(Stats {
         spikes,
         steps: setup.steps,
+        activity,
     })
 }
 

@@ -8,6 +8,7 @@
 //! spikes of the previous step. Synapses with delays deliver through a ring buffer per
 //! projection. The step loop allocates nothing.
 
+use super::activity::Recorder;
 use super::modulators::Modulator;
 use super::network::{Network, gaussian};
 use super::neurons::{Model, State, Synapse};
@@ -44,6 +45,9 @@ pub struct Sim {
     pub learning: bool,
     /// Populations kept from firing (a `silence` shock), by index.
     pub silenced: Vec<bool>,
+    /// Spike counts and patterns per step, when the phase records them (for activity
+    /// metrics).
+    pub recorder: Option<Recorder>,
     limits: Vec<Limits>,
     delays: Vec<Option<Delays>>,
     traces: Vec<Option<Traces>>,
@@ -119,6 +123,7 @@ impl Sim {
             modulators,
             learning: true,
             silenced: vec![false; net.pops.len()],
+            recorder: None,
             limits: net.projs.iter().map(Limits::of).collect(),
             delays,
             traces,
@@ -187,6 +192,9 @@ impl Sim {
         }
         if let Some(inp) = self.input {
             self.bump_traces(inp);
+            if let Some(r) = &mut self.recorder {
+                r.record(inp, &self.states[inp].spikes);
+            }
         }
         let slot = self.t as usize;
         for oi in 0..self.order.len() {
@@ -286,6 +294,9 @@ impl Sim {
                 self.spike_rules(net, pop, &st);
             }
             st.reset(model);
+            if let Some(r) = &mut self.recorder {
+                r.record(pop, &st.spikes);
+            }
             self.states[pop] = st;
             self.bump_traces(pop);
         }
