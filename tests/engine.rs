@@ -1814,3 +1814,40 @@ fn feature_norms_and_modularity_on_hand_made_weights() {
     let want = (0.5 - (6.0f64 / 8.0).powi(2)) + (0.0 - (2.0f64 / 8.0).powi(2));
     assert!((somnia::engine::metrics::modularity(&net.projs[0]) - want).abs() < 1e-9);
 }
+
+#[test]
+fn decay_to_baseline_contracts_magnitudes_by_a_power_law_and_ends_at_baseline() {
+    use somnia::engine::sleep_rules::{DecayMode, Limits, decay_to_baseline};
+    let mut net = chain(&[2, 1]);
+    net.projs[0].w = vec![0.8, -0.05];
+    let l = Limits::of(&net.projs[0]);
+    let mut w = net.projs[0].w.clone();
+    decay_to_baseline(&mut w, 1, 0.2, 0.5, DecayMode::Static, &l);
+    // 0.2·(0.8/0.2)^½ = 0.4; −0.2·(0.05/0.2)^½ = −0.1.
+    assert!(
+        (w[0] - 0.4).abs() < 1e-6 && (w[1] + 0.1).abs() < 1e-6,
+        "{w:?}"
+    );
+    // Group mode: the target is the mean |w| (0.425): the two move toward each other.
+    let mut g = net.projs[0].w.clone();
+    decay_to_baseline(&mut g, 1, 0.2, 0.5, DecayMode::Group, &l);
+    let t = 0.425f32;
+    assert!((g[0] - t * (0.8 / t).sqrt()).abs() < 1e-6);
+    assert!((g[1] + t * (0.05 / t).sqrt()).abs() < 1e-6);
+    // In a sleep, the phase ends once Σ|w| is back within tolerance of the baseline.
+    let mut s = setup(&net, 1000, integrate_fire(1.0, 0.0, 100.0), vec![0.0, 0.0]);
+    s.rules = vec![(
+        SleepRule::DecayToBaseline {
+            target: 0.2,
+            lambda: 0.5,
+            mode: DecayMode::Static,
+            stop_at_baseline: true,
+            tolerance: 0.01,
+            baseline: 0.5,
+        },
+        vec![true],
+    )];
+    // Σ|w| per step: 0.85 → 0.5 (0.4 + 0.1) on step 1: the phase ends there.
+    let stats = run(&mut net, &s, 1);
+    assert_eq!(stats.steps, 1);
+}

@@ -144,6 +144,8 @@ pub struct Runner<'a> {
     presentation: Option<Presentation>,
     /// Populations a `silence` shock keeps quiet during the next phase.
     silenced: Vec<usize>,
+    /// Σ|w| of each projection when the protocol started (`decay_to_baseline`).
+    initial_abs_sums: Vec<f64>,
     /// Spikes per step of the last spiking phase (activity metrics).
     activity: Option<Recorder>,
     /// The last phase call run (`consolidate#2`).
@@ -161,6 +163,11 @@ impl<'a> Runner<'a> {
     /// Builds the network and reads the data.
     pub fn new(plan: &'a Plan, opts: &Options) -> Result<Runner<'a>, RunError> {
         let net = Network::build(&plan.network, plan.seed)?;
+        let initial_abs_sums = net
+            .projs
+            .iter()
+            .map(|p| p.w.iter().map(|w| w.abs() as f64).sum())
+            .collect();
         let input = net.input().map(|i| &net.pops[i]);
         let mut datasets = HashMap::new();
         let mut tasks = Vec::new();
@@ -206,6 +213,7 @@ impl<'a> Runner<'a> {
             last_spikes: None,
             presentation: None,
             silenced: Vec::new(),
+            initial_abs_sums,
             activity: None,
             after: String::new(),
             passes: Vec::new(),
@@ -362,6 +370,8 @@ impl<'a> Runner<'a> {
                     for (p, &n) in self.net.pops.iter().zip(&stats.spikes) {
                         rec.spikes.insert(p.name.clone(), n);
                     }
+                    // A homeostatic sleep may end early: the steps it ran.
+                    rec.amount = Some(stats.steps);
                     self.last_spikes = Some((stats.spikes, stats.steps, *dt));
                     self.activity = Some(stats.activity);
                     self.silenced.clear();
@@ -662,9 +672,11 @@ impl<'a> Runner<'a> {
         }
         let mut sleep_rules = Vec::new();
         for r in rules {
-            let rule = SleepRule::from_ir(r).ok_or_else(|| {
-                unsupported(&format!("the rule `{}` in sleep phases", r.name), span)
-            })?;
+            let rule = self
+                .with_baseline(r, SleepRule::from_ir(r))
+                .ok_or_else(|| {
+                    unsupported(&format!("the rule `{}` in sleep phases", r.name), span)
+                })?;
             let applies = self.applies(r);
             sleep_rules.push((rule, applies));
         }
@@ -885,12 +897,14 @@ impl<'a> Runner<'a> {
         let pres = self.presentation_of(settings, dynamics, dt, span)?;
         let mut sim_rules = Vec::new();
         for r in rules {
-            let rule = SleepRule::from_ir(r).ok_or_else(|| {
-                unsupported(
-                    &format!("the rule `{}` in spiking wake phases", r.name),
-                    span,
-                )
-            })?;
+            let rule = self
+                .with_baseline(r, SleepRule::from_ir(r))
+                .ok_or_else(|| {
+                    unsupported(
+                        &format!("the rule `{}` in spiking wake phases", r.name),
+                        span,
+                    )
+                })?;
             sim_rules.push((rule, self.applies(r)));
         }
         let mut modulators = Vec::new();
@@ -983,6 +997,39 @@ impl<'a> Runner<'a> {
             }
         }
         Ok(())
+    }
+
+    /// A `decay_to_baseline` rule gets its baseline: the summed |w| of its projections at
+    /// the start of the protocol.
+    fn with_baseline(&self, b: &BuiltinIr, rule: Option<SleepRule>) -> Option<SleepRule> {
+        match rule? {
+            SleepRule::DecayToBaseline {
+                target,
+                lambda,
+                mode,
+                stop_at_baseline,
+                tolerance,
+                ..
+            } => {
+                let applies = self.applies(b);
+                let baseline = self
+                    .initial_abs_sums
+                    .iter()
+                    .zip(&applies)
+                    .filter(|(_, a)| **a)
+                    .map(|(s, _)| s)
+                    .sum();
+                Some(SleepRule::DecayToBaseline {
+                    target,
+                    lambda,
+                    mode,
+                    stop_at_baseline,
+                    tolerance,
+                    baseline,
+                })
+            }
+            other => Some(other),
+        }
     }
 
     /// The projections a rule changes: plastic ones, restricted to those its `on` names.

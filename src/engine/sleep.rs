@@ -62,10 +62,26 @@ pub fn run(
     ));
     let mut result = Ok(());
     let report_every = 1000u64.min(setup.steps.max(1));
+    let checks_baseline = setup.rules.iter().any(|(r, _)| {
+        matches!(
+            r,
+            SleepRule::DecayToBaseline {
+                stop_at_baseline: true,
+                ..
+            }
+        )
+    });
+    let mut ran = setup.steps;
     for t in 0..setup.steps {
         let gain = modulators::drive_factor(&setup.modulators, t as f64 * setup.dt);
         sim.set_input(|spikes| setup.drive.step(rng, gain, spikes));
         sim.step(net, rng);
+        if checks_baseline && sim.at_baseline() {
+            // Homeostatic sleep ends early once the weights are back at baseline.
+            ran = t + 1;
+            progress(setup.steps);
+            break;
+        }
         if (t + 1) % report_every == 0 || t + 1 == setup.steps {
             progress(t + 1);
             if let Some(pop) = sim.non_finite() {
@@ -82,7 +98,7 @@ pub fn run(
     result?;
     Ok(Stats {
         spikes,
-        steps: setup.steps,
+        steps: ran,
         activity,
     })
 }

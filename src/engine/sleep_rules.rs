@@ -39,11 +39,34 @@ impl Gate {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SleepRule {
-    SrcStdp { inc: f32, dec: f32, gate: Gate },
+    SrcStdp {
+        inc: f32,
+        dec: f32,
+        gate: Gate,
+    },
     Stdp(Stdp),
-    NormalizeSum { total: f32, every_step: bool },
-    Downscale { factor: f32 },
-    WeightNoise { sigma: f32, relative: bool },
+    NormalizeSum {
+        total: f32,
+        every_step: bool,
+    },
+    /// Massey et al.'s homeostatic sleep: every step |w| ← w_t·(|w|/w_t)^λ, sign kept.
+    DecayToBaseline {
+        target: f32,
+        lambda: f32,
+        mode: DecayMode,
+        /// End the phase when Σ|w| over the rule's projections is within `tolerance` (a
+        /// fraction) of `baseline`, the sum at the start of the protocol.
+        stop_at_baseline: bool,
+        tolerance: f64,
+        baseline: f64,
+    },
+    Downscale {
+        factor: f32,
+    },
+    WeightNoise {
+        sigma: f32,
+        relative: bool,
+    },
 }
 
 impl SleepRule {
@@ -72,6 +95,19 @@ impl SleepRule {
                 w_min: num(&b.params, "w_min", 0.0) as f32,
                 w_max: num(&b.params, "w_max", 1.0) as f32,
             })),
+            "decay_to_baseline" => Some(SleepRule::DecayToBaseline {
+                target: num(&b.params, "target", 0.2) as f32,
+                lambda: num(&b.params, "lambda", 0.99997) as f32,
+                mode: match symbol(&b.params, "mode", "static") {
+                    "group" => DecayMode::Group,
+                    "post" => DecayMode::Post,
+                    _ => DecayMode::Static,
+                },
+                stop_at_baseline: flag(&b.params, "stop_at_baseline", true),
+                tolerance: num(&b.params, "tolerance", 0.001),
+                // Filled in by the runner from the weights at the start of the protocol.
+                baseline: f64::NAN,
+            }),
             "normalize_sum" => Some(SleepRule::NormalizeSum {
                 total: num(&b.params, "total", 78.0) as f32,
                 every_step: symbol(&b.params, "every", "sample") == "step",
@@ -260,5 +296,57 @@ pub fn normalize_sum(wt: &mut [f32], post: usize, total: f32) {
         .collect();
     for row in wt.chunks_exact_mut(post) {
         row.iter_mut().zip(&factors).for_each(|(w, f)| *w *= f);
+    }
+}
+
+/// The magnitude weights contract toward in `decay_to_baseline`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecayMode {
+    /// The rule's `target`.
+    Static,
+    /// The projection's current mean |w|.
+    Group,
+    /// Each post neuron's current mean |w|.
+    Post,
+}
+
+/// One step of power-law contraction of the existing synapses toward the target magnitude.
+pub fn decay_to_baseline(
+    wt: &mut [f32],
+    post: usize,
+    target: f32,
+    lambda: f32,
+    mode: DecayMode,
+    l: &Limits,
+) {
+    let mean_abs = |pred: &dyn Fn(usize) -> bool| {
+        let (mut s, mut n) = (0.0f64, 0usize);
+        for (k, w) in wt.iter().enumerate() {
+            if pred(k) && l.exists(k) && *w != 0.0 {
+                s += w.abs() as f64;
+                n += 1;
+            }
+        }
+        if n == 0 { 0.0 } else { (s / n as f64) as f32 }
+    };
+    let targets: Vec<f32> = match mode {
+        DecayMode::Static => vec![target],
+        DecayMode::Group => vec![mean_abs(&|_| true)],
+        DecayMode::Post => (0..post).map(|j| mean_abs(&|k| k % post == j)).collect(),
+    };
+    for (k, w) in wt.iter_mut().enumerate() {
+        if *w == 0.0 || !l.exists(k) {
+            continue;
+        }
+        let wt_k = if targets.len() == 1 {
+            targets[0]
+        } else {
+            targets[k % post]
+        };
+        if wt_k <= 0.0 {
+            continue;
+        }
+        let m = wt_k * (w.abs() / wt_k).powf(lambda);
+        *w = (m * w.signum()).clamp(l.lo, l.hi);
     }
 }

@@ -12,7 +12,9 @@ use super::activity::Recorder;
 use super::modulators::Modulator;
 use super::network::{Network, gaussian};
 use super::neurons::{Model, State, Synapse};
-use super::sleep_rules::{Limits, SleepRule, Stdp, normalize_sum, src_stdp, weight_noise};
+use super::sleep_rules::{
+    Limits, SleepRule, Stdp, decay_to_baseline, normalize_sum, src_stdp, weight_noise,
+};
 use rand_chacha::ChaCha8Rng;
 
 /// Delayed delivery for one projection.
@@ -388,6 +390,12 @@ impl Sim {
                         total,
                         every_step: true,
                     } => normalize_sum(w, p.post, total),
+                    SleepRule::DecayToBaseline {
+                        target,
+                        lambda,
+                        mode,
+                        ..
+                    } => decay_to_baseline(w, p.post, target, lambda, mode, &self.limits[pi]),
                     _ => {}
                 }
             }
@@ -412,6 +420,30 @@ impl Sim {
                 }
             }
         }
+    }
+
+    /// True when a `decay_to_baseline` rule that stops at its baseline has reached it: the
+    /// summed |w| of its projections is within its tolerance of the baseline.
+    pub fn at_baseline(&self) -> bool {
+        self.rules.iter().any(|(r, applies)| match *r {
+            SleepRule::DecayToBaseline {
+                stop_at_baseline: true,
+                tolerance,
+                baseline,
+                ..
+            } if baseline.is_finite() => {
+                let sum: f64 = self
+                    .wt
+                    .iter()
+                    .zip(applies)
+                    .filter(|(_, a)| **a)
+                    .flat_map(|(w, _)| w.iter())
+                    .map(|w| w.abs() as f64)
+                    .sum();
+                (sum - baseline).abs() <= tolerance * baseline.abs()
+            }
+            _ => false,
+        })
     }
 
     /// The first population (in flow order) with a non-finite potential.
