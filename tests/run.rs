@@ -506,3 +506,31 @@ fn recovery_after_a_shock_is_the_fraction_of_the_loss_regained() {
     let want = (now - hit) / (base - hit);
     assert!((at("back", "recovery") - want).abs() < 1e-12);
 }
+
+/// The Diehl & Cook example read by logistic regression on PCA-whitened spike counts
+/// (Massey et al.'s readout) instead of label assignment: far above chance after 150 images.
+#[test]
+fn linear_readout_reads_a_spiking_layer() {
+    let dir = scratch("linear-readout");
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/02_network.sleep"
+    ))
+    .unwrap();
+    let text = example
+        .replace("idx(\"../data/mnist-10k\")", &format!("idx(\"{MNIST}\")"))
+        .replace(
+            "readout = label_assignment(exc)",
+            "readout = linear_readout(exc, pca = 95 %)",
+        )
+        .replace("length 1000 samples", "length 150 samples")
+        .replace("train_cap 1000", "train_cap 300");
+    assert!(text.contains("linear_readout") && text.contains("150 samples"));
+    write(&dir, "p.sleep", &text);
+    let r = run_in(&dir, "p.sleep", &["--out", "o"], &[]);
+    assert!(r.code == 0 || r.code == 1, "{}{}", r.stdout, r.stderr);
+    let acc = outcome(&dir.join("o"))["final"]["accuracy"]["digits"]
+        .as_f64()
+        .unwrap();
+    assert!(acc > 0.3, "accuracy {acc}");
+}

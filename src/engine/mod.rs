@@ -11,6 +11,7 @@
 pub mod activity;
 pub mod backprop;
 pub mod drive;
+pub mod linear_readout;
 pub mod metrics;
 pub mod modulators;
 pub mod network;

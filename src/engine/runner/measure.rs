@@ -38,10 +38,10 @@ impl Runner<'_> {
                 if let Some(r) = builtin(&m.params, "readout")
                     && r.name != "argmax"
                 {
-                    if r.name != "label_assignment" {
+                    if r.name != "label_assignment" && r.name != "linear_readout" {
                         return Err(unsupported(&format!("the readout `{}`", r.name), span));
                     }
-                    return self.label_assignment(m, r, span, &key);
+                    return self.spike_readout(m, r, span, &key);
                 }
                 let (mut hits, mut total) = (0, 0);
                 for k in &m.tasks {

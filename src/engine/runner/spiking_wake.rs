@@ -188,9 +188,10 @@ impl Runner<'_> {
         })
     }
 
-    /// Accuracy read from a spiking layer by label assignment: the training samples of the
-    /// measured tasks assign labels, their test samples are answered.
-    pub(super) fn label_assignment(
+    /// Accuracy read from a spiking layer's spike counts, by label assignment or by a linear
+    /// readout: the training samples of the measured tasks fit the readout (learning off),
+    /// their held-out samples are answered.
+    pub(super) fn spike_readout(
         &mut self,
         m: &MetricIr,
         r: &BuiltinIr,
@@ -200,7 +201,10 @@ impl Runner<'_> {
         let pres = self.presentation.clone().ok_or_else(|| {
             RunError::new(
                 Code::E412,
-                "`label_assignment` reads a spiking layer: run a spiking wake phase first",
+                format!(
+                    "`{}` reads a spiking layer: run a spiking wake phase first",
+                    r.name
+                ),
             )
             .at(span)
         })?;
@@ -249,7 +253,9 @@ impl Runner<'_> {
                 .max()
                 .map_or(0, |&c| c as usize + 1),
         );
-        let assigned = crate::engine::readout::assign_labels(&train_counts, &ty, classes);
+        let assigned = (r.name == "label_assignment")
+            .then(|| crate::engine::readout::assign_labels(&train_counts, &ty, classes));
+        let keep = num(&r.params, "pca", 0.95);
         let mut out = Vec::new();
         let (mut hits, mut total) = (0usize, 0usize);
         for k in &m.tasks {
@@ -259,11 +265,20 @@ impl Runner<'_> {
                 EvalSplit::Validation => &t.validation,
             };
             let counts = count(&s.x, &mut sim, &mut rng);
-            let h = counts
-                .iter()
-                .zip(&s.y)
-                .filter(|(c, y)| crate::engine::readout::predict(c, &assigned, classes) == **y)
-                .count();
+            let answers: Vec<u32> = match &assigned {
+                Some(a) => counts
+                    .iter()
+                    .map(|c| crate::engine::readout::predict(c, a, classes))
+                    .collect(),
+                None => crate::engine::linear_readout::fit_predict(
+                    &train_counts,
+                    &ty,
+                    &counts,
+                    classes,
+                    keep,
+                ),
+            };
+            let h = answers.iter().zip(&s.y).filter(|(a, y)| a == y).count();
             out.push(Value {
                 metric: key.to_string(),
                 group: None,
