@@ -1851,3 +1851,17 @@ fn decay_to_baseline_contracts_magnitudes_by_a_power_law_and_ends_at_baseline() 
     let stats = run(&mut net, &s, 1);
     assert_eq!(stats.steps, 1);
 }
+
+#[test]
+fn clustering_is_the_share_of_spread_between_label_means() {
+    use somnia::engine::metrics::clustering;
+    // Each label answers the same way every time: all spread is between labels.
+    let r = vec![vec![5, 0], vec![5, 0], vec![0, 5], vec![0, 5]];
+    assert!((clustering(&r, &[0, 0, 1, 1]) - 1.0).abs() < 1e-12);
+    // Labels unrelated to the responses: class means equal the overall mean.
+    assert!(clustering(&r, &[0, 1, 0, 1]).abs() < 1e-12);
+    // By hand: 1-D responses 0, 2 (label 0) and 4, 6 (label 1): means 1 and 5, overall 3;
+    // BCSS = 2·4 + 2·4 = 16, WCSS = 1 + 1 + 1 + 1 = 4: φ = 0.8.
+    let r = vec![vec![0], vec![2], vec![4], vec![6]];
+    assert!((clustering(&r, &[0, 0, 1, 1]) - 0.8).abs() < 1e-12);
+}

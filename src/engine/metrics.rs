@@ -159,3 +159,57 @@ pub fn modularity(p: &Projection) -> f64 {
         .map(|c| inside[c] / total - (degree[c] / (2.0 * total)).powi(2))
         .sum()
 }
+
+/// φ = BCSS / (BCSS + WCSS) of response vectors grouped by label (Massey et al.): the
+/// share of the responses' spread that lies between the labels' means. 0 when all
+/// responses are equal.
+pub fn clustering(responses: &[Vec<u32>], labels: &[u32]) -> f64 {
+    let d = responses.first().map_or(0, Vec::len);
+    let n = responses.len();
+    if n == 0 || d == 0 {
+        return 0.0;
+    }
+    let classes = labels.iter().max().map_or(0, |&c| c as usize + 1);
+    let mut mean = vec![0.0f64; d];
+    let mut class_mean = vec![vec![0.0f64; d]; classes];
+    let mut class_n = vec![0usize; classes];
+    for (r, &y) in responses.iter().zip(labels) {
+        class_n[y as usize] += 1;
+        for (k, &c) in r.iter().enumerate() {
+            mean[k] += c as f64;
+            class_mean[y as usize][k] += c as f64;
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= n as f64);
+    for (cm, &cn) in class_mean.iter_mut().zip(&class_n) {
+        if cn > 0 {
+            cm.iter_mut().for_each(|m| *m /= cn as f64);
+        }
+    }
+    let bcss: f64 = class_mean
+        .iter()
+        .zip(&class_n)
+        .map(|(cm, &cn)| {
+            cn as f64
+                * cm.iter()
+                    .zip(&mean)
+                    .map(|(a, b)| (a - b).powi(2))
+                    .sum::<f64>()
+        })
+        .sum();
+    let wcss: f64 = responses
+        .iter()
+        .zip(labels)
+        .map(|(r, &y)| {
+            r.iter()
+                .zip(&class_mean[y as usize])
+                .map(|(&c, m)| (c as f64 - m).powi(2))
+                .sum::<f64>()
+        })
+        .sum();
+    if bcss + wcss == 0.0 {
+        0.0
+    } else {
+        bcss / (bcss + wcss)
+    }
+}

@@ -154,6 +154,16 @@ impl Runner<'_> {
                 out.push(value(&p.name, v));
             }
             "recovery" => out.push(value("all", self.recovery(m, span)?)),
+            "clustering" => {
+                let pop = metric_subject(m).and_then(|p| self.net.pop(&p));
+                let Some(pop) = pop else {
+                    return Err(
+                        RunError::new(Code::E412, "`clustering` needs a population").at(span)
+                    );
+                };
+                let phi = self.clustering(pop, span)?;
+                out.push(value(&self.net.pops[pop].name, phi));
+            }
             other => return Err(unsupported(&format!("the metric `{other}`"), span)),
         }
         Ok(out)

@@ -8,6 +8,7 @@ use crate::diagnostics::runtime::RunError;
 use crate::engine::activity::Recorder;
 use crate::engine::metrics::Value;
 use crate::engine::modulators::Modulator;
+use crate::engine::network::Network;
 use crate::engine::neurons::Model;
 use crate::engine::params::{builtin, num};
 use crate::engine::presenting::{Presentation, present};
@@ -198,53 +199,17 @@ impl Runner<'_> {
         span: &SpanIr,
         key: &str,
     ) -> Result<Vec<Value>, RunError> {
-        let pres = self.presentation.clone().ok_or_else(|| {
-            RunError::new(
-                Code::E412,
-                format!(
-                    "`{}` reads a spiking layer: run a spiking wake phase first",
-                    r.name
-                ),
-            )
-            .at(span)
-        })?;
         let layer = match r.params.get("layer") {
             Some(ParamIr::Population { name }) => self.net.pop(name),
             _ => None,
         }
         .unwrap_or_else(|| self.net.output());
-        let quiet = Presentation {
-            rest_steps: 0,
-            ..pres.clone()
-        };
-        let mut sim = Sim::new(
-            &self.net,
-            pres.models.clone(),
-            vec![1.0; self.net.pops.len()],
-            Vec::new(),
-            Vec::new(),
-            pres.dt,
-        );
-        sim.learning = false;
-        let mut rng = ChaCha8Rng::seed_from_u64(crate::plan::streams::derive(
-            self.plan.seed,
-            &format!("readout#{}", self.measures),
-        ));
-        let f = self.features;
-        let size = self.net.pops[layer].size;
+        let mut counter = self.spike_counter(&r.name, layer, span)?;
         let net = &self.net;
-        let count = |x: &[f32], sim: &mut Sim, rng: &mut ChaCha8Rng| -> Vec<Vec<u32>> {
-            x.chunks_exact(f)
-                .map(|s| {
-                    let mut c = vec![0u32; size];
-                    sim.rest_state(net);
-                    present(sim, net, &quiet, s, layer, rng, &mut c);
-                    c
-                })
-                .collect()
-        };
+        let f = self.features;
+        let mut count = |x: &[f32]| counter.counts(net, x, f);
         let (tx, ty) = self.train_data(&m.tasks);
-        let train_counts = count(&tx, &mut sim, &mut rng);
+        let train_counts = count(&tx);
         let classes = ty.iter().max().map_or(1, |&c| c as usize + 1).max(
             m.tasks
                 .iter()
@@ -264,7 +229,7 @@ impl Runner<'_> {
                 EvalSplit::Test => &t.test,
                 EvalSplit::Validation => &t.validation,
             };
-            let counts = count(&s.x, &mut sim, &mut rng);
+            let counts = count(&s.x);
             let answers: Vec<u32> = match &assigned {
                 Some(a) => counts
                     .iter()
@@ -295,5 +260,96 @@ impl Runner<'_> {
             value: hits as f64 / total.max(1) as f64,
         });
         Ok(out)
+    }
+
+    /// A simulator that shows samples with learning off and counts the spikes of `layer`,
+    /// the way the last spiking wake phase showed them.
+    fn spike_counter(
+        &self,
+        what: &str,
+        layer: usize,
+        span: &SpanIr,
+    ) -> Result<SpikeCounter, RunError> {
+        let pres = self.presentation.clone().ok_or_else(|| {
+            RunError::new(
+                Code::E412,
+                format!("`{what}` reads a spiking layer: run a spiking wake phase first"),
+            )
+            .at(span)
+        })?;
+        let mut sim = Sim::new(
+            &self.net,
+            pres.models.clone(),
+            vec![1.0; self.net.pops.len()],
+            Vec::new(),
+            Vec::new(),
+            pres.dt,
+        );
+        sim.learning = false;
+        Ok(SpikeCounter {
+            sim,
+            rng: ChaCha8Rng::seed_from_u64(crate::plan::streams::derive(
+                self.plan.seed,
+                &format!("readout#{}", self.measures),
+            )),
+            pres: Presentation {
+                rest_steps: 0,
+                ..pres
+            },
+            layer,
+            size: self.net.pops[layer].size,
+        })
+    }
+
+    /// Massey et al.'s φ = BCSS / (BCSS + WCSS) of a spiking layer's spike counts grouped by
+    /// label, over (at most 1,000 of) the held-out samples of the first dataset.
+    pub(super) fn clustering(&mut self, pop: usize, span: &SpanIr) -> Result<f64, RunError> {
+        let mut counter = self.spike_counter("clustering", pop, span)?;
+        let Some(ds) = self
+            .plan
+            .datasets
+            .first()
+            .and_then(|d| self.datasets.get(&d.name))
+        else {
+            return Ok(0.0);
+        };
+        let s = match self.opts.eval {
+            EvalSplit::Test => &ds.test,
+            EvalSplit::Validation => &ds.validation,
+        };
+        let n = s.len().min(1000);
+        let f = self.features;
+        let counts = counter.counts(&self.net, &s.x[..n * f], f);
+        Ok(crate::engine::metrics::clustering(&counts, &s.y[..n]))
+    }
+}
+
+/// Shows samples to a copy of the network with learning off and counts a layer's spikes.
+struct SpikeCounter {
+    sim: Sim,
+    rng: ChaCha8Rng,
+    pres: Presentation,
+    layer: usize,
+    size: usize,
+}
+
+impl SpikeCounter {
+    fn counts(&mut self, net: &Network, x: &[f32], f: usize) -> Vec<Vec<u32>> {
+        x.chunks_exact(f)
+            .map(|s| {
+                let mut c = vec![0u32; self.size];
+                self.sim.rest_state(net);
+                present(
+                    &mut self.sim,
+                    net,
+                    &self.pres,
+                    s,
+                    self.layer,
+                    &mut self.rng,
+                    &mut c,
+                );
+                c
+            })
+            .collect()
     }
 }
