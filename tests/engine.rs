@@ -1865,3 +1865,22 @@ fn clustering_is_the_share_of_spread_between_label_means() {
     let r = vec![vec![0], vec![2], vec![4], vec![6]];
     assert!((clustering(&r, &[0, 0, 1, 1]) - 0.8).abs() < 1e-12);
 }
+
+#[test]
+fn decay_to_baseline_post_mode_contracts_each_neuron_toward_its_own_mean() {
+    use somnia::engine::sleep_rules::{DecayMode, Limits, decay_to_baseline};
+    let net = chain(&[2, 2]);
+    let l = Limits::of(&net.projs[0]);
+    // Pre-major: post 0 receives 0.8 and 0.2 (mean 0.5), post 1 receives 0.4 and 0.4.
+    let mut wt = vec![0.8, 0.4, 0.2, 0.4];
+    decay_to_baseline(&mut wt, 2, 9.0, 0.5, DecayMode::Post, &l);
+    let want = [
+        0.5 * (0.8f32 / 0.5).sqrt(),
+        0.4,
+        0.5 * (0.2f32 / 0.5).sqrt(),
+        0.4,
+    ];
+    for (g, w) in wt.iter().zip(want) {
+        assert!((g - w).abs() < 1e-6, "{wt:?}");
+    }
+}

@@ -283,19 +283,13 @@ impl Stdp {
 
 /// Rescales each post neuron's incoming weights (a column of `wt`) to sum to `total`.
 pub fn normalize_sum(wt: &mut [f32], post: usize, total: f32) {
-    if post == 0 {
-        return;
-    }
-    let mut sums = vec![0.0f32; post];
-    for row in wt.chunks_exact(post) {
-        sums.iter_mut().zip(row).for_each(|(s, w)| *s += w);
-    }
-    let factors: Vec<f32> = sums
-        .iter()
-        .map(|&s| if s != 0.0 { total / s } else { 1.0 })
-        .collect();
-    for row in wt.chunks_exact_mut(post) {
-        row.iter_mut().zip(&factors).for_each(|(w, f)| *w *= f);
+    // Column by column, so the step loop allocates nothing.
+    for j in 0..post {
+        let sum: f32 = wt.iter().skip(j).step_by(post).sum();
+        if sum != 0.0 {
+            let f = total / sum;
+            wt.iter_mut().skip(j).step_by(post).for_each(|w| *w *= f);
+        }
     }
 }
 
@@ -319,34 +313,45 @@ pub fn decay_to_baseline(
     mode: DecayMode,
     l: &Limits,
 ) {
-    let mean_abs = |pred: &dyn Fn(usize) -> bool| {
+    if post == 0 {
+        return;
+    }
+    // The mean |w| of the existing, non-zero synapses among those `step` apart from `first`.
+    let mean_abs = |wt: &[f32], first: usize, step: usize| {
         let (mut s, mut n) = (0.0f64, 0usize);
-        for (k, w) in wt.iter().enumerate() {
-            if pred(k) && l.exists(k) && *w != 0.0 {
-                s += w.abs() as f64;
+        for k in (first..wt.len()).step_by(step) {
+            if wt[k] != 0.0 && l.exists(k) {
+                s += wt[k].abs() as f64;
                 n += 1;
             }
         }
         if n == 0 { 0.0 } else { (s / n as f64) as f32 }
     };
-    let targets: Vec<f32> = match mode {
-        DecayMode::Static => vec![target],
-        DecayMode::Group => vec![mean_abs(&|_| true)],
-        DecayMode::Post => (0..post).map(|j| mean_abs(&|k| k % post == j)).collect(),
+    let contract = |wt: &mut [f32], first: usize, step: usize, to: f32| {
+        if to <= 0.0 {
+            return;
+        }
+        for k in (first..wt.len()).step_by(step) {
+            let w = wt[k];
+            if w == 0.0 || !l.exists(k) {
+                continue;
+            }
+            let m = to * (w.abs() / to).powf(lambda);
+            wt[k] = (m * w.signum()).clamp(l.lo, l.hi);
+        }
     };
-    for (k, w) in wt.iter_mut().enumerate() {
-        if *w == 0.0 || !l.exists(k) {
-            continue;
+    match mode {
+        DecayMode::Static => contract(wt, 0, 1, target),
+        DecayMode::Group => {
+            let to = mean_abs(wt, 0, 1);
+            contract(wt, 0, 1, to);
         }
-        let wt_k = if targets.len() == 1 {
-            targets[0]
-        } else {
-            targets[k % post]
-        };
-        if wt_k <= 0.0 {
-            continue;
+        // Column j of the pre-major copy holds post neuron j's incoming weights.
+        DecayMode::Post => {
+            for j in 0..post {
+                let to = mean_abs(wt, j, post);
+                contract(wt, j, post, to);
+            }
         }
-        let m = wt_k * (w.abs() / wt_k).powf(lambda);
-        *w = (m * w.signum()).clamp(l.lo, l.hi);
     }
 }
