@@ -115,6 +115,20 @@ fn plan_hash(plan: &Plan) -> String {
         .collect()
 }
 
+/// A wake op's settings, as the wake phases read them.
+struct WakeCall<'o> {
+    /// `learn#0`.
+    name: &'o str,
+    data: &'o [String],
+    length: WakeLength,
+    dynamics: &'o BTreeMap<String, BuiltinIr>,
+    rules: &'o [BuiltinIr],
+    settings: &'o BTreeMap<String, ParamIr>,
+    /// The op's stream seed on the current loop pass.
+    seed: u64,
+    span: &'o SpanIr,
+}
+
 /// What a checkpoint keeps.
 #[derive(Clone)]
 struct Snapshot {
@@ -308,18 +322,18 @@ impl<'a> Runner<'a> {
             } => {
                 rec.kind = "wake".into();
                 rec.name = format!("{phase}#{call}");
-                self.wake(
-                    settings,
-                    &rec.name.clone(),
+                let name = rec.name.clone();
+                let call = WakeCall {
+                    name: &name,
                     data,
-                    *length,
+                    length: *length,
                     dynamics,
                     rules,
-                    self.seed_of(stream),
+                    settings,
+                    seed: self.seed_of(stream),
                     span,
-                    rec,
-                    progress,
-                )?;
+                };
+                self.wake(&call, rec, progress)?;
                 self.after = rec.name.clone();
             }
             Op::Sleep {
@@ -462,27 +476,27 @@ impl<'a> Runner<'a> {
         (x, y)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn wake(
         &mut self,
-        settings: &BTreeMap<String, ParamIr>,
-        name: &str,
-        data: &[String],
-        length: WakeLength,
-        dynamics: &BTreeMap<String, BuiltinIr>,
-        rules: &[BuiltinIr],
-        seed: u64,
-        span: &SpanIr,
+        call: &WakeCall,
         rec: &mut OpRecord,
         progress: &mut dyn Progress,
     ) -> Result<(), RunError> {
+        let WakeCall {
+            name,
+            data,
+            length,
+            dynamics,
+            rules,
+            seed,
+            span,
+            ..
+        } = *call;
         if dynamics
             .values()
             .any(|b| matches!(b.name.as_str(), "lif" | "integrate_fire"))
         {
-            return self.spiking_wake(
-                settings, name, data, length, dynamics, rules, seed, span, rec, progress,
-            );
+            return self.spiking_wake(call, rec, progress);
         }
         if !self.silenced.is_empty() {
             return Err(unsupported("`silence` before a rate wake phase", span));

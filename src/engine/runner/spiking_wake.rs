@@ -1,7 +1,7 @@
 //! The runner's spiking wake phases and spike-count readouts: samples shown to the live
 //! network as input spikes, with learning on (a wake phase) or off (a readout).
 
-use super::{MAX_RECORDED_STEPS, Runner, non_finite, unsupported};
+use super::{MAX_RECORDED_STEPS, Runner, WakeCall, non_finite, unsupported};
 use crate::data::EvalSplit;
 use crate::diagnostics::Code;
 use crate::diagnostics::runtime::RunError;
@@ -23,20 +23,22 @@ use std::collections::BTreeMap;
 
 impl Runner<'_> {
     /// A spiking wake phase: samples shown one by one as input spikes, local rules on.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn spiking_wake(
         &mut self,
-        settings: &BTreeMap<String, ParamIr>,
-        name: &str,
-        data: &[String],
-        length: WakeLength,
-        dynamics: &BTreeMap<String, BuiltinIr>,
-        rules: &[BuiltinIr],
-        seed: u64,
-        span: &SpanIr,
+        call: &WakeCall,
         rec: &mut OpRecord,
         progress: &mut dyn Progress,
     ) -> Result<(), RunError> {
+        let WakeCall {
+            name,
+            data,
+            length,
+            dynamics,
+            rules,
+            settings,
+            seed,
+            span,
+        } = *call;
         let dt = num(settings, "dt", 0.0005);
         let pres = self.presentation_of(settings, dynamics, dt, span)?;
         let mut sim_rules = Vec::new();
