@@ -5,8 +5,6 @@
 //! test (by hand, or by a small f64 reference implementation of the documented rule),
 //! never copied from a run.
 
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use somnia::engine::backprop::{Backprop, DropoutScaling, Loss, Trainer};
 use somnia::engine::drive::Drive;
 use somnia::engine::metrics::weight_stat;
@@ -17,95 +15,19 @@ use somnia::engine::rate::{self, Activation, Forward, Inference};
 use somnia::engine::scale;
 use somnia::engine::sleep::{self, Setup, Stats};
 use somnia::engine::sleep_rules::{Gate, SleepRule};
-use somnia::plan::ir::{BuiltinIr, NetworkIr, ParamIr, PopulationIr, ProjectionIr, SpanIr};
-use std::collections::BTreeMap;
+use somnia::plan::ir::{BuiltinIr, ParamIr};
+
+mod common;
+use common::*;
 
 // ---------------------------------------------------------------------------------------
 // Building networks by hand
 // ---------------------------------------------------------------------------------------
 
-fn span() -> SpanIr {
-    SpanIr {
-        file: "tests/engine.rs".into(),
-        line: 1,
-        column: 1,
-        start: 0,
-        end: 0,
-    }
-}
-
-fn number(value: f64) -> ParamIr {
-    ParamIr::Number {
-        value,
-        unit: "1".into(),
-    }
-}
-
-fn boolean(value: bool) -> ParamIr {
-    ParamIr::Bool { value }
-}
-
-fn symbol(value: &str) -> ParamIr {
-    ParamIr::Symbol {
-        value: value.into(),
-    }
-}
-
-fn params(list: &[(&str, ParamIr)]) -> BTreeMap<String, ParamIr> {
-    list.iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect()
-}
-
-fn builtin(name: &str, kind: &str, ps: &[(&str, ParamIr)]) -> BuiltinIr {
-    BuiltinIr {
-        name: name.into(),
-        kind: kind.into(),
-        label: None,
-        params: params(ps),
-        on: Vec::new(),
-        factor: 1.0,
-    }
-}
-
 fn connectivity(name: &str, ps: &[(&str, ParamIr)]) -> ParamIr {
     ParamIr::Builtin {
         builtin: builtin(name, "connectivity", ps),
     }
-}
-
-fn pop(name: &str, role: &str, size: u64) -> PopulationIr {
-    PopulationIr {
-        name: name.into(),
-        role: role.into(),
-        size,
-        model: None,
-        span: span(),
-    }
-}
-
-/// A projection `from->to`; without an `init` its weights start at 0 (they are overwritten).
-fn proj(from: &str, to: &str, ps: &[(&str, ParamIr)]) -> ProjectionIr {
-    let mut p = params(ps);
-    p.entry("init".into()).or_insert(number(0.0));
-    p.entry("bias".into()).or_insert(boolean(false));
-    ProjectionIr {
-        name: format!("{from}->{to}"),
-        from: from.into(),
-        to: to.into(),
-        params: p,
-        synapses: 0,
-        span: span(),
-    }
-}
-
-fn build(pops: Vec<PopulationIr>, projs: Vec<ProjectionIr>, seed: u64) -> Network {
-    let ir = NetworkIr {
-        name: "test".into(),
-        populations: pops,
-        projections: projs,
-    };
-    Network::build(&ir, seed).expect("the network builds")
 }
 
 /// A chain of populations `p0 -> p1 -> …` (p0 the input, the last the output), one
@@ -128,18 +50,6 @@ fn chain(sizes: &[u64]) -> Network {
         .collect();
     let projs = names.windows(2).map(|w| proj(&w[0], &w[1], &[])).collect();
     build(pops, projs, 1)
-}
-
-fn rng(seed: u64) -> ChaCha8Rng {
-    ChaCha8Rng::seed_from_u64(seed)
-}
-
-fn assert_close(what: &str, got: f64, want: f64, tol: f64) {
-    assert!(
-        (got - want).abs() <= tol,
-        "{what}: got {got}, want {want} (|diff| {} > {tol})",
-        (got - want).abs()
-    );
 }
 
 // ---------------------------------------------------------------------------------------

@@ -12,99 +12,22 @@
 //! potential holds only this step's input, so `y` fires exactly on the drive's steps and
 //! the probe synapse sees pre and post spikes at chosen times.
 
-use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use somnia::engine::network::Network;
 use somnia::engine::neurons::Model;
 use somnia::engine::presenting::{Presentation, present};
 use somnia::engine::sleep_rules::{SleepRule, Stdp, normalize_sum};
 use somnia::engine::spiking::Sim;
-use somnia::plan::ir::{BuiltinIr, NetworkIr, ParamIr, PopulationIr, ProjectionIr, SpanIr};
-use std::collections::BTreeMap;
+use somnia::plan::ir::ParamIr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+mod common;
+use common::*;
 
 // ---------------------------------------------------------------------------------------
 // Building networks by hand (as in tests/engine.rs)
 // ---------------------------------------------------------------------------------------
-
-fn span() -> SpanIr {
-    SpanIr {
-        file: "tests/spiking.rs".into(),
-        line: 1,
-        column: 1,
-        start: 0,
-        end: 0,
-    }
-}
-
-fn number(value: f64) -> ParamIr {
-    ParamIr::Number {
-        value,
-        unit: "1".into(),
-    }
-}
-
-fn boolean(value: bool) -> ParamIr {
-    ParamIr::Bool { value }
-}
-
-fn symbol(value: &str) -> ParamIr {
-    ParamIr::Symbol {
-        value: value.into(),
-    }
-}
-
-fn params(list: &[(&str, ParamIr)]) -> BTreeMap<String, ParamIr> {
-    list.iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect()
-}
-
-fn builtin(name: &str, kind: &str, ps: &[(&str, ParamIr)]) -> BuiltinIr {
-    BuiltinIr {
-        name: name.into(),
-        kind: kind.into(),
-        label: None,
-        params: params(ps),
-        on: Vec::new(),
-        factor: 1.0,
-    }
-}
-
-fn pop(name: &str, role: &str, size: u64) -> PopulationIr {
-    PopulationIr {
-        name: name.into(),
-        role: role.into(),
-        size,
-        model: None,
-        span: span(),
-    }
-}
-
-/// A projection `from->to`; without an `init` its weights start at 0 (they are overwritten).
-fn proj(from: &str, to: &str, ps: &[(&str, ParamIr)]) -> ProjectionIr {
-    let mut p = params(ps);
-    p.entry("init".into()).or_insert(number(0.0));
-    p.entry("bias".into()).or_insert(boolean(false));
-    ProjectionIr {
-        name: format!("{from}->{to}"),
-        from: from.into(),
-        to: to.into(),
-        params: p,
-        synapses: 0,
-        span: span(),
-    }
-}
-
-fn build(pops: Vec<PopulationIr>, projs: Vec<ProjectionIr>, seed: u64) -> Network {
-    let ir = NetworkIr {
-        name: "test".into(),
-        populations: pops,
-        projections: projs,
-    };
-    Network::build(&ir, seed).expect("the network builds")
-}
 
 /// `x` (input, `pre` neurons) → `y` (output, `post` neurons), weights `w` (post × pre).
 fn pair(pre: u64, post: u64, w: Vec<f32>) -> Network {
@@ -116,18 +39,6 @@ fn pair(pre: u64, post: u64, w: Vec<f32>) -> Network {
     assert_eq!(w.len(), (pre * post) as usize);
     net.projs[0].w = w;
     net
-}
-
-fn rng(seed: u64) -> ChaCha8Rng {
-    ChaCha8Rng::seed_from_u64(seed)
-}
-
-fn assert_close(what: &str, got: f64, want: f64, tol: f64) {
-    assert!(
-        (got - want).abs() <= tol,
-        "{what}: got {got}, want {want} (|diff| {} > {tol})",
-        (got - want).abs()
-    );
 }
 
 // ---------------------------------------------------------------------------------------
