@@ -81,7 +81,7 @@ struct Ran {
 fn run_in(dir: &Path, file: &str, extra: &[&str], env: &[(&str, &str)]) -> Ran {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_somnia"));
     cmd.arg("run")
-        .arg(dir.join(file))
+        .arg(file)
         .args(["--quiet", "--color", "never"])
         .args(extra)
         .current_dir(dir)
@@ -236,6 +236,12 @@ fn fails_with(dir: &Path, text: &str, code: &str) -> (String, serde_json::Value)
     let o = outcome(&dir.join("o"));
     assert_eq!(o["status"], "error");
     assert_eq!(o["error"]["code"], code);
+    // The rendered diagnostic, with this run's folders replaced by stable names.
+    let shown = r
+        .stderr
+        .replace(&dir.display().to_string(), "[dir]")
+        .replace(MNIST, "[mnist]");
+    insta::assert_snapshot!(format!("runtime_{code}"), shown);
     (r.stderr, o)
 }
 
