@@ -17,5 +17,6 @@ pub mod outcome;
 pub mod plan;
 pub mod session;
 pub mod source;
+pub mod sweep;
 pub mod syntax;
 pub mod units;

@@ -9,6 +9,7 @@ mod output;
 mod plan;
 mod progress;
 mod run;
+mod sweep;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -43,6 +44,8 @@ pub enum Command {
     Plan(plan::Args),
     /// Run a protocol and write its outcome (exit 0 when every expectation passes, 1 when one fails, 2 on errors).
     Run(run::Args),
+    /// Run a `sweep`: a protocol over a grid of constants × seeds, in parallel; writes one outcome per run and sweep.csv (exit 0 when its expectations hold, 1 when one fails, 2 on errors).
+    Sweep(sweep::Args),
     /// Explain a diagnostic code, or list the built-ins.
     Explain(explain::Args),
 }
@@ -78,6 +81,7 @@ pub fn run() -> i32 {
         Command::Check(a) => check::run(a, color),
         Command::Plan(a) => plan::run(a, color),
         Command::Run(a) => run::run(a, color),
+        Command::Sweep(a) => sweep::run(a, color),
         Command::Explain(a) => explain::run(a),
     }
 }

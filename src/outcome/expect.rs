@@ -49,7 +49,7 @@ pub fn evaluate(e: &ExpectIr, o: &Outcome) -> ExpectationResult {
     }
 }
 
-fn is_comparison(op: &str) -> bool {
+pub fn is_comparison(op: &str) -> bool {
     matches!(op, "<" | "<=" | ">" | ">=" | "==" | "!=")
 }
 
@@ -127,7 +127,7 @@ pub fn eval_with(
 }
 
 /// Reads an outcome value.
-fn query(e: &ExprIr, o: &Outcome) -> Result<f64, String> {
+pub fn query(e: &ExprIr, o: &Outcome) -> Result<f64, String> {
     let ExprIr::Query {
         selector,
         metric,

@@ -5,6 +5,7 @@
 //! documented in docs/outcome.md.
 
 pub mod expect;
+pub mod over_seeds;
 pub mod write;
 
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,278 @@
+//! `somnia sweep FILE [--sweep NAME] [-j N] [--set NAME=VALUE]... [--out DIR]`
+//!
+//! Runs a `sweep` item: its protocol on every point of the grid and every seed, `-j` runs at
+//! a time. Writes each run's outcome into `DIR/<constants>-seed<N>/`, then `DIR/sweep.csv`,
+//! and prints each point's final values (mean ± sd over seeds) and the sweep's expectations.
+//! Exit 0 when every expectation of the sweep holds, 1 when one fails, 2 on errors.
+
+use super::run::Split;
+use super::{FAILED, OK, USAGE, output};
+use crate::data::EvalSplit;
+use crate::outcome::over_seeds::{mean, std};
+use crate::outcome::write::{OUTCOME_FILE, atomic_write};
+use crate::plan::compare::SweepIr;
+use crate::session;
+use crate::sweep::{self, Point, PointRun, table};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The protocol file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The sweep to run, by its protocol's name (required when the file has several).
+    #[arg(long, short)]
+    pub sweep: Option<String>,
+    /// Runs at a time (default: the number of cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Replace a constant in every run: `--set sleep_cap=2000steps` (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = session::parse_set)]
+    pub sets: Vec<(String, String)>,
+    /// Where to write the outcomes (default: runs/<protocol>-sweep/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Overwrite existing outcomes.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar (one line per finished run instead).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Compute task metrics on the validation split instead of the test split.
+    #[arg(long, value_enum, default_value_t = Split::Test)]
+    pub eval: Split,
+}
+
+pub fn run(a: Args, color: bool) -> i32 {
+    let report = match output::checked_report(&a.file, &a.sets, None, color, USAGE) {
+        Ok(r) => r,
+        Err(status) => return status,
+    };
+    let Some(sw) = choose(&report.sweeps, a.sweep.as_deref(), &a.file) else {
+        return USAGE;
+    };
+    let points = match sweep::grid(sw) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return USAGE;
+        }
+    };
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-sweep", sw.protocol)));
+    if !a.force {
+        let mut existing: Vec<PathBuf> = points
+            .iter()
+            .flat_map(|p| sw.seeds.iter().map(|s| sweep::run_dir(&out, p, *s)))
+            .map(|d| d.join(OUTCOME_FILE))
+            .chain([out.join(table::SWEEP_FILE)])
+            .filter(|f| f.exists())
+            .collect();
+        if let Some(first) = existing.first().cloned() {
+            existing.truncate(3);
+            eprintln!(
+                "error: {} exists{}; pass --force to overwrite, or --out to write elsewhere",
+                first.display(),
+                if existing.len() > 1 {
+                    " (and other outcomes of this sweep)"
+                } else {
+                    ""
+                }
+            );
+            return USAGE;
+        }
+    }
+    let threads = a.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let total = points.len() * sw.seeds.len();
+    eprintln!(
+        "sweep {}: {} points × {} seeds = {total} runs, {threads} at a time → {}",
+        sw.name,
+        points.len(),
+        sw.seeds.len(),
+        out.display()
+    );
+    let bar = (!a.quiet && super::progress::Bars::available()).then(|| {
+        let b = ProgressBar::new(total as u64);
+        b.set_style(
+            ProgressStyle::with_template(
+                "{prefix:>16} [{bar:32}] {pos}/{len} runs ({elapsed}, eta {eta})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        b.set_prefix("sweep");
+        b
+    });
+    let cfg = sweep::Config {
+        file: &a.file,
+        sets: &a.sets,
+        out: out.clone(),
+        threads,
+        eval: match a.eval {
+            Split::Test => EvalSplit::Test,
+            Split::Validation => EvalSplit::Validation,
+        },
+    };
+    let done = |r: &PointRun, p: &Point| {
+        let how = match (&r.error, &r.outcome) {
+            (None, Some(_)) => "done".to_string(),
+            _ => "stopped on an error".to_string(),
+        };
+        let line = format!("{} seed {}: {how} ({:.1} s)", p.label(), r.seed, r.seconds);
+        match &bar {
+            Some(b) => {
+                b.println(line);
+                b.inc(1);
+            }
+            None => eprintln!("{line}"),
+        }
+    };
+    let runs = match sweep::run(&cfg, sw, &points, &done) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return USAGE;
+        }
+    };
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let csv = match table::to_csv(&points, &runs) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: cannot write sweep.csv: {e}");
+            return USAGE;
+        }
+    };
+    if let Err(e) = std::fs::create_dir_all(&out)
+        .and_then(|()| atomic_write(&out.join(table::SWEEP_FILE), &csv))
+    {
+        eprintln!(
+            "error: cannot write {}: {e}",
+            out.join(table::SWEEP_FILE).display()
+        );
+        return USAGE;
+    }
+    let checks = sweep::expectations(sw, &points, &runs);
+    output::out(&summary(sw, &points, &runs, &checks));
+    let mut status = OK;
+    for r in &runs {
+        if let Some(e) = &r.error {
+            eprintln!("{} seed {}:\n{e}", points[r.point].label(), r.seed);
+            status = USAGE;
+        }
+    }
+    eprintln!(
+        "outcomes and {} written to {}",
+        table::SWEEP_FILE,
+        out.display()
+    );
+    if status == OK && checks.iter().flatten().any(|c| !c.passed) {
+        status = FAILED;
+    }
+    status
+}
+
+/// The sweep named (by its protocol or its full name), or the only one.
+fn choose<'r>(
+    sweeps: &'r [SweepIr],
+    name: Option<&str>,
+    file: &std::path::Path,
+) -> Option<&'r SweepIr> {
+    let names = || {
+        sweeps
+            .iter()
+            .map(|s| format!("`{}`", s.protocol))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (name, sweeps) {
+        (_, []) => {
+            eprintln!("error: {} has no `sweep`", file.display());
+            None
+        }
+        (None, [one]) => Some(one),
+        (None, _) => {
+            eprintln!(
+                "error: {} has several sweeps; choose one with --sweep: {}",
+                file.display(),
+                names()
+            );
+            None
+        }
+        (Some(n), _) => {
+            let found = sweeps.iter().find(|s| s.protocol == n || s.name == n);
+            if found.is_none() {
+                eprintln!(
+                    "error: {} has no sweep of `{n}`; its sweeps run {}",
+                    file.display(),
+                    names()
+                );
+            }
+            found
+        }
+    }
+}
+
+/// Each point's final values as mean ± sd over its seeds, then the sweep's expectations.
+fn summary(
+    sw: &SweepIr,
+    points: &[Point],
+    runs: &[PointRun],
+    checks: &[Vec<crate::outcome::ExpectationResult>],
+) -> String {
+    let mut text = format!("sweep {} · seeds {:?}\n", sw.name, sw.seeds);
+    for (i, p) in points.iter().enumerate() {
+        text.push_str(&format!(
+            "{}\n",
+            if p.label().is_empty() {
+                "(one point)".into()
+            } else {
+                p.label()
+            }
+        ));
+        let mut values: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
+        for r in runs.iter().filter(|r| r.point == i) {
+            if let Some(o) = &r.outcome {
+                for (m, vs) in &o.final_values {
+                    for (k, v) in vs {
+                        values.entry((m.clone(), k.clone())).or_default().push(*v);
+                    }
+                }
+            }
+        }
+        for ((m, k), vs) in &values {
+            text.push_str(&format!(
+                "  {:<28} {:>12} ± {:<10} (n = {})\n",
+                format!("{m}[{k}]"),
+                format!("{:.6}", mean(vs)),
+                format!("{:.6}", std(vs)),
+                vs.len()
+            ));
+        }
+        for e in &checks[i] {
+            let mark = if e.passed { "✓" } else { "✗" };
+            let value = e.value.map_or("—".to_string(), |v| format!("{v:.4}"));
+            let bound = e
+                .bound
+                .map_or(String::new(), |b| format!(" (bound {b:.4})"));
+            let note = e
+                .note
+                .as_deref()
+                .map_or(String::new(), |n| format!(" — {n}"));
+            text.push_str(&format!(
+                "  {mark} {}  value {value}{bound}  [{}:{}]{note}\n",
+                e.text, e.span.line, e.span.column
+            ));
+        }
+    }
+    text
+}

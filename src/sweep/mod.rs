@@ -1,0 +1,214 @@
+//! Sweeps: one protocol run over a grid of constants × seeds, the runs spread over threads.
+//!
+//! Each point is compiled anew with its constants set exactly as `--set` would set them, so
+//! a sweep point and `somnia run FILE --set name=value --seed N` run the same plan. Every run
+//! owns its random streams (derived from its seed alone), so the outcomes do not depend on
+//! how many threads run them or in which order they finish; results are collected in grid
+//! order.
+
+pub mod table;
+pub mod values;
+
+use crate::data::EvalSplit;
+use crate::diagnostics::render::{self, Style};
+use crate::engine::{self, Quiet};
+use crate::outcome::write::write_outcome;
+use crate::outcome::{ExpectationResult, Outcome, over_seeds};
+use crate::plan::compare::SweepIr;
+use crate::session::{self, Sets};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// One combination of the swept constants.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    /// `(constant, value as source text)`, one per axis, in axis order.
+    pub settings: Vec<(String, String)>,
+    /// `(constant, value as people read it)`.
+    pub labels: Vec<(String, String)>,
+}
+
+impl Point {
+    /// `sleep_ratio=0.1` style, for folder names.
+    pub fn slug(&self) -> String {
+        self.settings
+            .iter()
+            .map(|(n, t)| format!("{n}={}", t.replace(' ', "")))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// `sleep_ratio 0.1, sleep_cap 5000 steps`.
+    pub fn label(&self) -> String {
+        self.labels
+            .iter()
+            .map(|(n, t)| format!("{n} {t}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Every point of the grid, the first axis varying slowest.
+pub fn grid(sweep: &SweepIr) -> Result<Vec<Point>, String> {
+    let mut points = vec![Point {
+        settings: Vec::new(),
+        labels: Vec::new(),
+    }];
+    for (name, values) in &sweep.axes {
+        let mut next = Vec::with_capacity(points.len() * values.len());
+        for p in &points {
+            for v in values {
+                let text = values::set_text(v).ok_or_else(|| {
+                    format!("`{name}`: a sweep can set numbers, booleans, symbols and strings")
+                })?;
+                let mut q = p.clone();
+                q.settings.push((name.clone(), text));
+                q.labels.push((name.clone(), values::label(v)));
+                next.push(q);
+            }
+        }
+        points = next;
+    }
+    Ok(points)
+}
+
+/// How to run a sweep.
+pub struct Config<'a> {
+    pub file: &'a Path,
+    /// `--set` values applied to every point (the swept constants win).
+    pub sets: &'a Sets,
+    pub out: PathBuf,
+    pub threads: usize,
+    pub eval: EvalSplit,
+}
+
+/// One run of the sweep.
+#[derive(Debug)]
+pub struct PointRun {
+    pub point: usize,
+    pub seed: u64,
+    pub dir: PathBuf,
+    /// `None` when the point did not compile.
+    pub outcome: Option<Outcome>,
+    /// Why the run stopped or never started, rendered as a diagnostic.
+    pub error: Option<String>,
+    pub seconds: f64,
+}
+
+/// The folder of one run.
+pub fn run_dir(out: &Path, point: &Point, seed: u64) -> PathBuf {
+    let slug = point.slug();
+    if slug.is_empty() {
+        out.join(format!("seed{seed}"))
+    } else {
+        out.join(format!("{slug}-seed{seed}"))
+    }
+}
+
+/// Runs every point on every seed, `threads` at a time; `done` hears of each run as it
+/// ends (from any thread). The results come back in grid order, seeds innermost.
+pub fn run(
+    cfg: &Config,
+    sweep: &SweepIr,
+    points: &[Point],
+    done: &(dyn Fn(&PointRun, &Point) + Sync),
+) -> Result<Vec<PointRun>, String> {
+    let jobs: Vec<(usize, u64)> = (0..points.len())
+        .flat_map(|p| sweep.seeds.iter().map(move |s| (p, *s)))
+        .collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads.max(1))
+        .build()
+        .map_err(|e| format!("cannot start {} threads: {e}", cfg.threads))?;
+    Ok(pool.install(|| {
+        jobs.par_iter()
+            .map(|&(p, seed)| {
+                let r = run_one(cfg, sweep, &points[p], p, seed);
+                done(&r, &points[p]);
+                r
+            })
+            .collect()
+    }))
+}
+
+fn run_one(cfg: &Config, sweep: &SweepIr, point: &Point, index: usize, seed: u64) -> PointRun {
+    let start = Instant::now();
+    let dir = run_dir(&cfg.out, point, seed);
+    let mut result = PointRun {
+        point: index,
+        seed,
+        dir: dir.clone(),
+        outcome: None,
+        error: None,
+        seconds: 0.0,
+    };
+    let mut sets: Vec<(String, String)> = cfg
+        .sets
+        .iter()
+        .filter(|(n, _)| !point.settings.iter().any(|(m, _)| m == n))
+        .cloned()
+        .collect();
+    sets.extend(point.settings.iter().cloned());
+    let opts = crate::plan::Options {
+        seed: Some(seed),
+        ..Default::default()
+    };
+    let style = Style {
+        color: false,
+        width: 100,
+    };
+    let report = match session::check_file(cfg.file, &sets, &opts) {
+        Ok(r) => r,
+        Err(e) => {
+            result.error = Some(e.to_string());
+            return result;
+        }
+    };
+    if report.has_errors() {
+        result.error = Some(render::render_all_human(
+            &report.diagnostics,
+            &report.program.sources,
+            style,
+        ));
+        return result;
+    }
+    let Some(plan) = report.plan(&sweep.protocol) else {
+        result.error = Some(format!("the protocol `{}` did not compile", sweep.protocol));
+        return result;
+    };
+    let (outcome, error) = engine::run(plan, &engine::Options { eval: cfg.eval }, &mut Quiet);
+    if let Some(e) = error {
+        let d = e.to_diagnostic(&report.program.sources);
+        result.error = Some(render::render_human(&d, &report.program.sources, style));
+    }
+    if let Err(e) = write_outcome(&dir, &outcome) {
+        let msg = format!("cannot write the outcome into {}: {e}", dir.display());
+        result.error = Some(match result.error.take() {
+            Some(prev) => format!("{prev}\n{msg}"),
+            None => msg,
+        });
+    }
+    result.outcome = Some(outcome);
+    result.seconds = start.elapsed().as_secs_f64();
+    result
+}
+
+/// The sweep's expectations at each point, over the seeds that ran to completion there.
+pub fn expectations(
+    sweep: &SweepIr,
+    points: &[Point],
+    runs: &[PointRun],
+) -> Vec<Vec<ExpectationResult>> {
+    (0..points.len())
+        .map(|p| {
+            let outcomes: Vec<Outcome> = runs
+                .iter()
+                .filter(|r| r.point == p)
+                .filter_map(|r| r.outcome.clone())
+                .filter(|o| o.status == "complete")
+                .collect();
+            over_seeds::evaluate_all(&sweep.expectations, &over_seeds::Seeds(&outcomes))
+        })
+        .collect()
+}

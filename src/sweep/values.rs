@@ -1,0 +1,107 @@
+//! A swept value written back as source text, so each point is compiled as
+//! `--set name=text` would compile it, and as a label people read.
+
+use crate::plan::ir::ParamIr;
+use crate::units::{self, Dim};
+
+/// Source text that evaluates to exactly this value: numbers in SI base units with full
+/// precision (`0.001 s`; compound units as products, `2 * 1 V / 1 s`).
+pub fn set_text(v: &ParamIr) -> Option<String> {
+    Some(match v {
+        ParamIr::Number { value, unit } => {
+            let mut text = format!("{value:?}");
+            if let Some(rest) = text.strip_suffix(".0") {
+                text = rest.to_string();
+            }
+            match base_units(unit)?.as_slice() {
+                [] => text,
+                [(u, 1)] => format!("{text} {u}"),
+                parts => {
+                    let mut t = format!("({text}");
+                    for (u, e) in parts {
+                        let op = if *e > 0 { '*' } else { '/' };
+                        for _ in 0..e.unsigned_abs() {
+                            t.push_str(&format!(" {op} 1 {u}"));
+                        }
+                    }
+                    t.push(')');
+                    t
+                }
+            }
+        }
+        ParamIr::Bool { value } => value.to_string(),
+        ParamIr::Symbol { value } => value.clone(),
+        ParamIr::String { value } => format!("{value:?}"),
+        _ => return None,
+    })
+}
+
+/// The value as people read it: `10 ms`, `0.2`, `5000 steps`.
+pub fn label(v: &ParamIr) -> String {
+    match v {
+        ParamIr::Number { value, unit } => match base_units(unit) {
+            Some(parts) => {
+                let dim = parts
+                    .iter()
+                    .fold(Dim::NONE, |d, (u, e)| d * dim_of(u).pow(*e as i8));
+                units::format_quantity(*value, dim)
+            }
+            None => format!("{} {unit}", units::format_number(*value)),
+        },
+        other => set_text(other).unwrap_or_else(|| "?".into()),
+    }
+}
+
+/// `s·V^-1` → `[("s", 1), ("V", -1)]`; `1` → `[]`.
+fn base_units(unit: &str) -> Option<Vec<(String, i32)>> {
+    if unit == "1" {
+        return Some(Vec::new());
+    }
+    unit.split('·')
+        .map(|part| match part.split_once('^') {
+            Some((u, e)) => e.parse().ok().map(|e| (u.to_string(), e)),
+            None => Some((part.to_string(), 1)),
+        })
+        .collect()
+}
+
+fn dim_of(unit: &str) -> Dim {
+    units::lookup(unit).map_or(Dim::NONE, |u| u.dim)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(value: f64, unit: &str) -> ParamIr {
+        ParamIr::Number {
+            value,
+            unit: unit.into(),
+        }
+    }
+
+    #[test]
+    fn numbers_come_back_in_base_units_with_full_precision() {
+        assert_eq!(set_text(&num(0.1, "1")).unwrap(), "0.1");
+        assert_eq!(set_text(&num(5000.0, "steps")).unwrap(), "5000 steps");
+        assert_eq!(set_text(&num(0.001, "s")).unwrap(), "0.001 s");
+        assert_eq!(
+            set_text(&num(1.0 / 3.0, "1")).unwrap(),
+            "0.3333333333333333"
+        );
+        assert_eq!(set_text(&num(2.0, "s^-1")).unwrap(), "(2 / 1 s)");
+        assert_eq!(
+            set_text(&num(2.0, "s·V^2")).unwrap(),
+            "(2 * 1 s * 1 V * 1 V)"
+        );
+        assert_eq!(set_text(&ParamIr::Bool { value: true }).unwrap(), "true");
+    }
+
+    #[test]
+    fn labels_use_readable_units() {
+        assert_eq!(label(&num(0.001, "s")), "1 ms");
+        assert_eq!(label(&num(0.2, "1")), "0.2");
+        assert_eq!(label(&num(-0.07, "V")), "-70 mV");
+        assert_eq!(label(&num(20.0, "s^-1")), "20 Hz");
+    }
+}

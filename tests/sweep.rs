@@ -1,0 +1,321 @@
+//! `somnia sweep` end to end: a grid × seeds run with 1 and with 2 threads gives identical
+//! outcomes; a point reruns alone with `somnia run --set … --seed …`; expectations over seeds;
+//! refusing to overwrite; choosing among several sweeps.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("somnia-sweep-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn somnia(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_somnia"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap()
+}
+
+/// A small spiking protocol on synthetic bars: STDP wake learning, a noisy NREM sleep whose
+/// length and noise are swept, so both the random input streams and the sleep noise matter.
+const SPIKING: &str = r#"
+let nap = 200 steps
+let noise_level = 4 mV
+
+dataset images = bars(side = 8, samples = 20)
+tasks stream = chunks(images, 2)
+
+network snn {
+  input px 64
+  layer exc 20 : lif { tau 20 ms; rest -70 mV; reset -75 mV; threshold -55 mV; r 40; adapt 1 mV; tau_adapt 50 ms }
+  connect px -> exc { init uniform(0, 0.3); sign excitatory; bounds [0, 1] }
+  connect exc -> exc as lateral { connectivity all_but_self; init -0.2; sign inhibitory; bounds [-1, 0] }
+}
+
+rule ltp = stdp { a_plus 1; a_minus 1.05; tau_plus 10 ms; tau_minus 10 ms; lr 0.01 }
+
+phase listen(t: task) = wake {
+  data t
+  length 40 samples
+  dt 1 ms; present 30 ms; rest 10 ms
+  encode poisson(max_rate = 100 Hz)
+  plasticity ltp
+}
+
+phase sleep = nrem {
+  dt 1 ms
+  length nap
+  drive silence
+  modulate noise(noise_level)
+  plasticity ltp
+}
+
+protocol p {
+  network snn
+  seed 1
+  schedule {
+    for t in stream {
+      listen(t)
+      sleep
+    }
+    measure weights(px -> exc, stat = mean), weights(lateral, stat = mean), rates(exc) as "end"
+  }
+  expect final weights(px -> exc, stat = mean) > 0
+}
+
+sweep p over nap in [0 steps, 200 steps], noise_level in [4 mV, 20 mV] seeds 1..2 {
+  expect mean(final weights(px -> exc, stat = mean)) > 0
+  expect max(final rates(exc)) < 1000 Hz
+}
+"#;
+
+/// Outcome JSON without the wall-clock timings, which differ from run to run.
+fn without_timing(path: &Path) -> serde_json::Value {
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    v.as_object_mut().unwrap().remove("timing");
+    v
+}
+
+fn outcome_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .map(|p| p.join("outcome.json"))
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn one_thread_and_two_threads_give_identical_outcomes() {
+    let dir = scratch("threads");
+    std::fs::write(dir.join("s.sleep"), SPIKING).unwrap();
+    let one = somnia(&["sweep", "s.sleep", "-j", "1", "--out", "one", "-q"], &dir);
+    assert_eq!(
+        one.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    let two = somnia(&["sweep", "s.sleep", "-j", "2", "--out", "two", "-q"], &dir);
+    assert_eq!(
+        two.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&two.stderr)
+    );
+    let a = outcome_files(&dir.join("one"));
+    let b = outcome_files(&dir.join("two"));
+    assert_eq!(a.len(), 8, "2 × 2 points × 2 seeds: {a:?}");
+    let names = |v: &[PathBuf]| -> Vec<String> {
+        v.iter()
+            .map(|p| {
+                p.parent()
+                    .unwrap()
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into()
+            })
+            .collect()
+    };
+    assert_eq!(names(&a), names(&b));
+    assert!(
+        names(&a).contains(&"nap=200steps,noise_level=0.02V-seed2".to_string()),
+        "{:?}",
+        names(&a)
+    );
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(without_timing(x), without_timing(y), "{}", x.display());
+    }
+    let csv_one = std::fs::read_to_string(dir.join("one/sweep.csv")).unwrap();
+    assert_eq!(
+        csv_one,
+        std::fs::read_to_string(dir.join("two/sweep.csv")).unwrap()
+    );
+    let lines: Vec<&str> = csv_one.lines().collect();
+    assert_eq!(lines.len(), 9, "header and 8 runs:\n{csv_one}");
+    assert!(
+        lines[0].starts_with("point,nap,noise_level,seed,status,expectations_passed,folder,"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains("rates[exc]"), "{}", lines[0]);
+    assert!(
+        lines[1].starts_with("0,0 steps,4 mV,1,complete,true,"),
+        "{}",
+        lines[1]
+    );
+    // The points differ from each other: the swept constants reach the runs.
+    let values: Vec<String> = lines[1..]
+        .iter()
+        .map(|l| l.rsplitn(4, ',').take(3).collect::<Vec<_>>().join(","))
+        .collect();
+    let distinct: std::collections::HashSet<&String> = values.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        6,
+        "the nap = 0 points do not depend on the noise: {values:?}"
+    );
+    let stdout = String::from_utf8_lossy(&one.stdout);
+    assert_eq!(
+        stdout.matches("✓ mean(final weights").count(),
+        4,
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("nap 200 steps, noise_level 20 mV"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_point_reruns_alone_with_set_and_seed() {
+    let dir = scratch("rerun");
+    std::fs::write(dir.join("s.sleep"), SPIKING).unwrap();
+    let sw = somnia(&["sweep", "s.sleep", "-j", "2", "--out", "sw", "-q"], &dir);
+    assert_eq!(
+        sw.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&sw.stderr)
+    );
+    let alone = somnia(
+        &[
+            "run",
+            "s.sleep",
+            "--set",
+            "nap=200 steps",
+            "--set",
+            "noise_level=20 mV",
+            "--seed",
+            "2",
+            "--out",
+            "alone",
+            "-q",
+        ],
+        &dir,
+    );
+    assert_eq!(
+        alone.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&alone.stderr)
+    );
+    let a = without_timing(&dir.join("sw/nap=200steps,noise_level=0.02V-seed2/outcome.json"));
+    let b = without_timing(&dir.join("alone/outcome.json"));
+    // The same plan: only the source hash differs (it covers the `--set` texts).
+    assert_eq!(a["final"], b["final"]);
+    assert_eq!(a["timeline"], b["timeline"]);
+    assert_eq!(a["ops"], b["ops"]);
+}
+
+#[test]
+fn a_failing_expectation_exits_1_and_names_its_point_and_span() {
+    let dir = scratch("fail");
+    let text = SPIKING.replace(
+        "expect max(final rates(exc)) < 1000 Hz",
+        "expect min(final rates(exc)) > 100000 Hz",
+    );
+    std::fs::write(dir.join("s.sleep"), text).unwrap();
+    let out = somnia(&["sweep", "s.sleep", "--out", "o", "-q"], &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout
+            .matches("✗ min(final rates(exc)) > 100000 Hz")
+            .count(),
+        4,
+        "{stdout}"
+    );
+    assert!(stdout.contains("(bound 100000.0000)  [48:3]"), "{stdout}");
+}
+
+#[test]
+fn existing_outcomes_are_kept_without_force() {
+    let dir = scratch("force");
+    std::fs::write(
+        dir.join("s.sleep"),
+        SPIKING.replace("seeds 1..2", "seeds 1"),
+    )
+    .unwrap();
+    let first = somnia(&["sweep", "s.sleep", "--out", "o", "-q"], &dir);
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let before = std::fs::read(dir.join("o/sweep.csv")).unwrap();
+    std::fs::write(
+        dir.join("o/nap=0steps,noise_level=0.004V-seed1/outcome.json"),
+        "mine",
+    )
+    .unwrap();
+    let again = somnia(&["sweep", "s.sleep", "--out", "o", "-q"], &dir);
+    assert_eq!(again.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(err.contains("exists") && err.contains("--force"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("o/nap=0steps,noise_level=0.004V-seed1/outcome.json"))
+            .unwrap(),
+        "mine"
+    );
+    assert_eq!(std::fs::read(dir.join("o/sweep.csv")).unwrap(), before);
+    let forced = somnia(&["sweep", "s.sleep", "--out", "o", "-q", "--force"], &dir);
+    assert_eq!(
+        forced.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
+    assert_ne!(
+        std::fs::read_to_string(dir.join("o/nap=0steps,noise_level=0.004V-seed1/outcome.json"))
+            .unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn files_without_a_sweep_or_with_several_say_so() {
+    let dir = scratch("choose");
+    let none = SPIKING.split("sweep p over").next().unwrap().to_string();
+    std::fs::write(dir.join("none.sleep"), &none).unwrap();
+    let out = somnia(&["sweep", "none.sleep", "-q"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no `sweep`"));
+
+    let two = format!(
+        "{SPIKING}\nprotocol q = p with {{ nap = 100 steps }}\nsweep q over noise_level in [1 mV] seeds 1\n"
+    );
+    std::fs::write(dir.join("two.sleep"), &two).unwrap();
+    let out = somnia(&["sweep", "two.sleep", "-q"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("several sweeps") && err.contains("`p`") && err.contains("`q`"),
+        "{err}"
+    );
+    let out = somnia(
+        &["sweep", "two.sleep", "--sweep", "q", "--out", "q", "-q"],
+        &dir,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(outcome_files(&dir.join("q")).len(), 1);
+}
