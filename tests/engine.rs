@@ -674,10 +674,15 @@ fn setup(net: &Network, steps: u64, model: Model, prob: Vec<f32>) -> Setup {
             .map(|p| (!p.is_input()).then(|| model.clone()))
             .collect(),
         scale: vec![1.0; net.pops.len()],
-        drive: Drive { prob, window: None },
+        drive: Drive {
+            prob,
+            window: None,
+            noise: None,
+        },
         rules: Vec::new(),
         modulators: Vec::new(),
         silenced: Vec::new(),
+        record_input: false,
     }
 }
 
@@ -1048,6 +1053,7 @@ fn drive_window_spikes_exactly_its_square() {
         let d = Drive {
             prob: vec![1.0; cols * rows],
             window: Some((w, h, cols, rows)),
+            noise: None,
         };
         let mut r = rng(7);
         let mut spikes = Vec::new();
@@ -1078,6 +1084,7 @@ fn drive_with_zero_gain_is_silent() {
         let d = Drive {
             prob: vec![1.0; 16],
             window,
+            noise: None,
         };
         let mut r = rng(1);
         for _ in 0..50 {
@@ -1097,6 +1104,7 @@ fn drive_rate_matches_its_probability() {
     let d = Drive {
         prob: vec![p as f32; n],
         window: None,
+        noise: None,
     };
     let mut r = rng(11);
     let mut spikes = Vec::new();

@@ -30,11 +30,13 @@ pub const DRIVES: &[Builtin] = &[
     ])
     .phases(Phases::SLEEP)
     .dynamics(Dynamics::Spiking),
-    builtin("gaussian", Kind::Drive, "Gaussian noise as input current", &[
-        param("sigma", N, "standard deviation").num(1.0).range(Range::NonNegative),
-        param("mean", N, "mean").num(0.0),
+    builtin("gaussian", Kind::Drive, "Gaussian noise images: every step each input's intensity is clip(mean + sigma·N(0, 1), 0, 1), spiking with probability intensity·max_rate·dt (Watkins et al.'s noise input; `modulate sine(...)` modulates its amplitude)", &[
+        param("sigma", N, "standard deviation of the intensity").num(0.5).range(Range::NonNegative),
+        param("mean", N, "mean intensity").num(0.0),
+        param("max_rate", HZ, "the rate of an intensity of 1").num(63.75).range(Range::NonNegative),
     ])
-    .phases(Phases::RUNNING),
+    .phases(Phases::RUNNING)
+    .dynamics(Dynamics::Spiking),
 ];
 
 /// Input patterns: data statistics a drive turns into spikes.

@@ -99,6 +99,7 @@ codes! {
     E312 => "projection into an input population",
     E313 => "expectation reads a metric that is never measured",
     E314 => "unknown measurement label or phase",
+    E315 => "replay of input rates never recorded",
     E401 => "cannot read a data file",
     E402 => "not a valid data file",
     E403 => "data file is truncated",

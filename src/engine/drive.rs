@@ -1,7 +1,9 @@
 //! Sleep input: which input neurons spike at each step.
 //!
 //! `bernoulli` is SRC's input (pixel k spikes with probability 2·dt·max_rate·p_k), `poisson`
-//! spikes at rate·dt, `silence` never spikes. A `window w x h` keeps the pattern only inside
+//! and `recorded_rates` spike at rate·dt, `silence` never spikes, `gaussian` draws a fresh
+//! noise image every step (intensity clip(mean + σ·N(0, 1), 0, 1) per input, spiking with
+//! probability intensity·max_rate·dt). A `window w x h` keeps the pattern only inside
 //! a w × h square placed uniformly at random each step; only its pixels are drawn.
 
 use rand::Rng;
@@ -13,6 +15,9 @@ pub struct Drive {
     pub prob: Vec<f32>,
     /// `(w, h, cols, rows)` of a moving window over a `cols × rows` image.
     pub window: Option<(usize, usize, usize, usize)>,
+    /// Gaussian noise images: `(mean, sigma)` of each input's intensity; `prob` then holds
+    /// max_rate·dt, the probability of an intensity of 1.
+    pub noise: Option<(f32, f32)>,
 }
 
 impl Drive {
@@ -20,6 +25,7 @@ impl Drive {
         Drive {
             prob: vec![0.0; n],
             window: None,
+            noise: None,
         }
     }
 
@@ -40,7 +46,7 @@ impl Drive {
                 for r in y0..y0 + h {
                     for c in x0..x0 + w {
                         let k = r * cols + c;
-                        let p = self.prob[k] * gain;
+                        let p = self.prob[k] * gain * self.intensity(rng);
                         if p > 0.0 && rng.random::<f32>() < p {
                             spikes.push(k as u32);
                         }
@@ -50,11 +56,22 @@ impl Drive {
             }
             None => {
                 for (k, &p) in self.prob.iter().enumerate() {
-                    let p = p * gain;
+                    let p = p * gain * self.intensity(rng);
                     if p > 0.0 && rng.random::<f32>() < p {
                         spikes.push(k as u32);
                     }
                 }
+            }
+        }
+    }
+
+    /// This step's intensity of one input: 1, or a draw of the Gaussian noise image.
+    #[inline]
+    fn intensity(&self, rng: &mut ChaCha8Rng) -> f32 {
+        match self.noise {
+            None => 1.0,
+            Some((mean, sigma)) => {
+                (mean + sigma * super::network::gaussian(rng) as f32).clamp(0.0, 1.0)
             }
         }
     }

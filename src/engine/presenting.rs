@@ -45,6 +45,7 @@ pub fn present(
                 .map(|&x| ((p.prob_per_unit + extra) * x).clamp(0.0, 1.0))
                 .collect(),
             window: None,
+            noise: None,
         };
         for _ in 0..p.present_steps {
             sim.set_input(|s| drive.step(rng, 1.0, s));

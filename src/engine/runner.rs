@@ -127,6 +127,14 @@ struct WakeCall<'o> {
     /// The op's stream seed on the current loop pass.
     seed: u64,
     span: &'o SpanIr,
+    /// An `interfere` shock: its task does not join `seen`, and with `shuffle_labels` each
+    /// class is trained as the next class of the task (a rotation, so every label is wrong).
+    interference: Option<Interference>,
+}
+
+#[derive(Clone, Copy)]
+struct Interference {
+    shuffle_labels: bool,
 }
 
 /// What a checkpoint keeps.
@@ -156,6 +164,10 @@ pub struct Runner<'a> {
     checkpoints: HashMap<String, Snapshot>,
     /// Spikes per population, steps and dt of the last spiking phase.
     last_spikes: Option<(Vec<u64>, u64, f64)>,
+    /// The last wake op run: how `interfere` trains.
+    last_wake: Option<Op>,
+    /// Input rates (Hz) recorded by each sleep phase with `record true`, its last call.
+    recorded: HashMap<String, Vec<f32>>,
     /// How the last spiking wake phase showed samples: readouts show them the same way.
     presentation: Option<Presentation>,
     /// Populations a `silence` shock keeps quiet during the next phase.
@@ -227,6 +239,8 @@ impl<'a> Runner<'a> {
             best: HashMap::new(),
             checkpoints: HashMap::new(),
             last_spikes: None,
+            last_wake: None,
+            recorded: HashMap::new(),
             presentation: None,
             silenced: Vec::new(),
             initial_abs_sums,
@@ -332,7 +346,9 @@ impl<'a> Runner<'a> {
                     settings,
                     seed: self.seed_of(stream),
                     span,
+                    interference: None,
                 };
+                self.last_wake = Some(op.clone());
                 self.wake(&call, rec, progress)?;
                 self.after = rec.name.clone();
             }
@@ -348,9 +364,9 @@ impl<'a> Runner<'a> {
                 window,
                 modulators,
                 rules,
+                record,
                 stream,
                 span,
-                ..
             } => {
                 rec.kind = match kind {
                     crate::plan::ir::SleepKind::Nrem => "nrem".into(),
@@ -361,6 +377,7 @@ impl<'a> Runner<'a> {
                 if *steps > 0 {
                     let mut setup = self
                         .sleep_setup(*steps, *dt, dynamics, scale, drive, *window, rules, span)?;
+                    setup.record_input = *record;
                     for m in modulators {
                         setup.modulators.push(Modulator::from_ir(m).ok_or_else(|| {
                             unsupported(&format!("the modulator `{}`", m.name), span)
@@ -388,6 +405,15 @@ impl<'a> Runner<'a> {
                     }
                     // A homeostatic sleep may end early: the steps it ran.
                     rec.amount = Some(stats.steps);
+                    if *record {
+                        let seconds = (stats.steps as f64 * dt).max(f64::MIN_POSITIVE);
+                        let rates = stats
+                            .input_counts
+                            .iter()
+                            .map(|&c| (c as f64 / seconds) as f32)
+                            .collect();
+                        self.recorded.insert(phase.clone(), rates);
+                    }
                     self.last_spikes = Some((stats.spikes, stats.steps, *dt));
                     self.activity = Some(stats.activity);
                     self.silenced.clear();
@@ -406,6 +432,10 @@ impl<'a> Runner<'a> {
                 rec.name = format!("{phase}#{call}");
                 let mut rng = ChaCha8Rng::seed_from_u64(self.seed_of(stream));
                 for shock in shocks {
+                    if shock.name == "interfere" {
+                        self.interfere(shock, rand::Rng::random(&mut rng), rec, progress, span)?;
+                        continue;
+                    }
                     let silenced = super::perturb::apply(&mut self.net, shock, &mut rng)
                         .map_err(|name| unsupported(&format!("the shock `{name}`"), span))?;
                     self.silenced.extend(silenced);
@@ -476,6 +506,60 @@ impl<'a> Runner<'a> {
         (x, y)
     }
 
+    /// `interfere(task, length, shuffle_labels)`: trains on `task` the way the last wake
+    /// phase trained, with the labels rotated when `shuffle_labels`.
+    fn interfere(
+        &mut self,
+        shock: &BuiltinIr,
+        seed: u64,
+        rec: &mut OpRecord,
+        progress: &mut dyn Progress,
+        span: &SpanIr,
+    ) -> Result<(), RunError> {
+        let Some(Op::Wake {
+            dynamics,
+            rules,
+            settings,
+            ..
+        }) = self.last_wake.clone()
+        else {
+            return Err(RunError::new(
+                Code::E412,
+                "`interfere` trains the way the last wake phase did, and no wake phase has run yet",
+            )
+            .at(span)
+            .help("run a wake phase before the perturbation"));
+        };
+        let data = super::params::tasks(&shock.params, "task").to_vec();
+        let length = match shock.params.get("length") {
+            Some(ParamIr::Number { value, unit }) if unit == "samples" => {
+                WakeLength::Samples(*value as u64)
+            }
+            Some(ParamIr::Number { value, .. }) => WakeLength::Epochs((*value as u64).max(1)),
+            _ => WakeLength::Epochs(1),
+        };
+        let name = format!("{}:interfere", rec.name);
+        let call = WakeCall {
+            name: &name,
+            data: &data,
+            length,
+            dynamics: &dynamics,
+            rules: &rules,
+            settings: &settings,
+            seed,
+            span,
+            interference: Some(Interference {
+                shuffle_labels: super::params::flag(&shock.params, "shuffle_labels", true),
+            }),
+        };
+        // The shock's record keeps the perturb phase's name and kind.
+        let (kind, own) = (rec.kind.clone(), rec.name.clone());
+        let result = self.wake(&call, rec, progress);
+        rec.kind = kind;
+        rec.name = own;
+        result
+    }
+
     fn wake(
         &mut self,
         call: &WakeCall,
@@ -511,7 +595,13 @@ impl<'a> Runner<'a> {
         if !self.net.is_feedforward() {
             return Err(unsupported("rate wake phases on recurrent networks", span));
         }
-        let (x, y) = self.train_data(data);
+        let (x, mut y) = self.train_data(data);
+        if let Some(Interference {
+            shuffle_labels: true,
+        }) = call.interference
+        {
+            rotate_labels(&mut y, self.net.pops[self.net.output()].size as u32);
+        }
         let n = y.len();
         let mut trained = false;
         for r in rules {
@@ -565,6 +655,9 @@ impl<'a> Runner<'a> {
             self.inf.act = act;
         }
         self.check_weights(name, span)?;
+        if call.interference.is_some() {
+            return Ok(());
+        }
         // Tasks trained join `seen`; their accuracy now is what BWT compares against.
         for k in data {
             if self.task(k).is_some() {
@@ -664,6 +757,44 @@ impl<'a> Runner<'a> {
                         .map(|&p| (k as f32 * p).clamp(0.0, 1.0))
                         .collect(),
                     window: None,
+                    noise: None,
+                }
+            }
+            "gaussian" => Drive {
+                prob: vec![(num(&drive.params, "max_rate", 63.75) * dt).min(1.0) as f32; n_in],
+                window: None,
+                noise: Some((
+                    num(&drive.params, "mean", 0.0) as f32,
+                    num(&drive.params, "sigma", 1.0) as f32,
+                )),
+            },
+            "recorded_rates" => {
+                let phase = match drive.params.get("phase") {
+                    Some(ParamIr::Phase { name }) => name.as_str(),
+                    _ => "",
+                };
+                // The plan guarantees a recording exists (E315); a stale REPL session may not.
+                let rates = self.recorded.get(phase).ok_or_else(|| {
+                    RunError::new(
+                        Code::E412,
+                        format!("`{phase}` has recorded no input rates yet"),
+                    )
+                    .at(span)
+                })?;
+                let factor = num(&drive.params, "scale", 1.0) * dt;
+                let uniform =
+                    super::params::symbol(&drive.params, "mode", "per_neuron") == "uniform";
+                let mean = rates.iter().map(|&r| r as f64).sum::<f64>() / rates.len().max(1) as f64;
+                Drive {
+                    prob: rates
+                        .iter()
+                        .map(|&r| {
+                            let r = if uniform { mean } else { r as f64 };
+                            (r * factor).clamp(0.0, 1.0) as f32
+                        })
+                        .collect(),
+                    window: None,
+                    noise: None,
                 }
             }
             other => return Err(unsupported(&format!("the drive `{other}`"), span)),
@@ -705,12 +836,20 @@ impl<'a> Runner<'a> {
             rules: sleep_rules,
             modulators: Vec::new(),
             silenced: self.silenced.clone(),
+            record_input: false,
         })
     }
 
     /// An input pattern in [0, 1] per input neuron.
     fn pattern(&self, p: &BuiltinIr, span: &SpanIr) -> Result<Vec<f32>, RunError> {
         let f = self.features;
+        if f == 0 {
+            return Err(RunError::new(
+                Code::E408,
+                format!("`{}` has no data to average: no dataset was loaded", p.name),
+            )
+            .at(span));
+        }
         let mean = |x: &[f32]| {
             let n = (x.len() / f.max(1)).max(1);
             let mut m = vec![0.0f64; f];
@@ -840,5 +979,39 @@ fn op_span(op: &Op) -> &SpanIr {
         | Op::Checkpoint { span, .. }
         | Op::Restore { span, .. }
         | Op::Until { span, .. } => span,
+    }
+}
+
+/// Trains each class as the next class present (the last as the first): every label is
+/// wrong, and the task conflicts with what was learnt. One class becomes the next output.
+fn rotate_labels(y: &mut [u32], outputs: u32) {
+    let mut classes: Vec<u32> = y.to_vec();
+    classes.sort_unstable();
+    classes.dedup();
+    let next = |c: u32| -> u32 {
+        match classes.len() {
+            0 => c,
+            1 => (c + 1) % outputs.max(1),
+            n => {
+                let i = classes.binary_search(&c).unwrap_or(0);
+                classes[(i + 1) % n]
+            }
+        }
+    };
+    for v in y.iter_mut() {
+        *v = next(*v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rotated_labels_are_all_wrong_and_stay_in_the_task() {
+        let mut y = vec![2, 3, 3, 2, 5];
+        super::rotate_labels(&mut y, 10);
+        assert_eq!(y, vec![3, 5, 5, 3, 2]);
+        let mut one = vec![9, 9];
+        super::rotate_labels(&mut one, 10);
+        assert_eq!(one, vec![0, 0]);
     }
 }

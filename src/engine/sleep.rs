@@ -25,6 +25,8 @@ pub struct Setup {
     pub modulators: Vec<Modulator>,
     /// Populations kept from firing during the phase (a `silence` shock before it).
     pub silenced: Vec<usize>,
+    /// Count each input neuron's spikes (for a later `recorded_rates` drive).
+    pub record_input: bool,
 }
 
 /// What a phase produced besides the weights.
@@ -35,6 +37,8 @@ pub struct Stats {
     pub steps: u64,
     /// Spikes per step, for activity metrics.
     pub activity: Recorder,
+    /// Spikes of each input neuron, when the setup records them (else empty).
+    pub input_counts: Vec<u32>,
 }
 
 /// Runs the phase; on a non-finite potential returns the population's index.
@@ -72,9 +76,24 @@ pub fn run(
         )
     });
     let mut ran = setup.steps;
+    let mut input_counts = vec![
+        0u32;
+        if setup.record_input {
+            setup.drive.prob.len()
+        } else {
+            0
+        }
+    ];
     for t in 0..setup.steps {
         let gain = modulators::drive_factor(&setup.modulators, t as f64 * setup.dt);
-        sim.set_input(|spikes| setup.drive.step(rng, gain, spikes));
+        sim.set_input(|spikes| {
+            setup.drive.step(rng, gain, spikes);
+            if !input_counts.is_empty() {
+                for &k in spikes.iter() {
+                    input_counts[k as usize] += 1;
+                }
+            }
+        });
         sim.step(net, rng);
         if checks_baseline && sim.at_baseline() {
             // Homeostatic sleep ends early once the weights are back at baseline.
@@ -100,6 +119,7 @@ pub fn run(
         spikes,
         steps: ran,
         activity,
+        input_counts,
     })
 }
 

@@ -20,6 +20,11 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
     let span_ir = span_ir(sources, span);
     let stream = stream(u.seed, &format!("{phase}#{call}"));
     let first = |key: &str| info.settings.get(key).and_then(|v| v.first());
+    // Tasks named anywhere in the settings (`mean_image(stream)` in a drive, `interfere`'s
+    // task) need their data loaded, even when no wake phase or measurement names them.
+    for bound in info.settings.values().flatten() {
+        u.note_data(&bound.value);
+    }
     match info.kind {
         PhaseKind::Wake => {
             let data = match first("data").map(|b| &b.value) {
@@ -126,6 +131,26 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
             };
             let modulators = list_of_builtins(u, first("modulate"));
             let record = matches!(first("record").map(|b| &b.value), Some(Value::Bool(true)));
+            if drive.name == "recorded_rates"
+                && let Some(ParamIr::Phase { name }) = drive.params.get("phase")
+                && !u.recorded.contains(name)
+                && let Some(setting) = first("drive")
+            {
+                u.ev.push(
+                    Diagnostic::new(
+                        Code::E315,
+                        setting.span,
+                        format!("`{name}` has not recorded any input rates before this phase"),
+                    )
+                    .label(format!("replays `{name}`'s input rates"))
+                    .help(format!(
+                        "the replayed phase needs `record true` and must run before `{phase}` in the schedule"
+                    )),
+                );
+            }
+            if record {
+                u.recorded.insert(phase.to_string());
+            }
             Some(Op::Sleep {
                 kind: if info.kind == PhaseKind::Nrem {
                     SleepKind::Nrem

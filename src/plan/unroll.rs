@@ -16,7 +16,7 @@ use crate::diagnostics::{Code, Diagnostic, suggestion};
 use crate::source::{Ident, Span};
 use crate::syntax::ast::{Arg, Item, PhaseDef, Stmt, StmtKind};
 use crate::units::Dim;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// The most ops a plan may have after unrolling.
 pub const MAX_OPS: usize = 100_000;
@@ -47,6 +47,8 @@ pub struct Unroll<'a, 'p, 'd> {
     arg_tasks: Vec<TaskRef>,
     /// `seen` at each checkpoint, for `restore`.
     checkpoints: HashMap<String, Vec<TaskRef>>,
+    /// Sleep phases that have run with `record true` so far (for `recorded_rates`).
+    pub recorded: HashSet<String>,
 }
 
 impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
@@ -70,6 +72,7 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
             tasks_used: BTreeSet::new(),
             loops: Vec::new(),
             checkpoints: HashMap::new(),
+            recorded: HashSet::new(),
             measures: 0,
             arg_tasks: Vec::new(),
         }
@@ -336,6 +339,20 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                 );
                 None
             }
+        }
+    }
+
+    /// Records every task list a value refers to, inside built-ins and lists too.
+    pub fn note_data(&mut self, v: &Value) {
+        match v {
+            Value::Tasks(t) => self.tasks_used.extend(t.tasks.iter().map(|r| r.set)),
+            Value::List(xs) => xs.iter().for_each(|x| self.note_data(x)),
+            Value::Builtin(b) => b
+                .params
+                .values()
+                .flatten()
+                .for_each(|bound| self.note_data(&bound.value)),
+            _ => {}
         }
     }
 

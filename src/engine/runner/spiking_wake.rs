@@ -38,6 +38,7 @@ impl Runner<'_> {
             settings,
             seed,
             span,
+            ..
         } = *call;
         let dt = num(settings, "dt", 0.0005);
         let pres = self.presentation_of(settings, dynamics, dt, span)?;
@@ -137,6 +138,9 @@ impl Runner<'_> {
         self.last_spikes = Some((spikes, steps, dt));
         self.presentation = Some(pres);
         self.check_weights(name, span)?;
+        if call.interference.is_some() {
+            return Ok(());
+        }
         for k in data {
             if self.task(k).is_some() && !self.seen.contains(k) {
                 self.seen.push(k.clone());
