@@ -16,7 +16,7 @@ use rand_chacha::ChaCha8Rng;
 use somnia::engine::network::Network;
 use somnia::engine::neurons::Model;
 use somnia::engine::presenting::{Presentation, present};
-use somnia::engine::sleep_rules::{SleepRule, Stdp, normalize_sum};
+use somnia::engine::sleep_rules::{DecayMode, Gate, SleepRule, Stdp, normalize_sum};
 use somnia::engine::spiking::Sim;
 use somnia::plan::ir::ParamIr;
 use std::path::{Path, PathBuf};
@@ -1285,4 +1285,157 @@ fn a_spiking_wake_phase_runs_end_to_end_deterministically() {
         without_timing(&dir.join("b")),
         "one seed, one outcome"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// 7. Synapse lists of sparse projections
+// ---------------------------------------------------------------------------------------
+
+/// x (40) → h (30) → o (12), h → h, o → h (inhibitory), every projection sparse; one
+/// projection delayed. Rules: trace STDP, src_stdp, decay_to_baseline (in `mode`) and
+/// weight noise, each on some projections.
+fn sparse_net(delays: bool) -> Network {
+    let sparse = |p: f64| ParamIr::Builtin {
+        builtin: builtin("sparse", "connectivity", &[("p", number(p))]),
+    };
+    let uniform = |lo: f64, hi: f64| ParamIr::Builtin {
+        builtin: builtin("uniform", "init", &[("lo", number(lo)), ("hi", number(hi))]),
+    };
+    let mut xh = vec![
+        ("connectivity", sparse(0.3)),
+        ("init", uniform(0.0, 0.6)),
+        (
+            "bounds",
+            ParamIr::List {
+                items: vec![number(0.0), number(1.0)],
+            },
+        ),
+    ];
+    if delays {
+        xh.push(("delay_jitter", number(0.004)));
+    }
+    build(
+        vec![
+            pop("x", "input", 40),
+            pop("h", "layer", 30),
+            pop("o", "output", 12),
+        ],
+        vec![
+            proj("x", "h", &xh),
+            proj(
+                "h",
+                "o",
+                &[("connectivity", sparse(0.4)), ("init", uniform(0.0, 0.8))],
+            ),
+            proj(
+                "h",
+                "h",
+                &[("connectivity", sparse(0.15)), ("init", uniform(0.0, 0.3))],
+            ),
+            proj(
+                "o",
+                "h",
+                &[
+                    ("connectivity", sparse(0.25)),
+                    ("init", uniform(-0.5, 0.0)),
+                    ("sign", symbol("inhibitory")),
+                ],
+            ),
+        ],
+        3,
+    )
+}
+
+/// Runs `steps` steps of random input on `net` with or without synapse lists; returns the
+/// weights, the spike counts and whether each step ended at the decay's baseline.
+fn run_sparse(
+    net: &Network,
+    model: &Model,
+    mode: DecayMode,
+    lists: bool,
+    steps: u64,
+) -> (Vec<Vec<f32>>, Vec<u64>, Vec<bool>) {
+    let rules = vec![
+        (
+            SleepRule::Stdp(stdp(false, false, -1.0, 1.0)),
+            vec![true, false, true, true],
+        ),
+        (
+            SleepRule::SrcStdp {
+                inc: 0.01,
+                dec: 0.002,
+                gate: Gate::Logistic,
+            },
+            vec![false, true, false, false],
+        ),
+        (
+            SleepRule::DecayToBaseline {
+                target: 0.2,
+                lambda: 0.99,
+                mode,
+                stop_at_baseline: true,
+                // Σ|w| passes through [405, 495] in some of the runs.
+                tolerance: 0.1,
+                baseline: 450.0,
+            },
+            vec![true, true, true, false],
+        ),
+        (
+            SleepRule::WeightNoise {
+                sigma: 0.001,
+                relative: false,
+            },
+            vec![false, true, false, true],
+        ),
+    ];
+    let mut sim = new_sim(net, model, rules);
+    if !lists {
+        sim.without_synapse_lists();
+    }
+    let mut r = rng(11);
+    let mut input = rng(12);
+    let mut at_baseline = Vec::new();
+    for _ in 0..steps {
+        let spikes: Vec<u32> = (0..40u32)
+            .filter(|_| rand::Rng::random::<f32>(&mut input) < 0.1)
+            .collect();
+        step_with(&mut sim, net, &mut r, &spikes);
+        at_baseline.push(sim.at_baseline());
+    }
+    (sim.wt.clone(), sim.counts(), at_baseline)
+}
+
+#[test]
+fn synapse_lists_of_sparse_projections_change_no_result() {
+    let models = [
+        integrate_fire(0.8, 0.0, 1.0),
+        lif(&[
+            ("rest", number(-0.065)),
+            ("threshold", number(-0.064)),
+            ("synapse", symbol("current")),
+            ("tau_syn", number(0.002)),
+            ("r", number(0.5)),
+        ]),
+        lif(&[
+            ("rest", number(-0.065)),
+            ("threshold", number(-0.060)),
+            ("synapse", symbol("conductance")),
+            ("adapt", number(0.001)),
+        ]),
+    ];
+    for delays in [false, true] {
+        let net = sparse_net(delays);
+        for model in &models {
+            for mode in [DecayMode::Static, DecayMode::Group, DecayMode::Post] {
+                let with = run_sparse(&net, model, mode, true, 300);
+                let without = run_sparse(&net, model, mode, false, 300);
+                assert!(
+                    with.1.iter().skip(1).all(|&c| c > 0),
+                    "every layer fires: {:?}",
+                    with.1
+                );
+                assert_eq!(with, without, "{model:?}, {mode:?}, delays {delays}");
+            }
+        }
+    }
 }

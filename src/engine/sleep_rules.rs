@@ -132,6 +132,80 @@ pub struct Limits {
     pub hi: f32,
     /// Pre-major (`i·post + j`), 1 where a synapse exists; `None` when dense.
     pub mask: Option<Vec<f32>>,
+    /// The existing synapses listed, for sparse masks (at most half the synapses exist).
+    /// Propagation and rules then visit only these; the weights stay in the dense copy.
+    pub synapses: Option<Synapses>,
+}
+
+/// A sparse projection's existing synapses, by pre neuron and by post neuron (both in
+/// ascending order, so visiting them is visiting the dense copy without its holes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Synapses {
+    pub pre: usize,
+    pub post: usize,
+    /// The post neurons of pre neuron i: `post_of[pre_start[i]..pre_start[i + 1]]`.
+    pre_start: Vec<usize>,
+    post_of: Vec<u32>,
+    /// The pre neurons of post neuron j: `pre_of[post_start[j]..post_start[j + 1]]`.
+    post_start: Vec<usize>,
+    pre_of: Vec<u32>,
+}
+
+impl Synapses {
+    /// From a pre-major mask (`i·post + j`).
+    pub fn of(mask: &[f32], pre: usize, post: usize) -> Synapses {
+        let mut pre_start = Vec::with_capacity(pre + 1);
+        let mut post_of = Vec::new();
+        pre_start.push(0);
+        for i in 0..pre {
+            let row = &mask[i * post..(i + 1) * post];
+            post_of.extend((0..post as u32).filter(|&j| row[j as usize] != 0.0));
+            pre_start.push(post_of.len());
+        }
+        let mut post_start = Vec::with_capacity(post + 1);
+        let mut pre_of = Vec::with_capacity(post_of.len());
+        post_start.push(0);
+        for j in 0..post {
+            pre_of.extend((0..pre as u32).filter(|&i| mask[i as usize * post + j] != 0.0));
+            post_start.push(pre_of.len());
+        }
+        Synapses {
+            pre,
+            post,
+            pre_start,
+            post_of,
+            post_start,
+            pre_of,
+        }
+    }
+
+    /// The post neurons pre neuron `i` reaches, ascending.
+    #[inline(always)]
+    pub fn posts(&self, i: usize) -> &[u32] {
+        &self.post_of[self.pre_start[i]..self.pre_start[i + 1]]
+    }
+
+    /// The pre neurons reaching post neuron `j`, ascending.
+    #[inline(always)]
+    pub fn pres(&self, j: usize) -> &[u32] {
+        &self.pre_of[self.post_start[j]..self.post_start[j + 1]]
+    }
+
+    /// Every synapse's pre-major index `i·post + j`, ascending.
+    pub fn indices(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.pre).flat_map(move |i| {
+            self.posts(i)
+                .iter()
+                .map(move |&j| i * self.post + j as usize)
+        })
+    }
+
+    /// The pre-major indices of post neuron `j`'s synapses, ascending.
+    pub fn column(&self, j: usize) -> impl Iterator<Item = usize> + '_ {
+        self.pres(j)
+            .iter()
+            .map(move |&i| i as usize * self.post + j)
+    }
 }
 
 impl Limits {
@@ -142,13 +216,23 @@ impl Limits {
             super::network::Sign::Inhibitory => hi = hi.min(0.0),
             super::network::Sign::Any => {}
         }
+        let mask = p
+            .mask
+            .as_ref()
+            .map(|m| super::sleep::transpose(m, p.post, p.pre));
+        // Lists only pay off when sparse, and are exact only when the missing synapses hold
+        // zero weights (constrain() keeps them so; a hand-set network might not).
+        let synapses = p.mask.as_ref().and_then(|m| {
+            let existing = m.iter().filter(|&&x| x != 0.0).count();
+            let holes_zero = m.iter().zip(&p.w).all(|(&m, &w)| m != 0.0 || w == 0.0);
+            (existing * 2 <= m.len() && holes_zero)
+                .then(|| Synapses::of(mask.as_deref().expect("masked"), p.pre, p.post))
+        });
         Limits {
             lo,
             hi,
-            mask: p
-                .mask
-                .as_ref()
-                .map(|m| super::sleep::transpose(m, p.post, p.pre)),
+            mask,
+            synapses,
         }
     }
 
@@ -171,16 +255,25 @@ pub fn src_stdp(
     gate: Gate,
     limits: &Limits,
 ) {
+    let update = |w: &mut f32, s: u8| {
+        let change = if s != 0 { inc } else { -dec };
+        *w = (*w + change * gate.f(*w)).clamp(limits.lo, limits.hi);
+    };
     for &j in post_spikes {
         let j = j as usize;
+        if let Some(syn) = &limits.synapses {
+            for &i in syn.pres(j) {
+                let i = i as usize;
+                update(&mut wt[i * post + j], pre_spiked[i]);
+            }
+            continue;
+        }
         for (i, &s) in pre_spiked.iter().enumerate() {
             let k = i * post + j;
             if !limits.exists(k) {
                 continue;
             }
-            let w = &mut wt[k];
-            let change = if s != 0 { inc } else { -dec };
-            *w = (*w + change * gate.f(*w)).clamp(limits.lo, limits.hi);
+            update(&mut wt[k], s);
         }
     }
 }
@@ -193,12 +286,20 @@ pub fn weight_noise(
     limits: &Limits,
     mut normal: impl FnMut() -> f32,
 ) {
+    let mut shake = |w: &mut f32| {
+        let n = sigma * normal();
+        *w = (*w + if relative { n * w.abs() } else { n }).clamp(limits.lo, limits.hi);
+    };
+    if let Some(syn) = &limits.synapses {
+        // Ascending indices: the same draws land on the same synapses as below.
+        syn.indices().for_each(|k| shake(&mut wt[k]));
+        return;
+    }
     for (k, w) in wt.iter_mut().enumerate() {
         if !limits.exists(k) {
             continue;
         }
-        let n = sigma * normal();
-        *w = (*w + if relative { n * w.abs() } else { n }).clamp(limits.lo, limits.hi);
+        shake(w);
     }
 }
 
@@ -222,19 +323,30 @@ impl Stdp {
     pub fn depress(&self, wt: &mut [f32], post: usize, pre_spikes: &[u32], y: &[f32], l: &Limits) {
         let (lo, hi) = (self.w_min.max(l.lo), self.w_max.min(l.hi));
         let k = self.lr * self.a_minus;
+        let update = |w: &mut f32, yj: f32| {
+            let scale = if self.multiplicative {
+                *w - self.w_min
+            } else {
+                1.0
+            };
+            *w = (*w - k * yj * scale).clamp(lo, hi);
+        };
         for &i in pre_spikes {
             let base = i as usize * post;
+            if let Some(syn) = &l.synapses {
+                for &j in syn.posts(i as usize) {
+                    let yj = y[j as usize];
+                    if yj != 0.0 {
+                        update(&mut wt[base + j as usize], yj);
+                    }
+                }
+                continue;
+            }
             for (j, &yj) in y.iter().enumerate() {
                 if yj == 0.0 || !l.exists(base + j) {
                     continue;
                 }
-                let w = &mut wt[base + j];
-                let scale = if self.multiplicative {
-                    *w - self.w_min
-                } else {
-                    1.0
-                };
-                *w = (*w - k * yj * scale).clamp(lo, hi);
+                update(&mut wt[base + j], yj);
             }
         }
     }
@@ -252,30 +364,43 @@ impl Stdp {
     ) {
         let (lo, hi) = (self.w_min.max(l.lo), self.w_max.min(l.hi));
         let k = self.lr * self.a_plus;
+        let trace = |i: usize, xi: f32| match same_step {
+            Some(s) if s[i] != 0 => {
+                if self.nearest {
+                    1.0
+                } else {
+                    xi + 1.0
+                }
+            }
+            _ => xi,
+        };
+        let update = |w: &mut f32, xi: f32| {
+            let scale = if self.multiplicative {
+                self.w_max - *w
+            } else {
+                1.0
+            };
+            *w = (*w + k * xi * scale).clamp(lo, hi);
+        };
         for &j in post_spikes {
             let j = j as usize;
-            for (i, &xi) in x.iter().enumerate() {
-                let xi = match same_step {
-                    Some(s) if s[i] != 0 => {
-                        if self.nearest {
-                            1.0
-                        } else {
-                            xi + 1.0
-                        }
+            if let Some(syn) = &l.synapses {
+                for &i in syn.pres(j) {
+                    let i = i as usize;
+                    let xi = trace(i, x[i]);
+                    if xi != 0.0 {
+                        update(&mut wt[i * post + j], xi);
                     }
-                    _ => xi,
-                };
+                }
+                continue;
+            }
+            for (i, &xi) in x.iter().enumerate() {
+                let xi = trace(i, xi);
                 let at = i * post + j;
                 if xi == 0.0 || !l.exists(at) {
                     continue;
                 }
-                let w = &mut wt[at];
-                let scale = if self.multiplicative {
-                    self.w_max - *w
-                } else {
-                    1.0
-                };
-                *w = (*w + k * xi * scale).clamp(lo, hi);
+                update(&mut wt[at], xi);
             }
         }
     }
@@ -316,42 +441,78 @@ pub fn decay_to_baseline(
     if post == 0 {
         return;
     }
-    // The mean |w| of the existing, non-zero synapses among those `step` apart from `first`.
-    let mean_abs = |wt: &[f32], first: usize, step: usize| {
-        let (mut s, mut n) = (0.0f64, 0usize);
-        for k in (first..wt.len()).step_by(step) {
-            if wt[k] != 0.0 && l.exists(k) {
-                s += wt[k].abs() as f64;
-                n += 1;
-            }
+    let (lo, hi) = (l.lo, l.hi);
+    let n = wt.len();
+    // The synapses `step` apart from `first` that exist (all of them when `step` is 1).
+    let existing = |first: usize, step: usize| (first..n).step_by(step).filter(|&k| l.exists(k));
+    match (mode, &l.synapses) {
+        (DecayMode::Static, None) => contract(wt, existing(0, 1), target, lambda, lo, hi),
+        (DecayMode::Static, Some(s)) => contract(wt, s.indices(), target, lambda, lo, hi),
+        (DecayMode::Group, None) => {
+            let to = mean_abs(wt, existing(0, 1));
+            contract(wt, existing(0, 1), to, lambda, lo, hi);
         }
-        if n == 0 { 0.0 } else { (s / n as f64) as f32 }
-    };
-    let contract = |wt: &mut [f32], first: usize, step: usize, to: f32| {
-        if to <= 0.0 {
-            return;
-        }
-        for k in (first..wt.len()).step_by(step) {
-            let w = wt[k];
-            if w == 0.0 || !l.exists(k) {
-                continue;
-            }
-            let m = to * (w.abs() / to).powf(lambda);
-            wt[k] = (m * w.signum()).clamp(l.lo, l.hi);
-        }
-    };
-    match mode {
-        DecayMode::Static => contract(wt, 0, 1, target),
-        DecayMode::Group => {
-            let to = mean_abs(wt, 0, 1);
-            contract(wt, 0, 1, to);
+        (DecayMode::Group, Some(s)) => {
+            let to = mean_abs(wt, s.indices());
+            contract(wt, s.indices(), to, lambda, lo, hi);
         }
         // Column j of the pre-major copy holds post neuron j's incoming weights.
-        DecayMode::Post => {
+        (DecayMode::Post, None) => {
             for j in 0..post {
-                let to = mean_abs(wt, j, post);
-                contract(wt, j, post, to);
+                let to = mean_abs(wt, existing(j, post));
+                contract(wt, existing(j, post), to, lambda, lo, hi);
             }
         }
+        (DecayMode::Post, Some(s)) => {
+            for j in 0..post {
+                let to = mean_abs(wt, s.column(j));
+                contract(wt, s.column(j), to, lambda, lo, hi);
+            }
+        }
+    }
+}
+
+/// The mean |w| of the non-zero weights at `at`.
+fn mean_abs(wt: &[f32], at: impl Iterator<Item = usize>) -> f32 {
+    let (mut s, mut n) = (0.0f64, 0usize);
+    for k in at {
+        if wt[k] != 0.0 {
+            s += wt[k].abs() as f64;
+            n += 1;
+        }
+    }
+    if n == 0 { 0.0 } else { (s / n as f64) as f32 }
+}
+
+/// |w| ← to·(|w|/to)^λ, sign kept, for the non-zero weights at `at`.
+fn contract(
+    wt: &mut [f32],
+    at: impl Iterator<Item = usize>,
+    to: f32,
+    lambda: f32,
+    lo: f32,
+    hi: f32,
+) {
+    if to <= 0.0 {
+        return;
+    }
+    // Weights no other rule touched since the phase began share one magnitude (they all
+    // started equal and contract alike), and they come in runs: one powf per run.
+    let mut last: Option<(u32, f32)> = None;
+    for k in at {
+        let w = wt[k];
+        if w == 0.0 {
+            continue;
+        }
+        let a = w.abs();
+        let m = match last {
+            Some((bits, m)) if bits == a.to_bits() => m,
+            _ => {
+                let m = to * (a / to).powf(lambda);
+                last = Some((a.to_bits(), m));
+                m
+            }
+        };
+        wt[k] = (m * w.signum()).clamp(lo, hi);
     }
 }

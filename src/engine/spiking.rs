@@ -13,7 +13,7 @@ use super::modulators::Modulator;
 use super::network::{Network, gaussian};
 use super::neurons::{Model, State, Synapse};
 use super::sleep_rules::{
-    Limits, SleepRule, Stdp, decay_to_baseline, normalize_sum, src_stdp, weight_noise,
+    Limits, SleepRule, Stdp, Synapses, decay_to_baseline, normalize_sum, src_stdp, weight_noise,
 };
 use rand_chacha::ChaCha8Rng;
 
@@ -135,6 +135,13 @@ impl Sim {
         }
     }
 
+    /// Forgets the synapse lists of sparse projections: every spike and rule then walks
+    /// the dense copy, as before the lists (tests compare the two).
+    #[doc(hidden)]
+    pub fn without_synapse_lists(&mut self) {
+        self.limits.iter_mut().for_each(|l| l.synapses = None);
+    }
+
     /// Sets the input population's spikes for the next step: `fill` writes them.
     pub fn set_input(&mut self, fill: impl FnOnce(&mut Vec<u32>)) {
         let Some(inp) = self.input else { return };
@@ -223,6 +230,8 @@ impl Sim {
                     &self.states[p.from].spikes
                 };
                 let w = &self.wt[pi];
+                // Sparse projections list their synapses: a spike visits only those.
+                let syn = self.limits[pi].synapses.as_ref();
                 if synapse == Synapse::Conductance {
                     // Excitatory weights open g_e, inhibitory ones g_i. With delays, what
                     // arrives at a neuron in one step is split by its sign.
@@ -237,6 +246,13 @@ impl Sim {
                         None => {
                             for &i in spikes {
                                 let row = &w[i as usize * p.post..(i as usize + 1) * p.post];
+                                if let Some(syn) = syn {
+                                    for &j in syn.posts(i as usize) {
+                                        let j = j as usize;
+                                        open(&mut st.i[j], &mut st.gi[j], gain * row[j]);
+                                    }
+                                    continue;
+                                }
                                 for ((ge, gi), &w) in st.i.iter_mut().zip(st.gi.iter_mut()).zip(row)
                                 {
                                     open(ge, gi, gain * w);
@@ -244,7 +260,7 @@ impl Sim {
                             }
                         }
                         Some(d) => {
-                            schedule(d, spikes, w, p.post, slot, gain);
+                            schedule(d, spikes, w, p.post, slot, gain, syn);
                             let now = slot % d.slots;
                             let arriving = &mut d.ring[now * p.post..(now + 1) * p.post];
                             for ((ge, gi), a) in
@@ -268,13 +284,19 @@ impl Sim {
                     None => {
                         for &i in spikes {
                             let row = &w[i as usize * p.post..(i as usize + 1) * p.post];
+                            if let Some(syn) = syn {
+                                for &j in syn.posts(i as usize) {
+                                    target[j as usize] += gain * row[j as usize];
+                                }
+                                continue;
+                            }
                             for (v, &w) in target.iter_mut().zip(row) {
                                 *v += gain * w;
                             }
                         }
                     }
                     Some(d) => {
-                        schedule(d, spikes, w, p.post, slot, gain);
+                        schedule(d, spikes, w, p.post, slot, gain, syn);
                         let now = slot % d.slots;
                         let arriving = &mut d.ring[now * p.post..(now + 1) * p.post];
                         for (v, a) in target.iter_mut().zip(arriving.iter_mut()) {
@@ -432,14 +454,18 @@ impl Sim {
                 baseline,
                 ..
             } if baseline.is_finite() => {
-                let sum: f64 = self
-                    .wt
-                    .iter()
-                    .zip(applies)
-                    .filter(|(_, a)| **a)
-                    .flat_map(|(w, _)| w.iter())
-                    .map(|w| w.abs() as f64)
-                    .sum();
+                // One running sum in index order, as before the synapse lists; missing
+                // synapses hold 0, so skipping them leaves it unchanged.
+                let mut sum = 0.0f64;
+                for ((w, l), &a) in self.wt.iter().zip(&self.limits).zip(applies) {
+                    if !a {
+                        continue;
+                    }
+                    match &l.synapses {
+                        Some(s) => s.indices().for_each(|k| sum += w[k].abs() as f64),
+                        None => w.iter().for_each(|w| sum += w.abs() as f64),
+                    }
+                }
                 (sum - baseline).abs() <= tolerance * baseline.abs()
             }
             _ => false,
@@ -475,13 +501,34 @@ impl Sim {
     }
 }
 
-/// Puts the weights of the spiking pre neurons into the ring slots of their delays.
-fn schedule(d: &mut Delays, spikes: &[u32], w: &[f32], post: usize, slot: usize, gain: f32) {
+/// Puts the weights of the spiking pre neurons into the ring slots of their delays (only
+/// the existing synapses when they are listed).
+fn schedule(
+    d: &mut Delays,
+    spikes: &[u32],
+    w: &[f32],
+    post: usize,
+    slot: usize,
+    gain: f32,
+    syn: Option<&Synapses>,
+) {
+    // Every delay is below `slots`: one conditional subtraction wraps it, no division.
+    let now = slot % d.slots;
+    let mut put = |base: usize, j: usize| {
+        let mut s = now + d.steps[base + j] as usize;
+        if s >= d.slots {
+            s -= d.slots;
+        }
+        d.ring[s * post + j] += gain * w[base + j];
+    };
     for &i in spikes {
         let base = i as usize * post;
-        for j in 0..post {
-            let s = (slot + d.steps[base + j] as usize) % d.slots;
-            d.ring[s * post + j] += gain * w[base + j];
+        match syn {
+            Some(syn) => syn
+                .posts(i as usize)
+                .iter()
+                .for_each(|&j| put(base, j as usize)),
+            None => (0..post).for_each(|j| put(base, j)),
         }
     }
 }
