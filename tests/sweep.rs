@@ -319,3 +319,73 @@ fn files_without_a_sweep_or_with_several_say_so() {
     );
     assert_eq!(outcome_files(&dir.join("q")).len(), 1);
 }
+
+#[test]
+fn resume_keeps_finished_runs_of_the_same_work_and_reruns_the_rest() {
+    let dir = scratch("resume");
+    std::fs::write(dir.join("s.sleep"), SPIKING).unwrap();
+    let first = somnia(&["sweep", "s.sleep", "--out", "o", "-q"], &dir);
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let kept_file = dir.join("o/nap=200steps,noise_level=0.02V-seed1/outcome.json");
+    let before = std::fs::read_to_string(&kept_file).unwrap();
+
+    // An edited comment and a new point: the old runs are kept, only the new point runs.
+    let edited = format!(
+        "// a comment that moves every line\n{}",
+        SPIKING.replace("[4 mV, 20 mV]", "[4 mV, 20 mV, 8 mV]")
+    );
+    std::fs::write(dir.join("s.sleep"), edited).unwrap();
+    let again = somnia(&["sweep", "s.sleep", "--out", "o", "-q", "--resume"], &dir);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(err.matches("kept (--resume)").count(), 8, "{err}");
+    assert_eq!(err.matches(": done (").count(), 4, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&kept_file).unwrap(),
+        before,
+        "kept, not rerun"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("o/sweep.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        13
+    );
+
+    // A changed constant changes the work: without --force those runs are refused.
+    let changed = SPIKING.replace("tau_plus 10 ms", "tau_plus 12 ms");
+    std::fs::write(dir.join("s.sleep"), changed).unwrap();
+    let refused = somnia(&["sweep", "s.sleep", "--out", "o", "-q", "--resume"], &dir);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("is not a complete run of this plan"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&kept_file).unwrap(),
+        before,
+        "never overwritten"
+    );
+    let forced = somnia(
+        &[
+            "sweep", "s.sleep", "--out", "o", "-q", "--resume", "--force",
+        ],
+        &dir,
+    );
+    assert_eq!(
+        forced.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
+    assert_ne!(std::fs::read_to_string(&kept_file).unwrap(), before);
+}

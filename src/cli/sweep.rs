@@ -37,6 +37,10 @@ pub struct Args {
     /// Overwrite existing outcomes.
     #[arg(long)]
     pub force: bool,
+    /// Keep each existing outcome that ran the same plan to completion, run the rest (an
+    /// interrupted or extended sweep goes on where it stopped); rewrites sweep.csv.
+    #[arg(long)]
+    pub resume: bool,
     /// No progress bar (one line per finished run instead).
     #[arg(long, short)]
     pub quiet: bool,
@@ -64,7 +68,7 @@ pub fn run(a: Args, color: bool) -> i32 {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-sweep", sw.protocol)));
-    if !a.force {
+    if !a.force && !a.resume {
         let mut existing: Vec<PathBuf> = points
             .iter()
             .flat_map(|p| sw.seeds.iter().map(|s| sweep::run_dir(&out, p, *s)))
@@ -75,7 +79,7 @@ pub fn run(a: Args, color: bool) -> i32 {
         if let Some(first) = existing.first().cloned() {
             existing.truncate(3);
             eprintln!(
-                "error: {} exists{}; pass --force to overwrite, or --out to write elsewhere",
+                "error: {} exists{}; pass --resume to keep finished runs, --force to overwrite, or --out to write elsewhere",
                 first.display(),
                 if existing.len() > 1 {
                     " (and other outcomes of this sweep)"
@@ -116,6 +120,8 @@ pub fn run(a: Args, color: bool) -> i32 {
         sets: &a.sets,
         out: out.clone(),
         threads,
+        resume: a.resume,
+        force: a.force,
         eval: match a.eval {
             Split::Test => EvalSplit::Test,
             Split::Validation => EvalSplit::Validation,
@@ -123,6 +129,7 @@ pub fn run(a: Args, color: bool) -> i32 {
     };
     let done = |r: &PointRun, p: &Point| {
         let how = match (&r.error, &r.outcome) {
+            (None, Some(_)) if r.reused => "kept (--resume)".to_string(),
             (None, Some(_)) => "done".to_string(),
             _ => "stopped on an error".to_string(),
         };

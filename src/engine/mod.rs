@@ -27,4 +27,4 @@ pub mod sleep;
 pub mod sleep_rules;
 pub mod spiking;
 
-pub use runner::{Options, Progress, Quiet, Runner, run};
+pub use runner::{Options, Progress, Quiet, Runner, plan_hash, run, work_hash};

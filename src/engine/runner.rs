@@ -69,6 +69,7 @@ pub fn run(
         source: plan.source.clone(),
         source_hash: plan.source_hash.clone(),
         plan_hash: plan_hash(plan),
+        work_hash: work_hash(plan),
         seed: plan.seed,
         evaluated_on: match opts.eval {
             EvalSplit::Test => "test".into(),
@@ -107,9 +108,42 @@ pub fn run(
 }
 
 /// SHA-256 of the plan's JSON.
-fn plan_hash(plan: &Plan) -> String {
+pub fn plan_hash(plan: &Plan) -> String {
     let json = serde_json::to_vec(plan).expect("plans serialise");
     Sha256::digest(&json)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// SHA-256 of the plan's JSON without source positions, the source's hash, expectations,
+/// tolerances and estimates: equal for two plans that compute the same thing, even from
+/// edited files.
+pub fn work_hash(plan: &Plan) -> String {
+    fn strip_spans(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.remove("span");
+                m.values_mut().for_each(strip_spans);
+            }
+            serde_json::Value::Array(xs) => xs.iter_mut().for_each(strip_spans),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(plan).expect("plans serialise");
+    if let Some(m) = v.as_object_mut() {
+        for k in [
+            "source",
+            "source_hash",
+            "expectations",
+            "tolerances",
+            "estimate",
+        ] {
+            m.remove(k);
+        }
+    }
+    strip_spans(&mut v);
+    Sha256::digest(v.to_string().as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()

@@ -23,6 +23,11 @@ pub struct Outcome {
     pub source_hash: String,
     /// SHA-256 of the plan's JSON: two outcomes with one hash ran the same plan.
     pub plan_hash: String,
+    /// SHA-256 of the plan without what does not change the computation (source positions,
+    /// the source's hash, expectations, tolerances, estimates): `sweep --resume` keeps an
+    /// outcome whose work hash matches.
+    #[serde(default)]
+    pub work_hash: String,
     pub seed: u64,
     /// `test`, or `validation` when hyper-parameters are being chosen.
     pub evaluated_on: String,

@@ -12,7 +12,7 @@ pub mod values;
 use crate::data::EvalSplit;
 use crate::diagnostics::render::{self, Style};
 use crate::engine::{self, Quiet};
-use crate::outcome::write::write_outcome;
+use crate::outcome::write::{OUTCOME_FILE, write_outcome};
 use crate::outcome::{ExpectationResult, Outcome, over_seeds};
 use crate::plan::compare::SweepIr;
 use crate::session::{self, Sets};
@@ -81,6 +81,10 @@ pub struct Config<'a> {
     pub out: PathBuf,
     pub threads: usize,
     pub eval: EvalSplit,
+    /// Keep a run's existing outcome when it ran this very plan to completion.
+    pub resume: bool,
+    /// Overwrite existing outcomes that `resume` does not keep.
+    pub force: bool,
 }
 
 /// One run of the sweep.
@@ -94,6 +98,8 @@ pub struct PointRun {
     /// Why the run stopped or never started, rendered as a diagnostic.
     pub error: Option<String>,
     pub seconds: f64,
+    /// The outcome was already there (`--resume`): nothing ran.
+    pub reused: bool,
 }
 
 /// The folder of one run.
@@ -142,6 +148,7 @@ fn run_one(cfg: &Config, sweep: &SweepIr, point: &Point, index: usize, seed: u64
         outcome: None,
         error: None,
         seconds: 0.0,
+        reused: false,
     };
     let mut sets: Vec<(String, String)> = cfg
         .sets
@@ -177,6 +184,32 @@ fn run_one(cfg: &Config, sweep: &SweepIr, point: &Point, index: usize, seed: u64
         result.error = Some(format!("the protocol `{}` did not compile", sweep.protocol));
         return result;
     };
+    let file = dir.join(OUTCOME_FILE);
+    if file.exists() {
+        let earlier: Option<Outcome> = std::fs::read_to_string(&file)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok());
+        match earlier {
+            Some(o)
+                if cfg.resume
+                    && o.status == "complete"
+                    && o.work_hash == engine::work_hash(plan)
+                    && o.evaluated_on == eval_word(cfg.eval) =>
+            {
+                result.outcome = Some(o);
+                result.reused = true;
+                return result;
+            }
+            _ if !cfg.force => {
+                result.error = Some(format!(
+                    "{} exists and is not a complete run of this plan; pass --force to overwrite it",
+                    file.display()
+                ));
+                return result;
+            }
+            _ => {}
+        }
+    }
     let (outcome, error) = engine::run(plan, &engine::Options { eval: cfg.eval }, &mut Quiet);
     if let Some(e) = error {
         let d = e.to_diagnostic(&report.program.sources);
@@ -211,4 +244,11 @@ pub fn expectations(
             over_seeds::evaluate_all(&sweep.expectations, &over_seeds::Seeds(&outcomes))
         })
         .collect()
+}
+
+fn eval_word(e: EvalSplit) -> &'static str {
+    match e {
+        EvalSplit::Test => "test",
+        EvalSplit::Validation => "validation",
+    }
 }
