@@ -1,4 +1,5 @@
-//! The `gaussian` and `recorded_rates` drives and the `interfere` shock, through real runs.
+//! The `gaussian` and `recorded_rates` drives, the `interfere` shock, and activity metrics
+//! after long phases, through real runs.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -294,4 +295,48 @@ fn interfering_before_any_wake_phase_is_a_coded_error() {
         err.contains("E412") && err.contains("no wake phase has run yet"),
         "{err}"
     );
+}
+
+#[test]
+fn activity_metrics_read_a_wake_phase_longer_than_the_recording_limit() {
+    // 1,000 samples × 1,001 steps: past the 1,000,000 steps whose activity is kept. The
+    // metrics read the first million steps instead of failing with E412.
+    let dir = scratch("long-wake");
+    let text = r#"
+dataset images = bars(side = 4, samples = 200)
+tasks all = chunks(images, 1)
+
+network snn {
+  input px 16
+  layer exc 4 : lif { tau 20 ms; threshold -55 mV; r 5 }
+  connect px -> exc { init uniform(0, 0.5); sign excitatory; bounds [0, 1] }
+}
+
+phase look(t: tasks) = wake {
+  data t
+  length 1000 samples
+  dt 1 ms; present 1 s; rest 1 ms
+  encode poisson(max_rate = 20 Hz)
+  plasticity normalize_sum { total 2 }
+}
+
+protocol p {
+  network snn
+  seed 2
+  schedule {
+    look(all)
+    measure entropy(exc), branching_ratio(exc) as "after"
+  }
+  expect final entropy(exc) > 0
+}
+"#;
+    let (out, o) = run(&dir, text, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(final_value(&o, "entropy", "exc") > 0.0, "{}", o["final"]);
 }

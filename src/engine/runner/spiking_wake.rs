@@ -89,6 +89,8 @@ impl Runner<'_> {
             phase_steps.min(MAX_RECORDED_STEPS) as usize,
             dt,
         ));
+        // Activity metrics after this phase read this phase, never an earlier one.
+        self.activity = None;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let watch = self.net.layers().first().copied().unwrap_or(0);
         let mut counts = vec![0u32; self.net.pops[watch].size];
@@ -133,7 +135,10 @@ impl Runner<'_> {
         for (p, &c) in self.net.pops.iter().zip(&spikes) {
             rec.spikes.insert(p.name.clone(), c);
         }
-        self.activity = sim.recorder.take();
+        // A long phase handed its first MAX_RECORDED_STEPS steps over already.
+        if let Some(r) = sim.recorder.take() {
+            self.activity = Some(r);
+        }
         sim.finish(&mut self.net);
         self.last_spikes = Some((spikes, steps, dt));
         self.presentation = Some(pres);
