@@ -137,12 +137,18 @@ pub struct Limits {
     pub synapses: Option<Synapses>,
 }
 
+/// Spikes propagate through the synapse lists when at most 1 in this many synapses exist.
+const PROPAGATE_SPARSER_THAN: usize = 16;
+
 /// A sparse projection's existing synapses, by pre neuron and by post neuron (both in
 /// ascending order, so visiting them is visiting the dense copy without its holes).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Synapses {
     pub pre: usize,
     pub post: usize,
+    /// Whether spikes propagate through the lists. A dense row adds in SIMD lanes; the
+    /// lists win only when few synapses exist.
+    pub propagate: bool,
     /// The post neurons of pre neuron i: `post_of[pre_start[i]..pre_start[i + 1]]`.
     pre_start: Vec<usize>,
     post_of: Vec<u32>,
@@ -162,16 +168,27 @@ impl Synapses {
             post_of.extend((0..post as u32).filter(|&j| row[j as usize] != 0.0));
             pre_start.push(post_of.len());
         }
-        let mut post_start = Vec::with_capacity(post + 1);
-        let mut pre_of = Vec::with_capacity(post_of.len());
-        post_start.push(0);
+        // By post neuron: a counting sort of the lists by pre neuron (pre ascending within
+        // each post neuron, as they are filled in pre order).
+        let mut post_start = vec![0usize; post + 1];
+        for &j in &post_of {
+            post_start[j as usize + 1] += 1;
+        }
         for j in 0..post {
-            pre_of.extend((0..pre as u32).filter(|&i| mask[i as usize * post + j] != 0.0));
-            post_start.push(pre_of.len());
+            post_start[j + 1] += post_start[j];
+        }
+        let mut next = post_start.clone();
+        let mut pre_of = vec![0u32; post_of.len()];
+        for i in 0..pre {
+            for &j in &post_of[pre_start[i]..pre_start[i + 1]] {
+                pre_of[next[j as usize]] = i as u32;
+                next[j as usize] += 1;
+            }
         }
         Synapses {
             pre,
             post,
+            propagate: post_of.len() * PROPAGATE_SPARSER_THAN <= pre * post,
             pre_start,
             post_of,
             post_start,

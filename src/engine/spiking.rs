@@ -142,6 +142,14 @@ impl Sim {
         self.limits.iter_mut().for_each(|l| l.synapses = None);
     }
 
+    /// Propagates spikes through every synapse list, however dense (tests compare).
+    #[doc(hidden)]
+    pub fn propagate_through_lists(&mut self) {
+        for s in self.limits.iter_mut().filter_map(|l| l.synapses.as_mut()) {
+            s.propagate = true;
+        }
+    }
+
     /// Sets the input population's spikes for the next step: `fill` writes them.
     pub fn set_input(&mut self, fill: impl FnOnce(&mut Vec<u32>)) {
         let Some(inp) = self.input else { return };
@@ -231,7 +239,7 @@ impl Sim {
                 };
                 let w = &self.wt[pi];
                 // Sparse projections list their synapses: a spike visits only those.
-                let syn = self.limits[pi].synapses.as_ref();
+                let syn = self.limits[pi].synapses.as_ref().filter(|s| s.propagate);
                 if synapse == Synapse::Conductance {
                     // Excitatory weights open g_e, inhibitory ones g_i. With delays, what
                     // arrives at a neuron in one step is split by its sign.
@@ -281,20 +289,24 @@ impl Sim {
                     &mut st.v
                 };
                 match &mut self.delays[pi] {
-                    None => {
-                        for &i in spikes {
-                            let row = &w[i as usize * p.post..(i as usize + 1) * p.post];
-                            if let Some(syn) = syn {
+                    None => match syn {
+                        Some(syn) => {
+                            for &i in spikes {
+                                let row = &w[i as usize * p.post..(i as usize + 1) * p.post];
                                 for &j in syn.posts(i as usize) {
                                     target[j as usize] += gain * row[j as usize];
                                 }
-                                continue;
-                            }
-                            for (v, &w) in target.iter_mut().zip(row) {
-                                *v += gain * w;
                             }
                         }
-                    }
+                        None => {
+                            for &i in spikes {
+                                let row = &w[i as usize * p.post..(i as usize + 1) * p.post];
+                                for (v, &w) in target.iter_mut().zip(row) {
+                                    *v += gain * w;
+                                }
+                            }
+                        }
+                    },
                     Some(d) => {
                         schedule(d, spikes, w, p.post, slot, gain, syn);
                         let now = slot % d.slots;
