@@ -1590,9 +1590,10 @@ fn lif_current_synapses_follow_the_euler_reference() {
 }
 
 /// `lif` with `conductance` synapses (Diehl & Cook): excitatory weights open g_e, which
-/// decays with τ_exc and pulls v toward e_exc; the spike times follow an f64 Euler reference.
+/// decays with τ_exc and pulls v toward e_exc; the spike times follow an f64 reference that
+/// integrates v exactly over each step with g_e held.
 #[test]
-fn lif_conductance_synapses_follow_the_euler_reference() {
+fn lif_conductance_synapses_follow_the_exact_reference() {
     let b = builtin(
         "lif",
         "neuron model",
@@ -1620,7 +1621,9 @@ fn lif_conductance_synapses_follow_the_euler_reference() {
     let de = (-dt / 0.001f64).exp();
     let (mut v, mut ge, mut spikes) = (rest, 0.0f64, 0u64);
     for _ in 0..steps {
-        v += dt / tau * (rest - v + ge * (0.0 - v));
+        let g = 1.0 + ge;
+        let target = rest / g;
+        v = target + (v - target) * (-dt / tau * g).exp();
         ge *= de;
         ge += w;
         if v >= th {
@@ -1633,6 +1636,35 @@ fn lif_conductance_synapses_follow_the_euler_reference() {
         "the reference must spike for the test to mean something"
     );
     assert_eq!(stats.spikes, vec![steps, spikes]);
+}
+
+/// A huge inhibitory conductance (dt·G/τ ≫ 2) pulls v to e_inh and holds it there: no
+/// oscillation, no spike. Euler's update overshot and made such neurons fire.
+#[test]
+fn lif_conductance_update_is_stable_under_massive_inhibition() {
+    let b = builtin(
+        "lif",
+        "neuron model",
+        &[
+            ("tau", number(0.1)),
+            ("rest", number(-0.065)),
+            ("reset", number(-0.065)),
+            ("threshold", number(-0.052)),
+            ("synapse", symbol("conductance")),
+            ("e_inh", number(-0.1)),
+        ],
+    );
+    let model = Model::from_ir(&b, 0, 0.0005).unwrap();
+    let mut st = somnia::engine::neurons::State::new(&model, 1);
+    st.v[0] = -0.06;
+    for _ in 0..50 {
+        st.gi[0] = 17.0 * 100.0; // a hundred inhibitory spikes every step
+        st.decay(&model);
+        st.fire(&model);
+        assert!(st.spikes.is_empty());
+        assert!((-0.1 - 1e-6..=-0.06).contains(&st.v[0]), "{}", st.v[0]);
+    }
+    assert!((st.v[0] + 0.1).abs() < 1e-3, "pulled to e_inh: {}", st.v[0]);
 }
 
 fn shock(name: &str, ps: &[(&str, ParamIr)], on: Vec<ParamIr>) -> BuiltinIr {

@@ -29,7 +29,8 @@ pub enum Model {
         current: Option<f32>,
         /// `conductance` synapses: positive weights open an excitatory conductance, negative
         /// ones an inhibitory one, each decaying with its τ and pulling v to its reversal
-        /// potential (Diehl & Cook): τ dv = (rest − v + r·(g_e·(e_exc − v) + g_i·(e_inh − v))) dt.
+        /// potential (Diehl & Cook): τ dv = (rest − v + r·(g_e·(e_exc − v) + g_i·(e_inh − v))) dt,
+        /// integrated exactly over each step with the conductances held.
         conductance: Option<Conductance>,
         v_min: f32,
         v_max: f32,
@@ -208,14 +209,21 @@ impl State {
             } => {
                 match (current, conductance) {
                     (_, Some(c)) => {
+                        // With the conductances held over the step the equation is linear
+                        // in v: it relaxes toward v∞ = (rest + r·(g_e·e_exc + g_i·e_inh)) / G
+                        // with time constant τ / G, G = 1 + r·(g_e + g_i). The exact update
+                        // stays stable however large G gets; Euler's v += dt/τ·(…) overshoots
+                        // and oscillates once dt·G/τ > 2, which many simultaneous
+                        // inhibitory spikes (a 400-neuron winner-take-all) reach.
                         for ((v, ge), gi) in self
                             .v
                             .iter_mut()
                             .zip(self.i.iter_mut())
                             .zip(self.gi.iter_mut())
                         {
-                            let drive = *ge * (c.e_exc - *v) + *gi * (c.e_inh - *v);
-                            *v += leak * (rest - *v + gain * drive);
+                            let g = 1.0 + gain * (*ge + *gi);
+                            let target = (rest + gain * (*ge * c.e_exc + *gi * c.e_inh)) / g;
+                            *v = target + (*v - target) * (-leak * g).exp();
                             *ge *= c.decay_e;
                             *gi *= c.decay_i;
                         }
