@@ -12,6 +12,16 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Asserts an exit status, showing stderr when it differs.
+fn exits(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn somnia(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_somnia"))
         .args(args)
@@ -97,19 +107,9 @@ fn one_thread_and_two_threads_give_identical_outcomes() {
     let dir = scratch("threads");
     std::fs::write(dir.join("s.sleep"), SPIKING).unwrap();
     let one = somnia(&["sweep", "s.sleep", "-j", "1", "--out", "one", "-q"], &dir);
-    assert_eq!(
-        one.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&one.stderr)
-    );
+    exits(&one, 0);
     let two = somnia(&["sweep", "s.sleep", "-j", "2", "--out", "two", "-q"], &dir);
-    assert_eq!(
-        two.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&two.stderr)
-    );
+    exits(&two, 0);
     let a = outcome_files(&dir.join("one"));
     let b = outcome_files(&dir.join("two"));
     assert_eq!(a.len(), 8, "2 × 2 points × 2 seeds: {a:?}");
@@ -180,12 +180,7 @@ fn a_point_reruns_alone_with_set_and_seed() {
     let dir = scratch("rerun");
     std::fs::write(dir.join("s.sleep"), SPIKING).unwrap();
     let sw = somnia(&["sweep", "s.sleep", "-j", "2", "--out", "sw", "-q"], &dir);
-    assert_eq!(
-        sw.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&sw.stderr)
-    );
+    exits(&sw, 0);
     let alone = somnia(
         &[
             "run",
@@ -202,12 +197,7 @@ fn a_point_reruns_alone_with_set_and_seed() {
         ],
         &dir,
     );
-    assert_eq!(
-        alone.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&alone.stderr)
-    );
+    exits(&alone, 0);
     let a = without_timing(&dir.join("sw/nap=200steps,noise_level=0.02V-seed2/outcome.json"));
     let b = without_timing(&dir.join("alone/outcome.json"));
     // The same plan: only the source hash differs (it covers the `--set` texts).
@@ -225,12 +215,7 @@ fn a_failing_expectation_exits_1_and_names_its_point_and_span() {
     );
     std::fs::write(dir.join("s.sleep"), text).unwrap();
     let out = somnia(&["sweep", "s.sleep", "--out", "o", "-q"], &dir);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    exits(&out, 1);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         stdout
@@ -251,12 +236,7 @@ fn existing_outcomes_are_kept_without_force() {
     )
     .unwrap();
     let first = somnia(&["sweep", "s.sleep", "--out", "o", "-q"], &dir);
-    assert_eq!(
-        first.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    exits(&first, 0);
     let before = std::fs::read(dir.join("o/sweep.csv")).unwrap();
     std::fs::write(
         dir.join("o/nap=0steps,noise_level=0.004V-seed1/outcome.json"),
@@ -274,12 +254,7 @@ fn existing_outcomes_are_kept_without_force() {
     );
     assert_eq!(std::fs::read(dir.join("o/sweep.csv")).unwrap(), before);
     let forced = somnia(&["sweep", "s.sleep", "--out", "o", "-q", "--force"], &dir);
-    assert_eq!(
-        forced.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&forced.stderr)
-    );
+    exits(&forced, 0);
     assert_ne!(
         std::fs::read_to_string(dir.join("o/nap=0steps,noise_level=0.004V-seed1/outcome.json"))
             .unwrap(),
@@ -311,12 +286,7 @@ fn files_without_a_sweep_or_with_several_say_so() {
         &["sweep", "two.sleep", "--sweep", "q", "--out", "q", "-q"],
         &dir,
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    exits(&out, 0);
     assert_eq!(outcome_files(&dir.join("q")).len(), 1);
 }
 
@@ -325,12 +295,7 @@ fn resume_keeps_finished_runs_of_the_same_work_and_reruns_the_rest() {
     let dir = scratch("resume");
     std::fs::write(dir.join("s.sleep"), SPIKING).unwrap();
     let first = somnia(&["sweep", "s.sleep", "--out", "o", "-q"], &dir);
-    assert_eq!(
-        first.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    exits(&first, 0);
     let kept_file = dir.join("o/nap=200steps,noise_level=0.02V-seed1/outcome.json");
     let before = std::fs::read_to_string(&kept_file).unwrap();
 
@@ -341,12 +306,7 @@ fn resume_keeps_finished_runs_of_the_same_work_and_reruns_the_rest() {
     );
     std::fs::write(dir.join("s.sleep"), edited).unwrap();
     let again = somnia(&["sweep", "s.sleep", "--out", "o", "-q", "--resume"], &dir);
-    assert_eq!(
-        again.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
+    exits(&again, 0);
     let err = String::from_utf8_lossy(&again.stderr);
     assert_eq!(err.matches("kept (--resume)").count(), 8, "{err}");
     assert_eq!(err.matches(": done (").count(), 4, "{err}");
@@ -381,11 +341,6 @@ fn resume_keeps_finished_runs_of_the_same_work_and_reruns_the_rest() {
         ],
         &dir,
     );
-    assert_eq!(
-        forced.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&forced.stderr)
-    );
+    exits(&forced, 0);
     assert_ne!(std::fs::read_to_string(&kept_file).unwrap(), before);
 }

@@ -123,3 +123,21 @@ pub fn checked_report(
     }
     Ok(report)
 }
+
+/// `✓ final accuracy(pairs) > 45 %  value 0.5180 (bound 0.4500)  [91:3]`, with the reason
+/// when the value could not be read.
+pub fn expectation_line(e: &crate::outcome::ExpectationResult) -> String {
+    let mark = if e.passed { "✓" } else { "✗" };
+    let value = e.value.map_or("—".to_string(), |v| format!("{v:.4}"));
+    let bound = e
+        .bound
+        .map_or(String::new(), |b| format!(" (bound {b:.4})"));
+    let note = e
+        .note
+        .as_deref()
+        .map_or(String::new(), |n| format!(" — {n}"));
+    format!(
+        "{mark} {}  value {value}{bound}  [{}:{}]{note}",
+        e.text, e.span.line, e.span.column
+    )
+}

@@ -132,19 +132,7 @@ fn print_summary(o: &Outcome) {
         text.push_str(&format!("  {metric:<16} {}\n", shown.join("  ")));
     }
     for e in &o.expectations {
-        let mark = if e.passed { "✓" } else { "✗" };
-        let value = e.value.map_or("—".to_string(), |v| format!("{v:.4}"));
-        let bound = e
-            .bound
-            .map_or(String::new(), |b| format!(" (bound {b:.4})"));
-        let note = e
-            .note
-            .as_deref()
-            .map_or(String::new(), |n| format!(" — {n}"));
-        text.push_str(&format!(
-            "{mark} {}  value {value}{bound}  [{}:{}]{note}\n",
-            e.text, e.span.line, e.span.column
-        ));
+        text.push_str(&format!("{}\n", output::expectation_line(e)));
     }
     output::out(&text);
 }

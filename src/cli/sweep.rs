@@ -266,19 +266,7 @@ fn summary(
             ));
         }
         for e in &checks[i] {
-            let mark = if e.passed { "✓" } else { "✗" };
-            let value = e.value.map_or("—".to_string(), |v| format!("{v:.4}"));
-            let bound = e
-                .bound
-                .map_or(String::new(), |b| format!(" (bound {b:.4})"));
-            let note = e
-                .note
-                .as_deref()
-                .map_or(String::new(), |n| format!(" — {n}"));
-            text.push_str(&format!(
-                "  {mark} {}  value {value}{bound}  [{}:{}]{note}\n",
-                e.text, e.span.line, e.span.column
-            ));
+            text.push_str(&format!("  {}\n", output::expectation_line(e)));
         }
     }
     text
