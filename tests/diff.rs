@@ -53,8 +53,15 @@ fn setup(name: &str) -> PathBuf {
     let dir = scratch(name);
     std::fs::write(dir.join("p.sleep"), PROTOCOL).unwrap();
     for (seed, out) in [("1", "a"), ("1", "a2"), ("2", "b")] {
-        let r = somnia(&["run", "p.sleep", "--seed", seed, "--out", out, "-q"], &dir);
-        assert!(r.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&r.stderr));
+        let r = somnia(
+            &["run", "p.sleep", "--seed", seed, "--out", out, "-q"],
+            &dir,
+        );
+        assert!(
+            r.status.code().is_some_and(|c| c <= 1),
+            "{}",
+            String::from_utf8_lossy(&r.stderr)
+        );
     }
     dir
 }
@@ -63,10 +70,18 @@ fn setup(name: &str) -> PathBuf {
 fn diff_reports_moved_values_and_exits_by_whether_anything_moved() {
     let dir = setup("moved");
     let same = somnia(&["diff", "a", "a2/outcome.json"], &dir);
-    assert_eq!(same.status.code(), Some(0), "{}", String::from_utf8_lossy(&same.stdout));
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&same.stdout)
+    );
     let text = String::from_utf8_lossy(&same.stdout);
     assert!(text.contains("same work (equal work hashes)"), "{text}");
-    assert!(text.contains("0 of 2 final values moved, 0 expectation verdicts changed"), "{text}");
+    assert!(
+        text.contains("0 of 2 final values moved, 0 expectation verdicts changed"),
+        "{text}"
+    );
 
     let other = somnia(&["diff", "a", "b"], &dir);
     assert_eq!(other.status.code(), Some(1));
@@ -76,13 +91,22 @@ fn diff_reports_moved_values_and_exits_by_whether_anything_moved() {
     assert!(text.contains("2 of 2 final values moved"), "{text}");
     // The printed change is B − A.
     let read = |d: &str| -> serde_json::Value {
-        serde_json::from_str(&std::fs::read_to_string(dir.join(d).join("outcome.json")).unwrap()).unwrap()
+        serde_json::from_str(&std::fs::read_to_string(dir.join(d).join("outcome.json")).unwrap())
+            .unwrap()
     };
-    let (ra, rb) = (read("a")["final"]["rates"]["exc"].as_f64().unwrap(), read("b")["final"]["rates"]["exc"].as_f64().unwrap());
+    let (ra, rb) = (
+        read("a")["final"]["rates"]["exc"].as_f64().unwrap(),
+        read("b")["final"]["rates"]["exc"].as_f64().unwrap(),
+    );
     assert!(text.contains(&format!("{:+.6}", rb - ra)), "{text}");
 
     let tolerant = somnia(&["diff", "a", "b", "--tolerance", "1000"], &dir);
-    assert_eq!(tolerant.status.code(), Some(0), "{}", String::from_utf8_lossy(&tolerant.stdout));
+    assert_eq!(
+        tolerant.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&tolerant.stdout)
+    );
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! commands), 2 for usage and I/O problems.
 
 mod check;
+mod compare;
 mod diff;
 mod explain;
 mod output;
@@ -47,6 +48,8 @@ pub enum Command {
     Run(run::Args),
     /// Run a `sweep`: a protocol over a grid of constants × seeds, in parallel; writes one outcome per run and sweep.csv (exit 0 when its expectations hold, 1 when one fails, 2 on errors).
     Sweep(sweep::Args),
+    /// Run a `compare`: every arm on every seed, in parallel; per final value the arms' means, the paired difference with a bootstrap 95 % CI and an effect size (exit 0 when its expectations hold, 1 when one fails, 2 on errors).
+    Compare(compare::Args),
     /// Compare two outcomes metric by metric (exit 0 when nothing moved, 1 when something did, 2 when a file cannot be read).
     Diff(diff::Args),
     /// Explain a diagnostic code, or list the built-ins.
@@ -85,6 +88,7 @@ pub fn run() -> i32 {
         Command::Plan(a) => plan::run(a, color),
         Command::Run(a) => run::run(a, color),
         Command::Sweep(a) => sweep::run(a, color),
+        Command::Compare(a) => compare::run(a, color),
         Command::Diff(a) => diff::run(a),
         Command::Explain(a) => explain::run(a),
     }

@@ -139,8 +139,35 @@ pub fn run(
 }
 
 fn run_one(cfg: &Config, sweep: &SweepIr, point: &Point, index: usize, seed: u64) -> PointRun {
+    let mut sets: Vec<(String, String)> = cfg
+        .sets
+        .iter()
+        .filter(|(n, _)| !point.settings.iter().any(|(m, _)| m == n))
+        .cloned()
+        .collect();
+    sets.extend(point.settings.iter().cloned());
+    run_job(
+        cfg,
+        &sweep.protocol,
+        &sets,
+        seed,
+        run_dir(&cfg.out, point, seed),
+        index,
+    )
+}
+
+/// Runs `protocol` of the file with `sets` on `seed`, writing its outcome into `dir`
+/// (kept instead when `--resume` finds the same work finished there). `index` says which
+/// point or arm the run belongs to.
+pub fn run_job(
+    cfg: &Config,
+    protocol: &str,
+    sets: &Sets,
+    seed: u64,
+    dir: PathBuf,
+    index: usize,
+) -> PointRun {
     let start = Instant::now();
-    let dir = run_dir(&cfg.out, point, seed);
     let mut result = PointRun {
         point: index,
         seed,
@@ -150,13 +177,6 @@ fn run_one(cfg: &Config, sweep: &SweepIr, point: &Point, index: usize, seed: u64
         seconds: 0.0,
         reused: false,
     };
-    let mut sets: Vec<(String, String)> = cfg
-        .sets
-        .iter()
-        .filter(|(n, _)| !point.settings.iter().any(|(m, _)| m == n))
-        .cloned()
-        .collect();
-    sets.extend(point.settings.iter().cloned());
     let opts = crate::plan::Options {
         seed: Some(seed),
         ..Default::default()
@@ -165,7 +185,7 @@ fn run_one(cfg: &Config, sweep: &SweepIr, point: &Point, index: usize, seed: u64
         color: false,
         width: 100,
     };
-    let report = match session::check_file(cfg.file, &sets, &opts) {
+    let report = match session::check_file(cfg.file, sets, &opts) {
         Ok(r) => r,
         Err(e) => {
             result.error = Some(e.to_string());
@@ -180,8 +200,8 @@ fn run_one(cfg: &Config, sweep: &SweepIr, point: &Point, index: usize, seed: u64
         ));
         return result;
     }
-    let Some(plan) = report.plan(&sweep.protocol) else {
-        result.error = Some(format!("the protocol `{}` did not compile", sweep.protocol));
+    let Some(plan) = report.plan(protocol) else {
+        result.error = Some(format!("the protocol `{protocol}` did not compile"));
         return result;
     };
     let file = dir.join(OUTCOME_FILE);

@@ -1,0 +1,198 @@
+//! `somnia compare FILE [--compare NAME] [-j N] [--set NAME=VALUE]... [--out DIR]`
+//!
+//! Runs a `compare` item: every arm on every seed, `-j` runs at a time. Writes each run's
+//! outcome into `DIR/<arm>-seed<N>/`, prints each final value per arm (mean ± sd over
+//! seeds) and each arm against the first (paired difference, 95 % bootstrap CI, effect
+//! size), then the comparison's expectations. Exit 0 when they hold, 1 when one fails, 2 on
+//! errors.
+
+use super::run::Split;
+use super::{FAILED, OK, USAGE, output};
+use crate::compare::{self, Row};
+use crate::data::EvalSplit;
+use crate::outcome::write::OUTCOME_FILE;
+use crate::plan::compare::CompareIr;
+use crate::session;
+use crate::sweep::{self, PointRun};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The protocol file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The comparison to run, as `a vs b` or by any of its arms (required when the file has
+    /// several).
+    #[arg(long = "compare", short = 'c', value_name = "NAME")]
+    pub name: Option<String>,
+    /// Runs at a time (default: the number of cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Replace a constant in every run (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = session::parse_set)]
+    pub sets: Vec<(String, String)>,
+    /// Where to write the outcomes (default: runs/<a>-vs-<b>/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Overwrite existing outcomes.
+    #[arg(long)]
+    pub force: bool,
+    /// Keep each existing outcome that ran the same work to completion; run the rest.
+    #[arg(long)]
+    pub resume: bool,
+    /// One line per finished run only.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Compute task metrics on the validation split instead of the test split.
+    #[arg(long, value_enum, default_value_t = Split::Test)]
+    pub eval: Split,
+}
+
+pub fn run(a: Args, color: bool) -> i32 {
+    let report = match output::checked_report(&a.file, &a.sets, None, color, USAGE) {
+        Ok(r) => r,
+        Err(status) => return status,
+    };
+    let Some(cmp) = choose(&report.compares, a.name.as_deref(), &a.file) else {
+        return USAGE;
+    };
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("runs").join(cmp.arms.join("-vs-")));
+    if !a.force && !a.resume {
+        let existing = cmp
+            .arms
+            .iter()
+            .flat_map(|arm| cmp.seeds.iter().map(move |s| (arm, s)))
+            .map(|(arm, s)| out.join(format!("{arm}-seed{s}")).join(OUTCOME_FILE))
+            .find(|f| f.exists());
+        if let Some(f) = existing {
+            eprintln!(
+                "error: {} exists; pass --resume to keep finished runs, --force to overwrite, or --out to write elsewhere",
+                f.display()
+            );
+            return USAGE;
+        }
+    }
+    let threads = a.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    eprintln!(
+        "compare {}: {} arms × {} seeds, {threads} at a time → {}",
+        cmp.name,
+        cmp.arms.len(),
+        cmp.seeds.len(),
+        out.display()
+    );
+    let cfg = sweep::Config {
+        file: &a.file,
+        sets: &a.sets,
+        out: out.clone(),
+        threads,
+        resume: a.resume,
+        force: a.force,
+        eval: match a.eval {
+            Split::Test => EvalSplit::Test,
+            Split::Validation => EvalSplit::Validation,
+        },
+    };
+    let done = |r: &PointRun, arm: &str| {
+        let how = match (&r.error, r.reused) {
+            (Some(_), _) => "stopped on an error",
+            (None, true) => "kept (--resume)",
+            (None, false) => "done",
+        };
+        eprintln!("{arm} seed {}: {how} ({:.1} s)", r.seed, r.seconds);
+    };
+    let runs = match compare::run(&cfg, cmp, &done) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return USAGE;
+        }
+    };
+    let checks = compare::expectations(cmp, &runs);
+    let mut text = format!("compare {} · seeds {:?}\n", cmp.name, cmp.seeds);
+    text.push_str(&table_text(cmp, &compare::table(cmp, &runs)));
+    for e in &checks {
+        text.push_str(&format!("{}\n", output::expectation_line(e)));
+    }
+    output::out(&text);
+    let mut status = OK;
+    for r in &runs {
+        if let Some(e) = &r.error {
+            eprintln!("{} seed {}:\n{e}", cmp.arms[r.point], r.seed);
+            status = USAGE;
+        }
+    }
+    eprintln!("outcomes written to {}", out.display());
+    if status == OK && checks.iter().any(|c| !c.passed) {
+        status = FAILED;
+    }
+    status
+}
+
+fn choose<'r>(
+    compares: &'r [CompareIr],
+    name: Option<&str>,
+    file: &std::path::Path,
+) -> Option<&'r CompareIr> {
+    let names = || {
+        compares
+            .iter()
+            .map(|c| format!("`{}`", c.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (name, compares) {
+        (_, []) => {
+            eprintln!("error: {} has no `compare`", file.display());
+            None
+        }
+        (None, [one]) => Some(one),
+        (None, _) => {
+            eprintln!(
+                "error: {} has several comparisons; choose one with --compare: {}",
+                file.display(),
+                names()
+            );
+            None
+        }
+        (Some(n), _) => {
+            let found = compares
+                .iter()
+                .find(|c| c.name == n)
+                .or_else(|| compares.iter().find(|c| c.arms.iter().any(|a| a == n)));
+            if found.is_none() {
+                eprintln!(
+                    "error: {} has no comparison `{n}`; it has {}",
+                    file.display(),
+                    names()
+                );
+            }
+            found
+        }
+    }
+}
+
+fn table_text(cmp: &CompareIr, rows: &[Row]) -> String {
+    let mut text = String::new();
+    for r in rows {
+        text.push_str(&format!("{}[{}]\n", r.metric, r.key));
+        for (arm, (m, sd)) in cmp.arms.iter().zip(&r.arms) {
+            text.push_str(&format!("  {arm:<24} {m:>12.6} ± {sd:.6}\n"));
+        }
+        for (arm, d) in cmp.arms.iter().skip(1).zip(&r.differences) {
+            if let Some(d) = d {
+                text.push_str(&format!(
+                    "  {arm} − {}: {:+.6}  95 % CI [{:+.6}, {:+.6}]  effect {:.2}  (n = {})\n",
+                    cmp.arms[0], d.mean, d.ci_low, d.ci_high, d.effect, d.seeds
+                ));
+            }
+        }
+    }
+    text
+}

@@ -1,0 +1,155 @@
+//! `compare` items run: every arm on every seed, on a thread pool, sharing seeds (and so
+//! data splits, which are derived from the seed). Per final value: each arm's mean ± sd
+//! over seeds, and each arm against the first — the paired difference (same seed), its 95 %
+//! bootstrap confidence interval and an effect size (mean difference / sd of differences).
+
+use crate::outcome::over_seeds::{self, Arms, bootstrap_ci, mean, std};
+use crate::outcome::{ExpectationResult, Outcome};
+use crate::plan::compare::CompareIr;
+use crate::sweep::{Config, PointRun, run_job};
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+
+/// Runs every arm on every seed, `cfg.threads` at a time, into `cfg.out/<arm>-seed<N>/`.
+/// Results come back arm by arm, seeds in the comparison's order.
+pub fn run(
+    cfg: &Config,
+    cmp: &CompareIr,
+    done: &(dyn Fn(&PointRun, &str) + Sync),
+) -> Result<Vec<PointRun>, String> {
+    let jobs: Vec<(usize, u64)> = (0..cmp.arms.len())
+        .flat_map(|a| cmp.seeds.iter().map(move |s| (a, *s)))
+        .collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads.max(1))
+        .build()
+        .map_err(|e| format!("cannot start {} threads: {e}", cfg.threads))?;
+    Ok(pool.install(|| {
+        jobs.par_iter()
+            .map(|&(a, seed)| {
+                let arm = &cmp.arms[a];
+                let dir = cfg.out.join(format!("{arm}-seed{seed}"));
+                let r = run_job(cfg, arm, cfg.sets, seed, dir, a);
+                done(&r, arm);
+                r
+            })
+            .collect()
+    }))
+}
+
+/// The arms' outcomes by name, for expectations.
+pub struct ArmOutcomes<'a> {
+    pub cmp: &'a CompareIr,
+    pub runs: &'a [PointRun],
+}
+
+impl Arms for ArmOutcomes<'_> {
+    fn outcomes(&self, arm: Option<&str>) -> Result<Vec<&Outcome>, String> {
+        let name = arm.ok_or("which arm's outcome?")?;
+        let index = self
+            .cmp
+            .arms
+            .iter()
+            .position(|a| a == name)
+            .ok_or_else(|| format!("`{name}` is not an arm of this comparison"))?;
+        Ok(self
+            .runs
+            .iter()
+            .filter(|r| r.point == index)
+            .filter_map(|r| r.outcome.as_ref())
+            .filter(|o| o.status == "complete")
+            .collect())
+    }
+}
+
+pub fn expectations(cmp: &CompareIr, runs: &[PointRun]) -> Vec<ExpectationResult> {
+    over_seeds::evaluate_all(&cmp.expectations, &ArmOutcomes { cmp, runs })
+}
+
+/// One arm against the first, seed by seed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Difference {
+    pub mean: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// Mean difference over the sd of the differences (paired Cohen's d); infinite when every
+    /// seed differs by the same amount, NaN for one seed.
+    pub effect: f64,
+    pub seeds: usize,
+}
+
+/// One final value across the arms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub metric: String,
+    pub key: String,
+    /// Per arm: mean and sd over its seeds (NaN when no seed has the value).
+    pub arms: Vec<(f64, f64)>,
+    /// Per arm after the first: its difference from the first.
+    pub differences: Vec<Option<Difference>>,
+}
+
+/// The final values every arm measured, with their differences.
+pub fn table(cmp: &CompareIr, runs: &[PointRun]) -> Vec<Row> {
+    let value = |arm: usize, seed: u64, m: &str, k: &str| -> Option<f64> {
+        runs.iter()
+            .find(|r| r.point == arm && r.seed == seed)
+            .and_then(|r| r.outcome.as_ref())
+            .and_then(|o| o.final_values.get(m))
+            .and_then(|v| v.get(k))
+            .copied()
+    };
+    let keys: BTreeSet<(String, String)> = runs
+        .iter()
+        .filter_map(|r| r.outcome.as_ref())
+        .flat_map(|o| {
+            o.final_values
+                .iter()
+                .flat_map(|(m, vs)| vs.keys().map(move |k| (m.clone(), k.clone())))
+        })
+        .collect();
+    keys.into_iter()
+        .map(|(m, k)| {
+            let arms = (0..cmp.arms.len())
+                .map(|a| {
+                    let xs: Vec<f64> = cmp
+                        .seeds
+                        .iter()
+                        .filter_map(|&s| value(a, s, &m, &k))
+                        .collect();
+                    if xs.is_empty() {
+                        (f64::NAN, f64::NAN)
+                    } else {
+                        (mean(&xs), std(&xs))
+                    }
+                })
+                .collect();
+            let differences = (1..cmp.arms.len())
+                .map(|a| {
+                    let d: Vec<f64> = cmp
+                        .seeds
+                        .iter()
+                        .filter_map(|&s| Some(value(a, s, &m, &k)? - value(0, s, &m, &k)?))
+                        .collect();
+                    (!d.is_empty()).then(|| {
+                        let (lo, hi) = bootstrap_ci(&d);
+                        let sd = std(&d);
+                        Difference {
+                            mean: mean(&d),
+                            ci_low: lo,
+                            ci_high: hi,
+                            effect: if d.len() < 2 { f64::NAN } else { mean(&d) / sd },
+                            seeds: d.len(),
+                        }
+                    })
+                })
+                .collect();
+            Row {
+                metric: m,
+                key: k,
+                arms,
+                differences,
+            }
+        })
+        .collect()
+}
