@@ -6,14 +6,12 @@
 //! size), then the comparison's expectations. Exit 0 when they hold, 1 when one fails, 2 on
 //! errors.
 
-use super::run::Split;
+use super::many::ManyRuns;
 use super::{FAILED, OK, USAGE, output};
 use crate::compare::{self, Row};
-use crate::data::EvalSplit;
 use crate::outcome::write::OUTCOME_FILE;
 use crate::plan::compare::CompareIr;
-use crate::session;
-use crate::sweep::{self, PointRun};
+use crate::sweep::PointRun;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -25,31 +23,12 @@ pub struct Args {
     /// several).
     #[arg(long = "compare", short = 'c', value_name = "NAME")]
     pub name: Option<String>,
-    /// Runs at a time (default: the number of cores).
-    #[arg(long, short = 'j', value_name = "N")]
-    pub jobs: Option<usize>,
-    /// Replace a constant in every run (repeatable).
-    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = session::parse_set)]
-    pub sets: Vec<(String, String)>,
-    /// Where to write the outcomes (default: runs/<a>-vs-<b>/).
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Overwrite existing outcomes.
-    #[arg(long)]
-    pub force: bool,
-    /// Keep each existing outcome that ran the same work to completion; run the rest.
-    #[arg(long)]
-    pub resume: bool,
-    /// One line per finished run only.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Compute task metrics on the validation split instead of the test split.
-    #[arg(long, value_enum, default_value_t = Split::Test)]
-    pub eval: Split,
+    #[command(flatten)]
+    pub runs: ManyRuns,
 }
 
 pub fn run(a: Args, color: bool) -> i32 {
-    let report = match output::checked_report(&a.file, &a.sets, None, color, USAGE) {
+    let report = match output::checked_report(&a.file, &a.runs.sets, None, color, USAGE) {
         Ok(r) => r,
         Err(status) => return status,
     };
@@ -57,10 +36,11 @@ pub fn run(a: Args, color: bool) -> i32 {
         return USAGE;
     };
     let out = a
+        .runs
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join(cmp.arms.join("-vs-")));
-    if !a.force && !a.resume {
+    if !a.runs.force && !a.runs.resume {
         let existing = cmp
             .arms
             .iter()
@@ -75,11 +55,7 @@ pub fn run(a: Args, color: bool) -> i32 {
             return USAGE;
         }
     }
-    let threads = a.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
+    let threads = a.runs.threads();
     eprintln!(
         "compare {}: {} arms × {} seeds, {threads} at a time → {}",
         cmp.name,
@@ -87,18 +63,7 @@ pub fn run(a: Args, color: bool) -> i32 {
         cmp.seeds.len(),
         out.display()
     );
-    let cfg = sweep::Config {
-        file: &a.file,
-        sets: &a.sets,
-        out: out.clone(),
-        threads,
-        resume: a.resume,
-        force: a.force,
-        eval: match a.eval {
-            Split::Test => EvalSplit::Test,
-            Split::Validation => EvalSplit::Validation,
-        },
-    };
+    let cfg = a.runs.config(&a.file, out.clone());
     let done = |r: &PointRun, arm: &str| {
         let how = match (&r.error, r.reused) {
             (Some(_), _) => "stopped on an error",

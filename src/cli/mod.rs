@@ -7,6 +7,7 @@ mod check;
 mod compare;
 mod diff;
 mod explain;
+mod many;
 mod output;
 mod plan;
 mod progress;

@@ -5,13 +5,11 @@
 //! and prints each point's final values (mean ± sd over seeds) and the sweep's expectations.
 //! Exit 0 when every expectation of the sweep holds, 1 when one fails, 2 on errors.
 
-use super::run::Split;
+use super::many::ManyRuns;
 use super::{FAILED, OK, USAGE, output};
-use crate::data::EvalSplit;
 use crate::outcome::over_seeds::{mean, std};
 use crate::outcome::write::{OUTCOME_FILE, atomic_write};
 use crate::plan::compare::SweepIr;
-use crate::session;
 use crate::sweep::{self, Point, PointRun, table};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
@@ -25,32 +23,12 @@ pub struct Args {
     /// The sweep to run, by its protocol's name (required when the file has several).
     #[arg(long, short)]
     pub sweep: Option<String>,
-    /// Runs at a time (default: the number of cores).
-    #[arg(long, short = 'j', value_name = "N")]
-    pub jobs: Option<usize>,
-    /// Replace a constant in every run: `--set sleep_cap=2000steps` (repeatable).
-    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = session::parse_set)]
-    pub sets: Vec<(String, String)>,
-    /// Where to write the outcomes (default: runs/<protocol>-sweep/).
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Overwrite existing outcomes.
-    #[arg(long)]
-    pub force: bool,
-    /// Keep each existing outcome that ran the same plan to completion, run the rest (an
-    /// interrupted or extended sweep goes on where it stopped); rewrites sweep.csv.
-    #[arg(long)]
-    pub resume: bool,
-    /// No progress bar (one line per finished run instead).
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Compute task metrics on the validation split instead of the test split.
-    #[arg(long, value_enum, default_value_t = Split::Test)]
-    pub eval: Split,
+    #[command(flatten)]
+    pub runs: ManyRuns,
 }
 
 pub fn run(a: Args, color: bool) -> i32 {
-    let report = match output::checked_report(&a.file, &a.sets, None, color, USAGE) {
+    let report = match output::checked_report(&a.file, &a.runs.sets, None, color, USAGE) {
         Ok(r) => r,
         Err(status) => return status,
     };
@@ -65,10 +43,11 @@ pub fn run(a: Args, color: bool) -> i32 {
         }
     };
     let out = a
+        .runs
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-sweep", sw.protocol)));
-    if !a.force && !a.resume {
+    if !a.runs.force && !a.runs.resume {
         let mut existing: Vec<PathBuf> = points
             .iter()
             .flat_map(|p| sw.seeds.iter().map(|s| sweep::run_dir(&out, p, *s)))
@@ -90,11 +69,7 @@ pub fn run(a: Args, color: bool) -> i32 {
             return USAGE;
         }
     }
-    let threads = a.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
+    let threads = a.runs.threads();
     let total = points.len() * sw.seeds.len();
     eprintln!(
         "sweep {}: {} points × {} seeds = {total} runs, {threads} at a time → {}",
@@ -103,7 +78,7 @@ pub fn run(a: Args, color: bool) -> i32 {
         sw.seeds.len(),
         out.display()
     );
-    let bar = (!a.quiet && super::progress::Bars::available()).then(|| {
+    let bar = (!a.runs.quiet && super::progress::Bars::available()).then(|| {
         let b = ProgressBar::new(total as u64);
         b.set_style(
             ProgressStyle::with_template(
@@ -115,18 +90,7 @@ pub fn run(a: Args, color: bool) -> i32 {
         b.set_prefix("sweep");
         b
     });
-    let cfg = sweep::Config {
-        file: &a.file,
-        sets: &a.sets,
-        out: out.clone(),
-        threads,
-        resume: a.resume,
-        force: a.force,
-        eval: match a.eval {
-            Split::Test => EvalSplit::Test,
-            Split::Validation => EvalSplit::Validation,
-        },
-    };
+    let cfg = a.runs.config(&a.file, out.clone());
     let done = |r: &PointRun, p: &Point| {
         let how = match (&r.error, &r.outcome) {
             (None, Some(_)) if r.reused => "kept (--resume)".to_string(),
