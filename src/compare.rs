@@ -6,8 +6,7 @@
 use crate::outcome::over_seeds::{self, Arms, bootstrap_ci, mean, std};
 use crate::outcome::{ExpectationResult, Outcome};
 use crate::plan::compare::CompareIr;
-use crate::sweep::{Config, PointRun, run_job};
-use rayon::prelude::*;
+use crate::sweep::{Config, PointRun, on_threads, run_job};
 use std::collections::BTreeSet;
 
 /// Runs every arm on every seed, `cfg.threads` at a time, into `cfg.out/<arm>-seed<N>/`.
@@ -17,24 +16,13 @@ pub fn run(
     cmp: &CompareIr,
     done: &(dyn Fn(&PointRun, &str) + Sync),
 ) -> Result<Vec<PointRun>, String> {
-    let jobs: Vec<(usize, u64)> = (0..cmp.arms.len())
-        .flat_map(|a| cmp.seeds.iter().map(move |s| (a, *s)))
-        .collect();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads.max(1))
-        .build()
-        .map_err(|e| format!("cannot start {} threads: {e}", cfg.threads))?;
-    Ok(pool.install(|| {
-        jobs.par_iter()
-            .map(|&(a, seed)| {
-                let arm = &cmp.arms[a];
-                let dir = cfg.out.join(format!("{arm}-seed{seed}"));
-                let r = run_job(cfg, arm, cfg.sets, seed, dir, a);
-                done(&r, arm);
-                r
-            })
-            .collect()
-    }))
+    on_threads(cfg.threads, cmp.arms.len(), &cmp.seeds, |a, seed| {
+        let arm = &cmp.arms[a];
+        let dir = cfg.out.join(format!("{arm}-seed{seed}"));
+        let r = run_job(cfg, arm, cfg.sets, seed, dir, a);
+        done(&r, arm);
+        r
+    })
 }
 
 /// The arms' outcomes by name, for expectations.

@@ -1,32 +1,8 @@
 //! `somnia compare`: arms over shared seeds, in parallel, with paired differences.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("somnia-compare-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn somnia(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_somnia"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap()
-}
-
-fn exits(out: &Output, code: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-}
+use common::cli::{exits, scratch, somnia, without_timing};
 
 /// Two arms: with a noisy STDP sleep after each chunk, and without it.
 const PROTOCOL: &str = r#"
@@ -77,13 +53,6 @@ compare slept vs awake over seeds 1..4 {
   expect ci_low(slept.final rates(exc)) <= ci_high(slept.final rates(exc))
 }
 "#;
-
-fn without_timing(path: &Path) -> serde_json::Value {
-    let mut v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    v.as_object_mut().unwrap().remove("timing");
-    v
-}
 
 #[test]
 fn arms_share_seeds_and_give_the_same_outcomes_on_any_thread_count() {

@@ -1,22 +1,9 @@
 //! `somnia diff`: two outcomes compared metric by metric.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("somnia-diff-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn somnia(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_somnia"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap()
-}
+use common::cli::{scratch, somnia};
+use std::path::PathBuf;
 
 const PROTOCOL: &str = r#"
 dataset images = bars(side = 6, samples = 10)

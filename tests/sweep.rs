@@ -2,33 +2,10 @@
 //! outcomes; a point reruns alone with `somnia run --set … --seed …`; expectations over seeds;
 //! refusing to overwrite; choosing among several sweeps.
 
+mod common;
+
+use common::cli::{exits, scratch, somnia, without_timing};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("somnia-sweep-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Asserts an exit status, showing stderr when it differs.
-fn exits(out: &Output, code: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn somnia(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_somnia"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap()
-}
 
 /// A small spiking protocol on synthetic bars: STDP wake learning, a noisy NREM sleep whose
 /// length and noise are swept, so both the random input streams and the sleep noise matter.
@@ -82,14 +59,6 @@ sweep p over nap in [0 steps, 200 steps], noise_level in [4 mV, 20 mV] seeds 1..
   expect max(final rates(exc)) < 1000 Hz
 }
 "#;
-
-/// Outcome JSON without the wall-clock timings, which differ from run to run.
-fn without_timing(path: &Path) -> serde_json::Value {
-    let mut v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    v.as_object_mut().unwrap().remove("timing");
-    v
-}
 
 fn outcome_files(dir: &Path) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)

@@ -32,7 +32,14 @@ pub fn run(a: Args, color: bool) -> i32 {
         Ok(r) => r,
         Err(status) => return status,
     };
-    let Some(cmp) = choose(&report.compares, a.name.as_deref(), &a.file) else {
+    let Some(cmp) = output::choose(
+        &report.compares,
+        a.name.as_deref(),
+        &a.file,
+        ["compare", "comparisons", "compare"],
+        |c| c.name.clone(),
+        |c, n| c.name == n || c.arms.iter().any(|a| a == n),
+    ) else {
         return USAGE;
     };
     let out = a
@@ -98,49 +105,6 @@ pub fn run(a: Args, color: bool) -> i32 {
         status = FAILED;
     }
     status
-}
-
-fn choose<'r>(
-    compares: &'r [CompareIr],
-    name: Option<&str>,
-    file: &std::path::Path,
-) -> Option<&'r CompareIr> {
-    let names = || {
-        compares
-            .iter()
-            .map(|c| format!("`{}`", c.name))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    match (name, compares) {
-        (_, []) => {
-            eprintln!("error: {} has no `compare`", file.display());
-            None
-        }
-        (None, [one]) => Some(one),
-        (None, _) => {
-            eprintln!(
-                "error: {} has several comparisons; choose one with --compare: {}",
-                file.display(),
-                names()
-            );
-            None
-        }
-        (Some(n), _) => {
-            let found = compares
-                .iter()
-                .find(|c| c.name == n)
-                .or_else(|| compares.iter().find(|c| c.arms.iter().any(|a| a == n)));
-            if found.is_none() {
-                eprintln!(
-                    "error: {} has no comparison `{n}`; it has {}",
-                    file.display(),
-                    names()
-                );
-            }
-            found
-        }
-    }
 }
 
 fn table_text(cmp: &CompareIr, rows: &[Row]) -> String {

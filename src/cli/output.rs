@@ -141,3 +141,50 @@ pub fn expectation_line(e: &crate::outcome::ExpectationResult) -> String {
         e.text, e.span.line, e.span.column
     )
 }
+
+/// The item of a file's `sweep`s or `compare`s that `name` picks (`matches`), or its only
+/// one; otherwise says what the file has and returns `None`. `words` are the keyword, its
+/// plural and the option that chooses (`["sweep", "sweeps", "sweep"]`).
+pub fn choose<'r, T>(
+    items: &'r [T],
+    name: Option<&str>,
+    file: &std::path::Path,
+    words: [&str; 3],
+    shown: impl Fn(&T) -> String,
+    matches: impl Fn(&T, &str) -> bool,
+) -> Option<&'r T> {
+    let [keyword, plural, flag] = words;
+    let names = || {
+        items
+            .iter()
+            .map(|i| format!("`{}`", shown(i)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (name, items) {
+        (_, []) => {
+            eprintln!("error: {} has no `{keyword}`", file.display());
+            None
+        }
+        (None, [one]) => Some(one),
+        (None, _) => {
+            eprintln!(
+                "error: {} has several {plural}; choose one with --{flag}: {}",
+                file.display(),
+                names()
+            );
+            None
+        }
+        (Some(n), _) => {
+            let found = items.iter().find(|i| matches(i, n));
+            if found.is_none() {
+                eprintln!(
+                    "error: {} has no {keyword} `{n}`; it has {}",
+                    file.display(),
+                    names()
+                );
+            }
+            found
+        }
+    }
+}

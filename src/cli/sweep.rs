@@ -32,7 +32,14 @@ pub fn run(a: Args, color: bool) -> i32 {
         Ok(r) => r,
         Err(status) => return status,
     };
-    let Some(sw) = choose(&report.sweeps, a.sweep.as_deref(), &a.file) else {
+    let Some(sw) = output::choose(
+        &report.sweeps,
+        a.sweep.as_deref(),
+        &a.file,
+        ["sweep", "sweeps", "sweep"],
+        |s| s.protocol.clone(),
+        |s, n| s.protocol == n || s.name == n,
+    ) else {
         return USAGE;
     };
     let points = match sweep::grid(sw) {
@@ -150,47 +157,6 @@ pub fn run(a: Args, color: bool) -> i32 {
         status = FAILED;
     }
     status
-}
-
-/// The sweep named (by its protocol or its full name), or the only one.
-fn choose<'r>(
-    sweeps: &'r [SweepIr],
-    name: Option<&str>,
-    file: &std::path::Path,
-) -> Option<&'r SweepIr> {
-    let names = || {
-        sweeps
-            .iter()
-            .map(|s| format!("`{}`", s.protocol))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    match (name, sweeps) {
-        (_, []) => {
-            eprintln!("error: {} has no `sweep`", file.display());
-            None
-        }
-        (None, [one]) => Some(one),
-        (None, _) => {
-            eprintln!(
-                "error: {} has several sweeps; choose one with --sweep: {}",
-                file.display(),
-                names()
-            );
-            None
-        }
-        (Some(n), _) => {
-            let found = sweeps.iter().find(|s| s.protocol == n || s.name == n);
-            if found.is_none() {
-                eprintln!(
-                    "error: {} has no sweep of `{n}`; its sweeps run {}",
-                    file.display(),
-                    names()
-                );
-            }
-            found
-        }
-    }
 }
 
 /// Each point's final values as mean ± sd over its seeds, then the sweep's expectations.

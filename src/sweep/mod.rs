@@ -120,22 +120,29 @@ pub fn run(
     points: &[Point],
     done: &(dyn Fn(&PointRun, &Point) + Sync),
 ) -> Result<Vec<PointRun>, String> {
-    let jobs: Vec<(usize, u64)> = (0..points.len())
-        .flat_map(|p| sweep.seeds.iter().map(move |s| (p, *s)))
+    on_threads(cfg.threads, points.len(), &sweep.seeds, |p, seed| {
+        let r = run_one(cfg, sweep, &points[p], p, seed);
+        done(&r, &points[p]);
+        r
+    })
+}
+
+/// Calls `job(item, seed)` for every item × seed on a pool of `threads` threads; the
+/// results come back item by item, seeds in the order given, whatever finished first.
+pub fn on_threads<T: Send>(
+    threads: usize,
+    items: usize,
+    seeds: &[u64],
+    job: impl Fn(usize, u64) -> T + Sync,
+) -> Result<Vec<T>, String> {
+    let jobs: Vec<(usize, u64)> = (0..items)
+        .flat_map(|i| seeds.iter().map(move |s| (i, *s)))
         .collect();
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads.max(1))
+        .num_threads(threads.max(1))
         .build()
-        .map_err(|e| format!("cannot start {} threads: {e}", cfg.threads))?;
-    Ok(pool.install(|| {
-        jobs.par_iter()
-            .map(|&(p, seed)| {
-                let r = run_one(cfg, sweep, &points[p], p, seed);
-                done(&r, &points[p]);
-                r
-            })
-            .collect()
-    }))
+        .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
+    Ok(pool.install(|| jobs.par_iter().map(|&(i, s)| job(i, s)).collect()))
 }
 
 fn run_one(cfg: &Config, sweep: &SweepIr, point: &Point, index: usize, seed: u64) -> PointRun {

@@ -2,6 +2,8 @@
 //! networks, seeded streams and a tolerance check.
 #![allow(dead_code)] // each test crate uses a different subset
 
+pub mod cli;
+
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use somnia::engine::network::Network;
