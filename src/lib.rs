@@ -18,6 +18,7 @@ pub mod outcome;
 pub mod plan;
 pub mod session;
 pub mod source;
+pub mod suite;
 pub mod sweep;
 pub mod syntax;
 pub mod units;

@@ -13,6 +13,7 @@ mod plan;
 mod progress;
 mod run;
 mod sweep;
+mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -51,6 +52,8 @@ pub enum Command {
     Sweep(sweep::Args),
     /// Run a `compare`: every arm on every seed, in parallel; per final value the arms' means, the paired difference with a bootstrap 95 % CI and an effect size (exit 0 when its expectations hold, 1 when one fails, 2 on errors).
     Compare(compare::Args),
+    /// Run protocol files as regression tests: their expectations, golden outcomes and comparisons; ends with `N passed, M failed` (exit 0 when nothing failed, 1 when something did, 2 on errors).
+    Test(test::Args),
     /// Compare two outcomes metric by metric (exit 0 when nothing moved, 1 when something did, 2 when a file cannot be read).
     Diff(diff::Args),
     /// Explain a diagnostic code, or list the built-ins.
@@ -90,6 +93,7 @@ pub fn run() -> i32 {
         Command::Run(a) => run::run(a, color),
         Command::Sweep(a) => sweep::run(a, color),
         Command::Compare(a) => compare::run(a, color),
+        Command::Test(a) => test::run(a, color),
         Command::Diff(a) => diff::run(a),
         Command::Explain(a) => explain::run(a),
     }

@@ -124,7 +124,7 @@ pub fn checked_report(
     Ok(report)
 }
 
-/// `✓ final accuracy(pairs) > 45 %  value 0.5180 (bound 0.4500)  [91:3]`, with the reason
+/// `✓ final accuracy(pairs) > 45 %  value 0.5180 (bound 0.4500)  [x.sleep:91:3]`, with the reason
 /// when the value could not be read.
 pub fn expectation_line(e: &crate::outcome::ExpectationResult) -> String {
     let mark = if e.passed { "✓" } else { "✗" };
@@ -137,8 +137,8 @@ pub fn expectation_line(e: &crate::outcome::ExpectationResult) -> String {
         .as_deref()
         .map_or(String::new(), |n| format!(" — {n}"));
     format!(
-        "{mark} {}  value {value}{bound}  [{}:{}]{note}",
-        e.text, e.span.line, e.span.column
+        "{mark} {}  value {value}{bound}  [{}:{}:{}]{note}",
+        e.text, e.span.file, e.span.line, e.span.column
     )
 }
 

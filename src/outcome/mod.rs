@@ -6,6 +6,7 @@
 
 pub mod diff;
 pub mod expect;
+pub mod golden;
 pub mod over_seeds;
 pub mod write;
 

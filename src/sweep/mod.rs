@@ -88,7 +88,7 @@ pub struct Config<'a> {
 }
 
 /// One run of the sweep.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PointRun {
     pub point: usize,
     pub seed: u64,
@@ -138,11 +138,21 @@ pub fn on_threads<T: Send>(
     let jobs: Vec<(usize, u64)> = (0..items)
         .flat_map(|i| seeds.iter().map(move |s| (i, *s)))
         .collect();
+    on_pool(threads, jobs.len(), |j| job(jobs[j].0, jobs[j].1))
+}
+
+/// Calls `job(i)` for every `i < count` on a pool of `threads` threads; the results come
+/// back in index order, whatever finished first.
+pub fn on_pool<T: Send>(
+    threads: usize,
+    count: usize,
+    job: impl Fn(usize) -> T + Sync,
+) -> Result<Vec<T>, String> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()
         .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
-    Ok(pool.install(|| jobs.par_iter().map(|&(i, s)| job(i, s)).collect()))
+    Ok(pool.install(|| (0..count).into_par_iter().map(&job).collect()))
 }
 
 fn run_one(cfg: &Config, sweep: &SweepIr, point: &Point, index: usize, seed: u64) -> PointRun {
