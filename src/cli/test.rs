@@ -25,7 +25,7 @@ pub struct Args {
     /// Run every protocol and comparison on these seeds instead of their own: `1..3` or
     /// `1,2,5`.
     #[arg(long, value_name = "SEEDS", value_parser = parse_seeds)]
-    pub seeds: Option<Vec<u64>>,
+    pub seeds: Option<Seeds>,
     /// Runs at a time (default: the number of cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
@@ -47,8 +47,12 @@ pub struct Args {
     pub quiet: bool,
 }
 
+/// Seeds given on the command line.
+#[derive(Debug, Clone)]
+pub struct Seeds(pub Vec<u64>);
+
 /// `1..3`, `1,2,5` or `4`.
-fn parse_seeds(s: &str) -> Result<Vec<u64>, String> {
+fn parse_seeds(s: &str) -> Result<Seeds, String> {
     let bad = || format!("`{s}`: seeds are `1..3`, `1,2,5` or one number");
     let seeds: Vec<u64> = if let Some((a, b)) = s.split_once("..") {
         let a: u64 = a.trim().parse().map_err(|_| bad())?;
@@ -65,7 +69,7 @@ fn parse_seeds(s: &str) -> Result<Vec<u64>, String> {
     if seeds.is_empty() {
         return Err(bad());
     }
-    Ok(seeds)
+    Ok(Seeds(seeds))
 }
 
 pub fn run(a: Args, _color: bool) -> i32 {
@@ -86,7 +90,7 @@ pub fn run(a: Args, _color: bool) -> i32 {
     }
     let opts = suite::Options {
         sets: &a.sets,
-        seeds: a.seeds.clone(),
+        seeds: a.seeds.as_ref().map(|s| s.0.clone()),
         filter: a.filter.clone(),
         threads: a.jobs.unwrap_or_else(|| {
             std::thread::available_parallelism()
@@ -161,7 +165,12 @@ fn claim(out: &Path) -> Result<(), String> {
         ));
     }
     std::fs::create_dir_all(out)
-        .and_then(|()| std::fs::write(&marker, "written by `somnia test`; overwritten by the next one\n"))
+        .and_then(|()| {
+            std::fs::write(
+                &marker,
+                "written by `somnia test`; overwritten by the next one\n",
+            )
+        })
         .map_err(|e| format!("cannot write into {}: {e}", out.display()))
 }
 
@@ -227,9 +236,9 @@ mod tests {
 
     #[test]
     fn seeds_are_ranges_lists_or_one() {
-        assert_eq!(parse_seeds("1..3").unwrap(), vec![1, 2, 3]);
-        assert_eq!(parse_seeds("1, 2,5").unwrap(), vec![1, 2, 5]);
-        assert_eq!(parse_seeds("7").unwrap(), vec![7]);
+        assert_eq!(parse_seeds("1..3").unwrap().0, vec![1, 2, 3]);
+        assert_eq!(parse_seeds("1, 2,5").unwrap().0, vec![1, 2, 5]);
+        assert_eq!(parse_seeds("7").unwrap().0, vec![7]);
         assert!(parse_seeds("3..1").is_err());
         assert!(parse_seeds("a").is_err());
     }

@@ -66,9 +66,11 @@ impl Verdict {
     }
 }
 
-/// The tolerance of `metric`'s values around `golden`.
+/// The tolerance of `metric`'s values around `golden`. A tolerance of a metric that measures
+/// several statistics (`weights`) covers each of them (`weights.sum`, `weights.std`).
 pub fn tolerance(tolerances: &BTreeMap<String, f64>, metric: &str, golden: Option<f64>) -> f64 {
-    match tolerances.get(metric) {
+    let family = metric.split_once('.').map_or(metric, |(f, _)| f);
+    match tolerances.get(metric).or_else(|| tolerances.get(family)) {
         Some(t) => *t,
         None => DEFAULT_TOLERANCE * golden.map_or(1.0, |g| g.abs().max(1.0)),
     }
@@ -145,6 +147,13 @@ mod tests {
         assert!(!v.plan_changed);
         tol.insert("rates".to_string(), 1e-3);
         assert!(compare(&golden, &now, &tol).passed());
+        let mut weights = BTreeMap::new();
+        weights.insert("weights".to_string(), 0.5);
+        assert_eq!(tolerance(&weights, "weights.sum", Some(100.0)), 0.5);
+        assert_eq!(
+            tolerance(&weights, "rates", Some(100.0)),
+            100.0 * DEFAULT_TOLERANCE
+        );
         let wider = outcome(&[("accuracy", "pairs", 0.53), ("rates", "exc", 12.0)]);
         let v = compare(&golden, &wider, &tol);
         assert_eq!(v.moved.len(), 1);

@@ -49,7 +49,13 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("sub")).unwrap();
         std::fs::create_dir_all(dir.join(".hidden")).unwrap();
-        for f in ["b.sleep", "a.sleep", "notes.md", "sub/c.sleep", ".hidden/d.sleep"] {
+        for f in [
+            "b.sleep",
+            "a.sleep",
+            "notes.md",
+            "sub/c.sleep",
+            ".hidden/d.sleep",
+        ] {
             std::fs::write(dir.join(f), "").unwrap();
         }
         let found = protocol_files(&[dir.clone(), dir.join("a.sleep")]).unwrap();

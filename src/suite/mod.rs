@@ -86,7 +86,9 @@ pub struct Unit {
 
 enum Target {
     /// A file that failed to load or check.
-    Broken { file: usize },
+    Broken {
+        file: usize,
+    },
     Protocol {
         file: usize,
         plan: usize,
@@ -94,13 +96,19 @@ enum Target {
         golden: Option<PathBuf>,
     },
     /// A protocol nothing checks.
-    Idle { file: usize, plan: usize },
+    Idle {
+        file: usize,
+        plan: usize,
+    },
     Compare {
         file: usize,
         index: usize,
         seeds: Vec<u64>,
     },
-    Sweep { file: usize, index: usize },
+    Sweep {
+        file: usize,
+        index: usize,
+    },
 }
 
 /// The files, what to check in them, and the runs that takes.
@@ -127,8 +135,8 @@ impl Suite {
             let n = slugs.entry(stem.clone()).or_default();
             *n += 1;
             let slug = if *n == 1 { stem } else { format!("{stem}-{n}") };
-            let report =
-                session::check_file(path, opts.sets, &PlanOptions::default()).map_err(|e| e.to_string());
+            let report = session::check_file(path, opts.sets, &PlanOptions::default())
+                .map_err(|e| e.to_string());
             suite.units.push(Unit {
                 path: path.clone(),
                 slug,
@@ -151,7 +159,9 @@ impl Suite {
         let path_text = unit.path.display().to_string();
         let selected = |names: &[&str]| match &opts.filter {
             None => true,
-            Some(f) => path_text.contains(f.as_str()) || names.iter().any(|n| n.contains(f.as_str())),
+            Some(f) => {
+                path_text.contains(f.as_str()) || names.iter().any(|n| n.contains(f.as_str()))
+            }
         };
         let compares: Vec<usize> = (0..report.compares.len())
             .filter(|&i| {
@@ -439,7 +449,10 @@ fn failed_run(file: &Path, subject: &str, r: &PointRun) -> Option<Check> {
         subject: subject.to_string(),
         status: Status::Failed,
         expectation: None,
-        text: format!("the run stopped on an error (outcome in {})", r.dir.display()),
+        text: format!(
+            "the run stopped on an error (outcome in {})",
+            r.dir.display()
+        ),
         detail: r.error.clone(),
     })
 }
@@ -527,9 +540,7 @@ fn golden_check(
             .iter()
             .map(|(c, t)| {
                 let show = |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{x:.6}"));
-                let delta = c
-                    .delta()
-                    .map_or(String::new(), |d| format!("  Δ {d:+.6}"));
+                let delta = c.delta().map_or(String::new(), |d| format!("  Δ {d:+.6}"));
                 format!(
                     "{}[{}]  golden {} → now {}{delta}  (tolerance {t:.3e})",
                     c.metric,
