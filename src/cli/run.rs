@@ -10,6 +10,7 @@ use super::{FAILED, OK, USAGE};
 use crate::data::EvalSplit;
 use crate::engine::{self, Progress, Quiet};
 use crate::outcome::Outcome;
+use crate::outcome::weights::{self, Saver, When};
 use crate::outcome::write::{OUTCOME_FILE, write_outcome};
 use crate::session;
 use clap::ValueEnum;
@@ -42,6 +43,11 @@ pub struct Args {
     /// instead of the test split.
     #[arg(long, value_enum, default_value_t = Split::Test)]
     pub eval: Split,
+    /// Save every projection's weights as .npy into DIR/weights/ at these points (comma
+    /// separated or repeated): `start`, `end`, `all` (after every op), an op index, an op kind
+    /// (`nrem`), a phase (`consolidate`), a call (`consolidate#2`) or a measurement label.
+    #[arg(long = "save-weights", value_name = "WHEN", value_delimiter = ',')]
+    pub save_weights: Vec<String>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -77,6 +83,11 @@ pub fn run(a: Args, color: bool) -> i32 {
             }
         },
     };
+    let whens: Vec<When> = a.save_weights.iter().map(|s| When::parse(s)).collect();
+    if let Err(e) = weights::check(&whens, plan) {
+        eprintln!("error: {e}");
+        return USAGE;
+    }
     let dir = a
         .out
         .clone()
@@ -103,7 +114,22 @@ pub fn run(a: Args, color: bool) -> i32 {
         bars = Bars::new();
         &mut bars
     };
-    let (outcome, error) = engine::run(plan, &run_opts, progress);
+    let mut weight_errors = Vec::new();
+    let (outcome, error) = if whens.is_empty() {
+        engine::run(plan, &run_opts, progress)
+    } else {
+        let mut saver = Saver::new(whens, &dir, progress);
+        let result = engine::run(plan, &run_opts, &mut saver);
+        if let Some(folder) = saver.finish_index() {
+            eprintln!(
+                "weights: {} .npy files in {} (index.csv lists them)",
+                saver.saved.len(),
+                folder.display()
+            );
+        }
+        weight_errors = std::mem::take(&mut saver.errors);
+        result
+    };
     if let Err(e) = write_outcome(&dir, &outcome) {
         eprintln!(
             "error: cannot write the outcome into {}: {e}",
@@ -113,6 +139,12 @@ pub fn run(a: Args, color: bool) -> i32 {
     }
     print_summary(&outcome);
     eprintln!("outcome written to {}", dir.display());
+    for e in &weight_errors {
+        eprintln!("error: {e}");
+    }
+    if !weight_errors.is_empty() {
+        return USAGE;
+    }
     if let Some(e) = error {
         let d = e.to_diagnostic(&report.program.sources);
         output::print_human(&[d], &report.program.sources, color);

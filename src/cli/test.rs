@@ -19,9 +19,10 @@ pub struct Args {
     /// Protocol files, or folders searched for `*.sleep` files.
     #[arg(value_name = "PATH", default_value = "protocols")]
     pub paths: Vec<PathBuf>,
-    /// Keep only protocols, comparisons and sweeps whose name (or file path) contains TEXT.
-    #[arg(long, value_name = "TEXT")]
-    pub filter: Option<String>,
+    /// Keep only protocols, comparisons and sweeps whose name (or file path) contains TEXT
+    /// (repeatable: any of them).
+    #[arg(long = "filter", value_name = "TEXT")]
+    pub filters: Vec<String>,
     /// Run every protocol and comparison on these seeds instead of their own: `1..3` or
     /// `1,2,5`.
     #[arg(long, value_name = "SEEDS", value_parser = parse_seeds)]
@@ -91,7 +92,7 @@ pub fn run(a: Args, _color: bool) -> i32 {
     let opts = suite::Options {
         sets: &a.sets,
         seeds: a.seeds.as_ref().map(|s| s.0.clone()),
-        filter: a.filter.clone(),
+        filters: a.filters.clone(),
         threads: a.jobs.unwrap_or_else(|| {
             std::thread::available_parallelism()
                 .map(|n| n.get())
@@ -106,10 +107,11 @@ pub fn run(a: Args, _color: bool) -> i32 {
         eprintln!(
             "error: nothing to test in {}{}",
             shown(&a.paths),
-            a.filter
-                .as_deref()
-                .map(|f| format!(" matching `{f}`"))
-                .unwrap_or_default()
+            if a.filters.is_empty() {
+                String::new()
+            } else {
+                format!(" matching `{}`", a.filters.join("` or `"))
+            }
         );
         return USAGE;
     }

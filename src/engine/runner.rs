@@ -38,11 +38,18 @@ pub struct Options {
     pub eval: EvalSplit,
 }
 
-/// Progress of long ops, for a terminal.
+/// Progress of long ops, for a terminal; and a look at the network between ops, for exports
+/// (`--save-weights`). The looks cost nothing unless implemented.
 pub trait Progress {
     fn start(&mut self, what: &str, total: u64, unit: &str);
     fn advance(&mut self, done: u64);
     fn finish(&mut self);
+    /// The network as built, before the first op.
+    fn network_ready(&mut self, _net: &Network) {}
+    /// An op has ended (also when it stopped on an error): its record and the network after it.
+    fn op_done(&mut self, _record: &OpRecord, _net: &Network) {}
+    /// The run is over: the network as it ends.
+    fn run_done(&mut self, _net: &Network) {}
 }
 
 /// No progress output.
@@ -86,7 +93,9 @@ pub fn run(
     let error = match Runner::new(plan, opts) {
         Ok(mut r) => {
             outcome.timing.load_seconds = start.elapsed().as_secs_f64();
+            progress.network_ready(&r.net);
             let result = r.ops(&plan.ops, progress);
+            progress.run_done(&r.net);
             outcome.timeline = r.rows;
             outcome.ops = r.records;
             outcome.timing.ops = r.op_seconds;
@@ -342,6 +351,7 @@ impl<'a> Runner<'a> {
                 loss: Vec::new(),
             };
             let result = self.op(op, index, &mut record, progress);
+            progress.op_done(&record, &self.net);
             self.records.push(record);
             self.op_seconds.push(t.elapsed().as_secs_f64());
             result?;

@@ -30,8 +30,8 @@ pub struct Options<'a> {
     /// Seeds replacing each protocol's own seed and each comparison's seeds.
     pub seeds: Option<Vec<u64>>,
     /// Keep only protocols, comparisons and sweeps whose name, or whose file's path,
-    /// contains this text.
-    pub filter: Option<String>,
+    /// contains one of these texts (all when there are none).
+    pub filters: Vec<String>,
     pub threads: usize,
     /// Where the runs' outcomes go: `out/<file>/<protocol>-seed<N>/`.
     pub out: PathBuf,
@@ -157,11 +157,11 @@ impl Suite {
             }
         };
         let path_text = unit.path.display().to_string();
-        let selected = |names: &[&str]| match &opts.filter {
-            None => true,
-            Some(f) => {
-                path_text.contains(f.as_str()) || names.iter().any(|n| n.contains(f.as_str()))
-            }
+        let selected = |names: &[&str]| {
+            opts.filters.is_empty()
+                || opts.filters.iter().any(|f| {
+                    path_text.contains(f.as_str()) || names.iter().any(|n| n.contains(f.as_str()))
+                })
         };
         let compares: Vec<usize> = (0..report.compares.len())
             .filter(|&i| {

@@ -1,0 +1,308 @@
+//! `--save-weights`: each projection's weights as `.npy` files at chosen points of a run.
+//!
+//! Layout, inside the run's folder:
+//!
+//! ```text
+//! weights/index.csv                      one row per file: when, op, name, projection, file, rows, cols
+//! weights/start/x_to_h1.npy              before the first op
+//! weights/op007-consolidate-2/x_to_h1.npy after op 7 (`consolidate#2` in the outcome's ops)
+//! weights/end/x_to_h1.npy                as the run ends
+//! ```
+//!
+//! A weight matrix is `post × pre` float32 (row `i` holds the weights into target neuron `i`),
+//! so `numpy.load("x_to_h1.npy") @ x` is the projection's input to `h1`. A projection with a
+//! bias also writes `x_to_h1.bias.npy` (length `post`). Absent synapses of sparse projections are 0.
+
+use super::OpRecord;
+use crate::engine::Progress;
+use crate::engine::network::Network;
+use crate::plan::ir::{Op, Plan};
+use ndarray::{Array1, Array2};
+use ndarray_npy::WriteNpyExt;
+use std::path::{Path, PathBuf};
+
+/// The folder, inside a run's folder, the weights go to.
+pub const WEIGHTS_DIR: &str = "weights";
+
+/// When to save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum When {
+    /// Before the first op.
+    Start,
+    /// As the run ends.
+    End,
+    /// After every op.
+    All,
+    /// After the op with this index (`ops[].index` of the outcome).
+    Op(usize),
+    /// After every op of this kind (`wake`, `nrem`, `rem`, `perturb`, `measure`), of this
+    /// phase (`consolidate`), or with this exact name (`consolidate#2`, a measurement label).
+    Name(String),
+}
+
+impl When {
+    pub fn parse(s: &str) -> When {
+        match s {
+            "start" => When::Start,
+            "end" => When::End,
+            "all" => When::All,
+            _ => match s.parse() {
+                Ok(i) => When::Op(i),
+                Err(_) => When::Name(s.to_string()),
+            },
+        }
+    }
+
+    fn after(&self, rec: &OpRecord) -> bool {
+        match self {
+            When::All => true,
+            When::Op(i) => rec.index == *i,
+            When::Name(n) => {
+                rec.kind == *n
+                    || rec.name == *n
+                    || rec
+                        .name
+                        .split_once('#')
+                        .is_some_and(|(phase, _)| phase == n)
+            }
+            When::Start | When::End => false,
+        }
+    }
+}
+
+const KINDS: [&str; 7] = [
+    "wake",
+    "nrem",
+    "rem",
+    "perturb",
+    "measure",
+    "checkpoint",
+    "restore",
+];
+
+/// Checks that every named point exists in the plan: an op kind, a phase it calls or a
+/// measurement label. Returns what is wrong, with the names it has.
+pub fn check(whens: &[When], plan: &Plan) -> Result<(), String> {
+    let mut names: Vec<String> = KINDS.iter().map(|k| k.to_string()).collect();
+    collect_names(&plan.ops, &mut names);
+    for w in whens {
+        if let When::Name(n) = w
+            && !names.contains(n)
+        {
+            names.sort();
+            names.dedup();
+            let hint = crate::diagnostics::suggestion(n, names.iter().map(String::as_str))
+                .map(|h| format!(" ({h})"))
+                .unwrap_or_default();
+            return Err(format!(
+                "--save-weights {n}: the protocol `{}` has no op, phase or measurement label `{n}`{hint}; use start, end, all, an op index, an op kind, or one of: {}",
+                plan.protocol,
+                names
+                    .iter()
+                    .filter(|x| !KINDS.contains(&x.as_str()))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn collect_names(ops: &[Op], names: &mut Vec<String>) {
+    for op in ops {
+        match op {
+            Op::Wake { phase, call, .. }
+            | Op::Sleep { phase, call, .. }
+            | Op::Perturb { phase, call, .. } => {
+                names.push(phase.clone());
+                names.push(format!("{phase}#{call}"));
+            }
+            Op::Measure { label: Some(l), .. } => names.push(l.clone()),
+            Op::Until { body, .. } => collect_names(body, names),
+            _ => {}
+        }
+    }
+}
+
+/// One file written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Saved {
+    /// `start`, `end` or `op007-consolidate-2`.
+    pub tag: String,
+    pub op: Option<usize>,
+    pub name: String,
+    pub projection: String,
+    pub file: PathBuf,
+    pub rows: usize,
+    pub cols: usize,
+}
+
+/// Passes progress on to `inner` and saves the weights at the chosen points.
+pub struct Saver<'a> {
+    whens: Vec<When>,
+    dir: PathBuf,
+    inner: &'a mut dyn Progress,
+    pub saved: Vec<Saved>,
+    /// Files that could not be written (the run goes on).
+    pub errors: Vec<String>,
+}
+
+impl<'a> Saver<'a> {
+    /// Saves into `run_dir/weights/`, which is emptied first: it belongs to this run.
+    pub fn new(whens: Vec<When>, run_dir: &Path, inner: &'a mut dyn Progress) -> Saver<'a> {
+        let dir = run_dir.join(WEIGHTS_DIR);
+        let _ = std::fs::remove_dir_all(&dir);
+        Saver {
+            whens,
+            dir,
+            inner,
+            saved: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn save(&mut self, tag: String, op: Option<usize>, name: &str, net: &Network) {
+        let folder = self.dir.join(&tag);
+        if let Err(e) = std::fs::create_dir_all(&folder) {
+            self.errors
+                .push(format!("cannot create {}: {e}", folder.display()));
+            return;
+        }
+        for p in &net.projs {
+            let stem = file_stem(&p.name);
+            let file = folder.join(format!("{stem}.npy"));
+            let w = Array2::from_shape_vec((p.post, p.pre), p.w.clone())
+                .expect("a projection's weights are post × pre");
+            let mut result = write(&file, |f| w.write_npy(f));
+            if let Some(b) = &p.bias {
+                let bias = Array1::from_vec(b.clone());
+                let bf = folder.join(format!("{stem}.bias.npy"));
+                result = result.and_then(|()| write(&bf, |f| bias.write_npy(f)));
+            }
+            match result {
+                Ok(()) => self.saved.push(Saved {
+                    tag: tag.clone(),
+                    op,
+                    name: name.to_string(),
+                    projection: p.name.clone(),
+                    file: file.strip_prefix(&self.dir).unwrap_or(&file).to_path_buf(),
+                    rows: p.post,
+                    cols: p.pre,
+                }),
+                Err(e) => self.errors.push(e),
+            }
+        }
+    }
+
+    /// Writes `weights/index.csv`; returns the folder when anything was saved.
+    pub fn finish_index(&mut self) -> Option<PathBuf> {
+        if self.saved.is_empty() {
+            return None;
+        }
+        let mut text = String::from("when,op,name,projection,file,rows,cols\n");
+        for s in &self.saved {
+            text.push_str(&format!(
+                "{},{},{},{},{},{},{}\n",
+                s.tag,
+                s.op.map(|o| o.to_string()).unwrap_or_default(),
+                s.name,
+                s.projection,
+                s.file.display(),
+                s.rows,
+                s.cols
+            ));
+        }
+        let index = self.dir.join("index.csv");
+        if let Err(e) = super::write::atomic_write(&index, text.as_bytes()) {
+            self.errors
+                .push(format!("cannot write {}: {e}", index.display()));
+        }
+        Some(self.dir.clone())
+    }
+}
+
+fn write(
+    file: &Path,
+    f: impl FnOnce(std::io::BufWriter<std::fs::File>) -> Result<(), ndarray_npy::WriteNpyError>,
+) -> Result<(), String> {
+    std::fs::File::create(file)
+        .map_err(|e| e.to_string())
+        .and_then(|h| f(std::io::BufWriter::new(h)).map_err(|e| e.to_string()))
+        .map_err(|e| format!("cannot write {}: {e}", file.display()))
+}
+
+/// `x->h1` → `x_to_h1`: a file name without shell-special characters.
+pub fn file_stem(projection: &str) -> String {
+    projection
+        .replace("->", "_to_")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+impl Progress for Saver<'_> {
+    fn start(&mut self, what: &str, total: u64, unit: &str) {
+        self.inner.start(what, total, unit);
+    }
+    fn advance(&mut self, done: u64) {
+        self.inner.advance(done);
+    }
+    fn finish(&mut self) {
+        self.inner.finish();
+    }
+    fn network_ready(&mut self, net: &Network) {
+        if self.whens.contains(&When::Start) {
+            self.save("start".into(), None, "start", net);
+        }
+    }
+    fn op_done(&mut self, rec: &OpRecord, net: &Network) {
+        if self.whens.iter().any(|w| w.after(rec)) {
+            let tag = format!("op{:03}-{}", rec.index, rec.name.replace('#', "-"));
+            self.save(file_stem(&tag), Some(rec.index), &rec.name, net);
+        }
+    }
+    fn run_done(&mut self, net: &Network) {
+        if self.whens.contains(&When::End) {
+            self.save("end".into(), None, "end", net);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_parse_and_match_ops_by_kind_phase_name_or_index() {
+        assert_eq!(When::parse("end"), When::End);
+        assert_eq!(When::parse("7"), When::Op(7));
+        let rec = OpRecord {
+            index: 7,
+            kind: "nrem".into(),
+            name: "consolidate#2".into(),
+            amount: None,
+            spikes: Default::default(),
+            loss: Vec::new(),
+        };
+        for yes in ["nrem", "consolidate", "consolidate#2", "7", "all"] {
+            assert!(When::parse(yes).after(&rec), "{yes}");
+        }
+        for no in ["rem", "consolidate#1", "consol", "8", "end", "start"] {
+            assert!(!When::parse(no).after(&rec), "{no}");
+        }
+    }
+
+    #[test]
+    fn projection_names_become_plain_file_names() {
+        assert_eq!(file_stem("x->h1"), "x_to_h1");
+        assert_eq!(file_stem("op007-consolidate-2"), "op007-consolidate-2");
+        assert_eq!(file_stem("a b/c"), "a_b_c");
+    }
+}

@@ -1,0 +1,141 @@
+//! Exports of a run: `--save-weights` (.npy per projection at chosen ops) and metrics.csv.
+
+mod common;
+
+use common::cli::{exits, scratch, somnia};
+use ndarray::Array2;
+use ndarray_npy::ReadNpyExt;
+
+const PROTOCOL: &str = r#"
+dataset images = bars(side = 6, samples = 10)
+tasks stream = chunks(images, 2)
+
+network snn {
+  input px 36
+  layer exc 8 : lif { tau 20 ms; threshold -55 mV; r 5 }
+  connect px -> exc as afferent { init uniform(0, 0.3); sign excitatory; bounds [0, 1] }
+}
+
+rule ltp = stdp { a_plus 1; a_minus 1.05; tau_plus 10 ms; tau_minus 10 ms; lr 0.01 }
+
+phase look(t: task) = wake {
+  data t
+  length 30 samples
+  dt 1 ms; present 40 ms; rest 10 ms
+  encode poisson(max_rate = 80 Hz)
+  plasticity ltp
+}
+
+phase nap = nrem {
+  dt 1 ms
+  length 300 steps
+  drive poisson(10 Hz)
+  plasticity ltp
+}
+
+protocol slept {
+  network snn
+  schedule {
+    for t in stream {
+      look(t)
+      nap
+    }
+    measure rates(exc) as "end of run"
+  }
+  expect final rates(exc) >= 0 Hz
+}
+"#;
+
+fn load(path: &std::path::Path) -> Array2<f32> {
+    Array2::<f32>::read_npy(std::fs::File::open(path).unwrap()).unwrap()
+}
+
+#[test]
+fn save_weights_writes_each_projection_at_the_chosen_ops() {
+    let dir = scratch("save-weights");
+    std::fs::write(dir.join("p.sleep"), PROTOCOL).unwrap();
+    let out = somnia(
+        &[
+            "run",
+            "p.sleep",
+            "-q",
+            "--out",
+            "r",
+            "--save-weights",
+            "start,nap",
+            "--save-weights",
+            "end",
+        ],
+        &dir,
+    );
+    exits(&out, 0);
+    let w = dir.join("r/weights");
+    let index = std::fs::read_to_string(w.join("index.csv")).unwrap();
+    let rows: Vec<&str> = index.lines().collect();
+    assert_eq!(rows[0], "when,op,name,projection,file,rows,cols");
+    assert_eq!(rows[1], "start,,start,afferent,start/afferent.npy,8,36");
+    assert_eq!(
+        rows[2],
+        "op001-nap-0,1,nap#0,afferent,op001-nap-0/afferent.npy,8,36"
+    );
+    assert_eq!(
+        rows[3],
+        "op003-nap-1,3,nap#1,afferent,op003-nap-1/afferent.npy,8,36"
+    );
+    assert_eq!(rows[4], "end,,end,afferent,end/afferent.npy,8,36");
+    assert_eq!(rows.len(), 5);
+    let start = load(&w.join("start/afferent.npy"));
+    let after_nap = load(&w.join("op003-nap-1/afferent.npy"));
+    let end = load(&w.join("end/afferent.npy"));
+    assert_eq!(start.dim(), (8, 36));
+    // Initial weights are uniform(0, 0.3); learning moved them, within the bounds [0, 1].
+    assert!(start.iter().all(|&x| (0.0..=0.3).contains(&x)));
+    assert_ne!(start, end);
+    assert!(end.iter().all(|&x| (0.0..=1.0).contains(&x)));
+    // Nothing changes the weights between the last nap and the end (a measurement).
+    assert_eq!(after_nap, end);
+}
+
+#[test]
+fn save_weights_refuses_a_point_the_protocol_does_not_have() {
+    let dir = scratch("save-weights-bad");
+    std::fs::write(dir.join("p.sleep"), PROTOCOL).unwrap();
+    let out = somnia(
+        &[
+            "run",
+            "p.sleep",
+            "-q",
+            "--out",
+            "r",
+            "--save-weights",
+            "naps",
+        ],
+        &dir,
+    );
+    exits(&out, 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no op, phase or measurement label `naps` (did you mean `nap`?)"),
+        "{err}"
+    );
+    assert!(!dir.join("r").exists(), "nothing ran, nothing was written");
+}
+
+#[test]
+fn metrics_csv_has_the_documented_columns() {
+    let dir = scratch("metrics-csv");
+    std::fs::write(dir.join("p.sleep"), PROTOCOL).unwrap();
+    exits(&somnia(&["run", "p.sleep", "-q", "--out", "r"], &dir), 0);
+    let text = std::fs::read_to_string(dir.join("r/metrics.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("op,after,label,measure,metric,group,task,value")
+    );
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        &row[..7],
+        ["4", "nap#1", "end of run", "0", "rates", "", "exc"]
+    );
+    assert!(row[7].parse::<f64>().unwrap() >= 0.0);
+}
