@@ -233,6 +233,9 @@ pub fn run_job(
                     && o.work_hash == engine::work_hash(plan)
                     && o.evaluated_on == eval_word(cfg.eval) =>
             {
+                // The work is the same, the expectations may not be: judge them anew.
+                let mut o = o;
+                o.expectations = crate::outcome::expect::evaluate_all(&plan.expectations, &o);
                 result.outcome = Some(o);
                 result.reused = true;
                 return result;
