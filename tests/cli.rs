@@ -55,14 +55,18 @@ fn temp_file(name: &str, text: &[u8]) -> std::path::PathBuf {
 
 #[test]
 fn check_passes_on_every_shipped_protocol() {
-    for f in [
-        "protocols/src_split_mnist.sleep",
-        "protocols/stdp_sleep_ratio.sleep",
-        "protocols/nrem_rem_resilience.sleep",
-    ] {
-        let (_, err) = somnia(&["check", f]).status(0);
-        assert_eq!(err.trim(), format!("{f}: ok"));
-    }
+    let (_, err) = somnia(&["check", "protocols"]).status(0);
+    let files: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        files,
+        [
+            "protocols/diehl_cook.sleep: ok",
+            "protocols/nrem_rem_resilience.sleep: ok",
+            "protocols/sine_noise_sleep.sleep: ok",
+            "protocols/src_split_mnist.sleep: ok",
+            "protocols/stdp_sleep_ratio.sleep: ok",
+        ]
+    );
 }
 
 #[test]

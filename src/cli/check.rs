@@ -1,4 +1,4 @@
-//! `somnia check FILE...`
+//! `somnia check PATH...`: files, or folders searched for `*.sleep` files.
 
 use super::output::{self, JsonFile, JsonReport};
 use super::{FAILED, Format, OK, USAGE};
@@ -9,8 +9,8 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Protocol files to check.
-    #[arg(required = true, value_name = "FILE")]
+    /// Protocol files to check, or folders searched for `*.sleep` files.
+    #[arg(required = true, value_name = "PATH")]
     pub files: Vec<PathBuf>,
     /// Output format for diagnostics.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -30,7 +30,25 @@ pub fn run(a: Args, color: bool) -> i32 {
         errors: 0,
         warnings: 0,
     };
-    for file in &a.files {
+    let mut files = Vec::new();
+    for path in &a.files {
+        if path.is_dir() {
+            match crate::suite::discover::protocol_files(std::slice::from_ref(path)) {
+                Ok(found) if found.is_empty() => {
+                    eprintln!("error: no `*.sleep` files in {}", path.display());
+                    status = USAGE;
+                }
+                Ok(found) => files.extend(found),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    status = USAGE;
+                }
+            }
+        } else {
+            files.push(path.clone());
+        }
+    }
+    for file in &files {
         let name = file.display().to_string();
         match session::check_file(file, &a.sets, &Options::default()) {
             Ok(report) => {
