@@ -5,27 +5,9 @@ mod common;
 use common::cli::{exits, scratch, somnia, without_timing};
 
 /// Two arms: with a noisy STDP sleep after each chunk, and without it.
-const PROTOCOL: &str = r#"
-dataset images = bars(side = 6, samples = 10)
-tasks stream = chunks(images, 2)
-
-network snn {
-  input px 36
-  layer exc 8 : lif { tau 20 ms; threshold -55 mV; r 5 }
-  connect px -> exc { init uniform(0, 0.3); sign excitatory; bounds [0, 1] }
-  connect exc -> exc as lateral { connectivity all_but_self; init -0.2; sign inhibitory; bounds [-1, 0] }
-}
-
-rule ltp = stdp { a_plus 1; a_minus 1.05; tau_plus 10 ms; tau_minus 10 ms; lr 0.01 }
-
-phase look(t: task) = wake {
-  data t
-  length 30 samples
-  dt 1 ms; present 40 ms; rest 10 ms
-  encode poisson(max_rate = 80 Hz)
-  plasticity ltp
-}
-
+const PROTOCOL: &str = concat!(
+    crate::bars_network!(),
+    r#"
 phase nap = nrem {
   dt 1 ms
   length 300 steps
@@ -52,7 +34,8 @@ compare slept vs awake over seeds 1..4 {
   expect mean(slept.final rates(exc)) != mean(awake.final rates(exc))
   expect ci_low(slept.final rates(exc)) <= ci_high(slept.final rates(exc))
 }
-"#;
+"#
+);
 
 #[test]
 fn arms_share_seeds_and_give_the_same_outcomes_on_any_thread_count() {

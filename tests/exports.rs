@@ -6,26 +6,9 @@ use common::cli::{exits, scratch, somnia};
 use ndarray::Array2;
 use ndarray_npy::ReadNpyExt;
 
-const PROTOCOL: &str = r#"
-dataset images = bars(side = 6, samples = 10)
-tasks stream = chunks(images, 2)
-
-network snn {
-  input px 36
-  layer exc 8 : lif { tau 20 ms; threshold -55 mV; r 5 }
-  connect px -> exc as afferent { init uniform(0, 0.3); sign excitatory; bounds [0, 1] }
-}
-
-rule ltp = stdp { a_plus 1; a_minus 1.05; tau_plus 10 ms; tau_minus 10 ms; lr 0.01 }
-
-phase look(t: task) = wake {
-  data t
-  length 30 samples
-  dt 1 ms; present 40 ms; rest 10 ms
-  encode poisson(max_rate = 80 Hz)
-  plasticity ltp
-}
-
+const PROTOCOL: &str = concat!(
+    crate::bars_network!(),
+    r#"
 phase nap = nrem {
   dt 1 ms
   length 300 steps
@@ -44,7 +27,8 @@ protocol slept {
   }
   expect final rates(exc) >= 0 Hz
 }
-"#;
+"#
+);
 
 fn load(path: &std::path::Path) -> Array2<f32> {
     Array2::<f32>::read_npy(std::fs::File::open(path).unwrap()).unwrap()
@@ -73,17 +57,19 @@ fn save_weights_writes_each_projection_at_the_chosen_ops() {
     let index = std::fs::read_to_string(w.join("index.csv")).unwrap();
     let rows: Vec<&str> = index.lines().collect();
     assert_eq!(rows[0], "when,op,name,projection,file,rows,cols");
-    assert_eq!(rows[1], "start,,start,afferent,start/afferent.npy,8,36");
     assert_eq!(
-        rows[2],
-        "op001-nap-0,1,nap#0,afferent,op001-nap-0/afferent.npy,8,36"
+        rows[1..],
+        [
+            "start,,start,afferent,start/afferent.npy,8,36",
+            "start,,start,lateral,start/lateral.npy,8,8",
+            "op001-nap-0,1,nap#0,afferent,op001-nap-0/afferent.npy,8,36",
+            "op001-nap-0,1,nap#0,lateral,op001-nap-0/lateral.npy,8,8",
+            "op003-nap-1,3,nap#1,afferent,op003-nap-1/afferent.npy,8,36",
+            "op003-nap-1,3,nap#1,lateral,op003-nap-1/lateral.npy,8,8",
+            "end,,end,afferent,end/afferent.npy,8,36",
+            "end,,end,lateral,end/lateral.npy,8,8",
+        ]
     );
-    assert_eq!(
-        rows[3],
-        "op003-nap-1,3,nap#1,afferent,op003-nap-1/afferent.npy,8,36"
-    );
-    assert_eq!(rows[4], "end,,end,afferent,end/afferent.npy,8,36");
-    assert_eq!(rows.len(), 5);
     let start = load(&w.join("start/afferent.npy"));
     let after_nap = load(&w.join("op003-nap-1/afferent.npy"));
     let end = load(&w.join("end/afferent.npy"));

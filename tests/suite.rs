@@ -8,28 +8,10 @@ use std::path::Path;
 use std::process::Output;
 
 /// A small spiking network, an arm without its sleep, a comparison and a sweep.
-const PROTOCOL: &str = r#"
+const PROTOCOL: &str = concat!(
+    crate::bars_network!(),
+    r#"
 let nap_length = 300 steps
-
-dataset images = bars(side = 6, samples = 10)
-tasks stream = chunks(images, 2)
-
-network snn {
-  input px 36
-  layer exc 8 : lif { tau 20 ms; threshold -55 mV; r 5 }
-  connect px -> exc as afferent { init uniform(0, 0.3); sign excitatory; bounds [0, 1] }
-  connect exc -> exc as lateral { connectivity all_but_self; init -0.2; sign inhibitory; bounds [-1, 0] }
-}
-
-rule ltp = stdp { a_plus 1; a_minus 1.05; tau_plus 10 ms; tau_minus 10 ms; lr 0.01 }
-
-phase look(t: task) = wake {
-  data t
-  length 30 samples
-  dt 1 ms; present 40 ms; rest 10 ms
-  encode poisson(max_rate = 80 Hz)
-  plasticity ltp
-}
 
 phase nap = nrem {
   dt 1 ms
@@ -61,7 +43,8 @@ compare slept vs awake over seeds 1..2 {
 sweep slept over nap_length in [100 steps, 300 steps] seeds 1..2 {
   expect mean(final rates(exc)) > 0 Hz
 }
-"#;
+"#
+);
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -2,6 +2,7 @@
 //! networks, seeded streams and a tolerance check.
 #![allow(dead_code)] // each test crate uses a different subset
 
+pub mod bars;
 pub mod cli;
 
 use rand::SeedableRng;
