@@ -445,7 +445,7 @@ pub fn svg(h: &Hypnogram) -> Result<String, PlotError> {
             if px - w / 2.0 > free_from {
                 free_from = px + w / 2.0 + 6.0;
                 let (cx, cy) = chart.backend_coord(&(x(m.at), 3.6));
-                main.draw(&Text::new(
+                root.draw(&Text::new(
                     text,
                     (cx, cy - 4),
                     anchored(font(10), HPos::Center, VPos::Bottom).color(&color),
@@ -456,7 +456,7 @@ pub fn svg(h: &Hypnogram) -> Result<String, PlotError> {
         // The states' names beside their levels.
         for s in State::ALL {
             let (cx, cy) = chart.backend_coord(&(0.0, s.level()));
-            main.draw(&Text::new(
+            root.draw(&Text::new(
                 s.name(),
                 (cx - 8, cy),
                 anchored(font(13), HPos::Right, VPos::Center),
