@@ -10,6 +10,7 @@ mod explain;
 mod many;
 mod output;
 mod plan;
+mod plot;
 mod progress;
 mod run;
 mod sweep;
@@ -54,6 +55,8 @@ pub enum Command {
     Compare(compare::Args),
     /// Run protocol files as regression tests: their expectations, golden outcomes and comparisons; ends with `N passed, M failed` (exit 0 when nothing failed, 1 when something did, 2 on errors).
     Test(test::Args),
+    /// Draw an outcome's plots (hypnogram, accuracy per task, weight histograms around each sleep) or a sweep's (each metric against the swept value) as SVG files beside it (exit 0, 2 when it cannot be read or written).
+    Plot(plot::Args),
     /// Compare two outcomes metric by metric (exit 0 when nothing moved, 1 when something did, 2 when a file cannot be read).
     Diff(diff::Args),
     /// Explain a diagnostic code, or list the built-ins.
@@ -95,6 +98,7 @@ pub fn run() -> i32 {
         Command::Compare(a) => compare::run(a, color),
         Command::Test(a) => test::run(a, color),
         Command::Diff(a) => diff::run(a),
+        Command::Plot(a) => plot::run(a),
         Command::Explain(a) => explain::run(a),
     }
 }

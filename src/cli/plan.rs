@@ -1,4 +1,4 @@
-//! `somnia plan FILE [--protocol NAME] [--json]`
+//! `somnia plan FILE [--protocol NAME] [--json] [--svg OUT.svg [--force]]`
 
 use super::output;
 use super::{FAILED, OK, USAGE};
@@ -17,6 +17,12 @@ pub struct Args {
     /// Print the plan as JSON instead of a timeline.
     #[arg(long)]
     pub json: bool,
+    /// Write the plan's hypnogram to this SVG file (instead of printing the timeline).
+    #[arg(long, value_name = "OUT.svg", conflicts_with = "json")]
+    pub svg: Option<PathBuf>,
+    /// Overwrite the file given to --svg if it exists.
+    #[arg(long, requires = "svg")]
+    pub force: bool,
     /// Replace the protocol's seed.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -41,6 +47,9 @@ pub fn run(a: Args, color: bool) -> i32 {
         eprintln!("error: {} defines no protocol", a.file.display());
         return USAGE;
     }
+    if let Some(out) = &a.svg {
+        return write_svg(&a, out, &plans);
+    }
     if a.json {
         let text = match &a.protocol {
             Some(_) => serde_json::to_string_pretty(plans[0]),
@@ -56,5 +65,53 @@ pub fn run(a: Args, color: bool) -> i32 {
             &report.sweeps,
         ));
     }
+    OK
+}
+
+/// `--svg OUT`: the hypnogram of the one protocol planned, never over an existing file
+/// without `--force`.
+fn write_svg(a: &Args, out: &std::path::Path, plans: &[&crate::plan::Plan]) -> i32 {
+    let plan = match plans {
+        [p] => p,
+        many => {
+            let names: Vec<&str> = many.iter().map(|p| p.protocol.as_str()).collect();
+            eprintln!(
+                "error: {} has several protocols; choose the one to draw with --protocol: {}",
+                a.file.display(),
+                names.join(", ")
+            );
+            return USAGE;
+        }
+    };
+    if out.exists() && !a.force {
+        eprintln!(
+            "error: {} exists; pass --force to overwrite it",
+            out.display()
+        );
+        return USAGE;
+    }
+    if out.is_dir() {
+        eprintln!("error: {} is a folder; give a file name", out.display());
+        return USAGE;
+    }
+    let svg = match crate::plot::hypnogram::plan_svg(plan) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "error: cannot draw the hypnogram of `{}`: {e}",
+                plan.protocol
+            );
+            return USAGE;
+        }
+    };
+    if let Err(e) = crate::outcome::write::atomic_write(out, svg.as_bytes()) {
+        eprintln!("error: cannot write {}: {e}", out.display());
+        return USAGE;
+    }
+    eprintln!(
+        "hypnogram of `{}` written to {}",
+        plan.protocol,
+        out.display()
+    );
     OK
 }

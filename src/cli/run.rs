@@ -2,7 +2,8 @@
 //!
 //! Checks and compiles the protocol, runs it, writes `outcome.json` and `metrics.csv`, and
 //! prints the final values and the expectations. Exit 0 when every expectation passes, 1
-//! when one fails, 2 on errors (in the file, the data, or the run).
+//! when one fails, 2 on errors (in the file, the data, or the run). With `--plots`, the
+//! outcome's plots (`somnia plot`) are written beside it.
 
 use super::output;
 use super::progress::Bars;
@@ -36,6 +37,9 @@ pub struct Args {
     /// Overwrite an existing outcome.
     #[arg(long)]
     pub force: bool,
+    /// Also write the outcome's plots beside it (hypnogram.svg, accuracy.svg, weights.svg).
+    #[arg(long)]
+    pub plots: bool,
     /// No progress bars.
     #[arg(long, short)]
     pub quiet: bool,
@@ -139,6 +143,29 @@ pub fn run(a: Args, color: bool) -> i32 {
     }
     print_summary(&outcome);
     eprintln!("outcome written to {}", dir.display());
+    let mut plots_failed = false;
+    if a.plots {
+        let written = crate::plot::outcome_plots(&outcome)
+            .map_err(|e| e.to_string())
+            .and_then(|files| {
+                let files: Vec<(String, String)> =
+                    files.into_iter().map(|(n, s)| (n.to_string(), s)).collect();
+                super::plot::write_all(&dir, &files)
+            });
+        match written {
+            Ok(paths) => {
+                let names: Vec<String> = paths
+                    .iter()
+                    .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                    .collect();
+                eprintln!("plots written to {}: {}", dir.display(), names.join(", "));
+            }
+            Err(e) => {
+                eprintln!("error: cannot write the plots: {e}");
+                plots_failed = true;
+            }
+        }
+    }
     for e in &weight_errors {
         eprintln!("error: {e}");
     }
@@ -148,6 +175,9 @@ pub fn run(a: Args, color: bool) -> i32 {
     if let Some(e) = error {
         let d = e.to_diagnostic(&report.program.sources);
         output::print_human(&[d], &report.program.sources, color);
+        return USAGE;
+    }
+    if plots_failed {
         return USAGE;
     }
     if outcome.passed() { OK } else { FAILED }

@@ -108,6 +108,21 @@ pub fn weight_stat(p: &Projection, stat: &str) -> f64 {
     }
 }
 
+/// The histogram of a projection's existing synapses (what an outcome records around each
+/// sleep phase); allocates only the histogram's counts.
+pub fn weight_histogram(p: &Projection) -> crate::outcome::Histogram {
+    use crate::outcome::Histogram;
+    match &p.mask {
+        Some(m) => Histogram::of(
+            p.w.iter()
+                .zip(m)
+                .filter(|(_, m)| **m != 0.0)
+                .map(|(w, _)| *w as f64),
+        ),
+        None => Histogram::of(p.w.iter().map(|&w| w as f64)),
+    }
+}
+
 /// The largest L2 norm of a post neuron's incoming weights (Watkins et al.).
 pub fn feature_norm(p: &Projection) -> f64 {
     p.w.chunks_exact(p.pre.max(1))

@@ -23,7 +23,7 @@ use crate::data::{self, Dataset, EvalSplit, Task};
 use crate::diagnostics::Code;
 use crate::diagnostics::runtime::RunError;
 use crate::outcome::expect::evaluate_all;
-use crate::outcome::{ErrorInfo, OpRecord, Outcome, Row, SCHEMA, Timing};
+use crate::outcome::{ErrorInfo, OpRecord, Outcome, Row, SCHEMA, Timing, WeightChange};
 use crate::plan::ir::{BuiltinIr, Op, ParamIr, Plan, SpanIr, WakeLength};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -349,6 +349,7 @@ impl<'a> Runner<'a> {
                 amount: None,
                 spikes: BTreeMap::new(),
                 loss: Vec::new(),
+                weights: Vec::new(),
             };
             let result = self.op(op, index, &mut record, progress);
             progress.op_done(&record, &self.net);
@@ -419,6 +420,7 @@ impl<'a> Runner<'a> {
                 rec.name = format!("{phase}#{call}");
                 rec.amount = Some(*steps);
                 if *steps > 0 {
+                    let before = self.weight_histograms();
                     let mut setup = self
                         .sleep_setup(*steps, *dt, dynamics, scale, drive, *window, rules, span)?;
                     setup.record_input = *record;
@@ -462,6 +464,16 @@ impl<'a> Runner<'a> {
                     self.activity = Some(stats.activity);
                     self.silenced.clear();
                     self.check_weights(&rec.name, span)?;
+                    let after = self.weight_histograms();
+                    rec.weights = before
+                        .into_iter()
+                        .zip(after)
+                        .map(|((projection, before), (_, after))| WeightChange {
+                            projection,
+                            before,
+                            after,
+                        })
+                        .collect();
                 }
                 self.after = rec.name.clone();
             }
@@ -973,6 +985,15 @@ impl<'a> Runner<'a> {
                         || on.contains(&p.name)
                         || on.contains(&self.net.pops[p.to].name))
             })
+            .collect()
+    }
+
+    /// A histogram of every projection's weights, in the network's order.
+    fn weight_histograms(&self) -> Vec<(String, crate::outcome::Histogram)> {
+        self.net
+            .projs
+            .iter()
+            .map(|p| (p.name.clone(), super::metrics::weight_histogram(p)))
             .collect()
     }
 

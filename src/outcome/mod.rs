@@ -109,6 +109,92 @@ pub struct OpRecord {
     /// Mean training loss per epoch (wake phases with backprop).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub loss: Vec<f64>,
+    /// Histograms of each projection's weights before and after a sleep phase (`nrem`,
+    /// `rem` ops that ran at least one step), in the network's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub weights: Vec<WeightChange>,
+}
+
+/// A projection's weights around one sleep phase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeightChange {
+    pub projection: String,
+    pub before: Histogram,
+    pub after: Histogram,
+}
+
+/// A histogram of a projection's existing synapses: `counts.len()` equal bins over
+/// `[min, max]` (one bin when every weight is equal), with their mean and standard deviation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Histogram {
+    pub min: f64,
+    pub max: f64,
+    pub counts: Vec<u64>,
+    pub mean: f64,
+    pub std: f64,
+}
+
+impl Histogram {
+    /// The number of bins of the histograms an outcome records.
+    pub const BINS: usize = 40;
+
+    /// The histogram of `values` in [`Histogram::BINS`] bins; no allocation beyond `counts`.
+    pub fn of<I>(values: I) -> Histogram
+    where
+        I: Iterator<Item = f64> + Clone,
+    {
+        let (mut n, mut sum) = (0u64, 0.0);
+        let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
+        for v in values.clone() {
+            n += 1;
+            sum += v;
+            min = min.min(v);
+            max = max.max(v);
+        }
+        if n == 0 || !min.is_finite() || !max.is_finite() {
+            return Histogram {
+                min: 0.0,
+                max: 0.0,
+                counts: Vec::new(),
+                mean: 0.0,
+                std: 0.0,
+            };
+        }
+        let mean = sum / n as f64;
+        let bins = if max > min { Self::BINS } else { 1 };
+        let width = (max - min) / bins as f64;
+        let mut counts = vec![0u64; bins];
+        let mut squares = 0.0;
+        for v in values {
+            squares += (v - mean) * (v - mean);
+            let i = if width > 0.0 {
+                (((v - min) / width) as usize).min(bins - 1)
+            } else {
+                0
+            };
+            counts[i] += 1;
+        }
+        Histogram {
+            min,
+            max,
+            counts,
+            mean,
+            std: (squares / n as f64).sqrt(),
+        }
+    }
+
+    /// The edges of the bins: `counts.len() + 1` values from `min` to `max`.
+    pub fn edges(&self) -> Vec<f64> {
+        let bins = self.counts.len().max(1);
+        (0..=bins)
+            .map(|i| self.min + (self.max - self.min) * i as f64 / bins as f64)
+            .collect()
+    }
+
+    /// The number of values counted.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
 }
 
 /// Wall times: the only part of an outcome that differs between identical runs.

@@ -290,6 +290,7 @@ mod tests {
             amount: None,
             spikes: Default::default(),
             loss: Vec::new(),
+            weights: Vec::new(),
         };
         for yes in ["nrem", "consolidate", "consolidate#2", "7", "all"] {
             assert!(When::parse(yes).after(&rec), "{yes}");
