@@ -259,7 +259,8 @@ fn panel<DB: DrawingBackend>(
         .y_labels(4)
         .light_line_style(LIGHT.mix(0.5))
         .bold_line_style(LIGHT)
-        .x_label_formatter(&|v| short(*v))
+        // Tick positions are sums of steps: a zero tick can come out as -1.4e-17.
+        .x_label_formatter(&|v| short(if v.abs() < (hi - lo) * 1e-9 { 0.0 } else { *v }))
         .y_label_formatter(&|v| format!("{v:.0}%"))
         .label_style((FONT, 10))
         .draw()
