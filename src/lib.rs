@@ -16,6 +16,7 @@ pub mod engine;
 pub mod load;
 pub mod outcome;
 pub mod plan;
+pub mod repl;
 pub mod session;
 pub mod source;
 pub mod suite;

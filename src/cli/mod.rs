@@ -11,6 +11,7 @@ mod many;
 mod output;
 mod plan;
 mod progress;
+mod repl;
 mod run;
 mod sweep;
 mod test;
@@ -58,6 +59,8 @@ pub enum Command {
     Diff(diff::Args),
     /// Explain a diagnostic code, or list the built-ins.
     Explain(explain::Args),
+    /// A live session: add definitions, instantiate a protocol's network, run phases one at a time, inspect and fork (reads stdin when it is not a terminal; exit 1 when an entry failed).
+    Repl(repl::Args),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -96,5 +99,6 @@ pub fn run() -> i32 {
         Command::Test(a) => test::run(a, color),
         Command::Diff(a) => diff::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Repl(a) => repl::run(a, color),
     }
 }
