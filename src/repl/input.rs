@@ -9,11 +9,13 @@ pub const ITEM_WORDS: &[&str] = &[
 /// Words that start a schedule statement other than a phase call.
 pub const SCHEDULE_WORDS: &[&str] = &["for", "repeat", "until", "measure", "checkpoint", "restore"];
 
-/// How deep the brackets of `text` are still open at its end, skipping strings and
-/// comments; and whether it ends inside a block comment.
-fn depth(text: &str) -> (i64, bool) {
+/// Whether `text` ends with a bracket still open, skipping strings and comments (an
+/// unclosed block comment counts as open). A closing bracket that does not match the
+/// innermost open one ends the entry: it is an error for the checker to report.
+fn open_at_end(text: &str) -> bool {
     let b = text.as_bytes();
-    let (mut depth, mut i) = (0i64, 0);
+    let mut open: Vec<u8> = Vec::new();
+    let mut i = 0;
     while i < b.len() {
         match b[i] {
             b'"' => {
@@ -32,22 +34,31 @@ fn depth(text: &str) -> (i64, bool) {
             }
             b'/' if b.get(i + 1) == Some(&b'*') => match text[i + 2..].find("*/") {
                 Some(end) => i += end + 3,
-                None => return (depth, true),
+                None => return true,
             },
-            b'{' | b'[' | b'(' => depth += 1,
-            b'}' | b']' | b')' => depth -= 1,
+            c @ (b'{' | b'[' | b'(') => open.push(c),
+            c @ (b'}' | b']' | b')') => {
+                let opener = match c {
+                    b'}' => b'{',
+                    b']' => b'[',
+                    _ => b'(',
+                };
+                if open.pop() != Some(opener) {
+                    return false;
+                }
+            }
             _ => {}
         }
         i += 1;
     }
-    (depth, false)
+    !open.is_empty()
 }
 
-/// Whether an entry is complete: every bracket closed (an extra closing one is complete,
-/// and an error for the checker to report) and no block comment open.
+/// Whether an entry is complete: every bracket closed (a closing bracket too many, or the
+/// wrong one, is complete too, and an error for the checker to report) and no block
+/// comment open.
 pub fn is_complete(text: &str) -> bool {
-    let (d, in_comment) = depth(text);
-    d <= 0 && !in_comment
+    !open_at_end(text)
 }
 
 /// What an entry is.
@@ -145,6 +156,7 @@ mod tests {
         assert!(is_complete("let x = 1 // {"));
         assert!(!is_complete("/* {"));
         assert!(is_complete("}"));
+        assert!(is_complete("learn(pairs[2)"));
     }
 
     #[test]

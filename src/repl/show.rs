@@ -107,8 +107,18 @@ pub fn ran(records: &[OpRecord], rows: &[Row]) -> String {
                     format!(" \"{}\"", r.name)
                 };
                 let _ = writeln!(out, "measure{label}");
-                for row in rows.iter().filter(|row| row.op == r.index) {
-                    let _ = writeln!(out, "  {}", row_text(row));
+                let mine: Vec<&Row> = rows.iter().filter(|row| row.op == r.index).collect();
+                for row in &mine {
+                    // The mean over a group of one task is that task's value again.
+                    let single = row.task == "all"
+                        && mine.iter().any(|o| {
+                            o.measure == row.measure
+                                && o.metric == row.metric
+                                && Some(&o.task) == row.group.as_ref()
+                        });
+                    if !single {
+                        let _ = writeln!(out, "  {}", row_text(row));
+                    }
                 }
             }
             "checkpoint" | "restore" => {
@@ -141,7 +151,14 @@ pub fn metrics(rows: &[Row]) -> String {
         return "nothing measured yet (`measure accuracy(seen)` measures)".into();
     }
     let mut latest: Vec<&Row> = Vec::new();
-    for r in rows {
+    // The mean over a group of one task (`pairs[0]`) repeats that task's row.
+    let single = |r: &Row| {
+        r.task == "all"
+            && r.group
+                .as_ref()
+                .is_some_and(|g| g.contains('[') && !g.contains(','))
+    };
+    for r in rows.iter().filter(|r| !single(r)) {
         match latest
             .iter_mut()
             .find(|l| l.metric == r.metric && l.task == r.task && l.group == r.group)
