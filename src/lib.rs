@@ -17,6 +17,7 @@ pub mod load;
 pub mod outcome;
 pub mod plan;
 pub mod plot;
+pub mod repl;
 pub mod session;
 pub mod source;
 pub mod suite;

@@ -540,3 +540,52 @@ fn linear_readout_reads_a_spiking_layer() {
         .unwrap();
     assert!(acc > 0.3, "accuracy {acc}");
 }
+
+#[test]
+fn a_stopped_run_is_e413_and_keeps_the_network_usable() {
+    // `somnia repl` sets the runner's stop flag on Ctrl-C (tests/repl.rs drives that through
+    // a terminal); here another thread sets it while a long sleep runs.
+    use somnia::engine::{Options, Quiet, Runner};
+    use std::sync::atomic::Ordering;
+    let text = r#"
+dataset images = bars(side = 6, samples = 10)
+network snn {
+  input px 36
+  layer exc 8 : lif { tau 20 ms; threshold -55 mV; r 5 }
+  connect px -> exc { init uniform(0, 0.3); sign excitatory; bounds [0, 1] }
+}
+rule ltp = stdp { a_plus 1; a_minus 1.05; tau_plus 10 ms; tau_minus 10 ms; lr 0.01 }
+phase dream = nrem { dt 1 ms; length 10000 s; drive poisson(20 Hz); plasticity ltp }
+protocol p {
+  network snn
+  schedule { dream; measure rates(exc) }
+}
+"#;
+    let dir = scratch("e413");
+    let report = somnia::session::check_text("p.sleep", text, Some(&dir), &[], &Default::default());
+    let plan = report.plan("p").expect("the protocol plans");
+    let mut runner = Runner::new(plan, &Options::default()).expect("the data is synthetic");
+    let before = runner.network().projs[0].w.clone();
+    let flag = runner.stop_flag();
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        flag.store(true, Ordering::Relaxed);
+    });
+    let err = runner.ops(&plan.ops, &mut Quiet).unwrap_err();
+    stopper.join().unwrap();
+    assert_eq!(err.code.as_str(), "E413");
+    assert!(
+        err.message.starts_with("interrupted after"),
+        "{}",
+        err.message
+    );
+    // The steps run changed the weights, the measure after the stop did not run, and the
+    // network runs again once the flag is cleared.
+    assert_ne!(runner.network().projs[0].w, before);
+    assert_eq!(runner.records().len(), 1);
+    runner.stop_flag().store(false, Ordering::Relaxed);
+    runner
+        .ops(&plan.ops[1..], &mut Quiet)
+        .expect("the measure runs");
+    assert_eq!(runner.rows().len(), 1);
+}

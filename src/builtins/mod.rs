@@ -18,7 +18,7 @@ mod reference;
 mod sleep;
 
 pub use contexts::{CONNECT, PROTOCOL, context_for_phase, phase_kinds};
-pub use reference::reference_markdown;
+pub use reference::{builtin_section, reference_markdown};
 
 use crate::units::{Dim, format_quantity};
 use std::fmt;

@@ -40,7 +40,7 @@ fn context_table(out: &mut String, ctx: &Context) {
     params_table(out, ctx.params);
 }
 
-fn builtin_section(out: &mut String, b: &Builtin) {
+pub fn builtin_section(out: &mut String, b: &Builtin) {
     out.push_str(&format!("#### `{}`\n\n{}.", b.name, b.doc));
     let mut notes = Vec::new();
     if b.kind != Kind::NeuronModel && b.dynamics != super::Dynamics::Any {

@@ -12,6 +12,7 @@ mod output;
 mod plan;
 mod plot;
 mod progress;
+mod repl;
 mod run;
 mod sweep;
 mod test;
@@ -61,6 +62,8 @@ pub enum Command {
     Diff(diff::Args),
     /// Explain a diagnostic code, or list the built-ins.
     Explain(explain::Args),
+    /// A live session: add definitions, instantiate a protocol's network, run phases one at a time, inspect and fork (reads stdin when it is not a terminal; exit 1 when an entry failed).
+    Repl(repl::Args),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -100,5 +103,6 @@ pub fn run() -> i32 {
         Command::Diff(a) => diff::run(a),
         Command::Plot(a) => plot::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Repl(a) => repl::run(a, color),
     }
 }

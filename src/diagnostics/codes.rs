@@ -111,6 +111,7 @@ codes! {
     E410 => "non-finite value during a run",
     E411 => "weights diverged",
     E412 => "not supported by the engine yet",
+    E413 => "run interrupted",
 
     W001 => "file defines nothing",
     W002 => "unused definition",

@@ -132,7 +132,27 @@ impl Trainer {
         features: usize,
         limit: usize,
         rng: &mut ChaCha8Rng,
+        progress: impl FnMut(usize),
+    ) -> Result<f64, usize> {
+        let never = std::sync::atomic::AtomicBool::new(false);
+        self.epoch_stoppable(net, act, rule, x, y, features, limit, rng, progress, &never)
+    }
+
+    /// [`Trainer::epoch`], ending after the current batch once `stop` is set (the last
+    /// value given to `progress` is then the number of samples trained).
+    #[allow(clippy::too_many_arguments)]
+    pub fn epoch_stoppable(
+        &mut self,
+        net: &mut Network,
+        act: &[Activation],
+        rule: &Backprop,
+        x: &[f32],
+        y: &[u32],
+        features: usize,
+        limit: usize,
+        rng: &mut ChaCha8Rng,
         mut progress: impl FnMut(usize),
+        stop: &std::sync::atomic::AtomicBool,
     ) -> Result<f64, usize> {
         // With cross-entropy the output is a softmax of its input: its own transfer
         // function is not applied (the loss and the update stay each other's gradient).
@@ -153,6 +173,9 @@ impl Trainer {
         let mut total = 0.0f64;
         let mut done = 0;
         for chunk in order.chunks(rule.batch) {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                return Ok(total / done.max(1) as f64);
+            }
             let b = chunk.len();
             if self.xb.nrows() != b {
                 *self = Trainer::new(net, b, features);

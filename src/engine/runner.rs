@@ -29,6 +29,8 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// How a run is carried out (not what it computes: that is the plan).
@@ -69,7 +71,28 @@ pub fn run(
     progress: &mut dyn Progress,
 ) -> (Outcome, Option<RunError>) {
     let start = Instant::now();
-    let mut outcome = Outcome {
+    let mut outcome = empty_outcome(plan, opts);
+    let error = match Runner::new(plan, opts) {
+        Ok(mut r) => {
+            outcome.timing.load_seconds = start.elapsed().as_secs_f64();
+            progress.network_ready(&r.net);
+            let result = r.ops(&plan.ops, progress);
+            progress.run_done(&r.net);
+            outcome.timeline = r.rows;
+            outcome.ops = r.records;
+            outcome.timing.ops = r.op_seconds;
+            result.err()
+        }
+        Err(e) => Some(e),
+    };
+    finish_outcome(&mut outcome, plan, error.as_ref());
+    outcome.timing.total_seconds = start.elapsed().as_secs_f64();
+    (outcome, error)
+}
+
+/// An outcome of `plan` with nothing measured yet.
+fn empty_outcome(plan: &Plan, opts: &Options) -> Outcome {
+    Outcome {
         schema: SCHEMA,
         somnia: env!("CARGO_PKG_VERSION").to_string(),
         protocol: plan.protocol.clone(),
@@ -89,21 +112,12 @@ pub fn run(
         expectations: Vec::new(),
         ops: Vec::new(),
         timing: Timing::default(),
-    };
-    let error = match Runner::new(plan, opts) {
-        Ok(mut r) => {
-            outcome.timing.load_seconds = start.elapsed().as_secs_f64();
-            progress.network_ready(&r.net);
-            let result = r.ops(&plan.ops, progress);
-            progress.run_done(&r.net);
-            outcome.timeline = r.rows;
-            outcome.ops = r.records;
-            outcome.timing.ops = r.op_seconds;
-            result.err()
-        }
-        Err(e) => Some(e),
-    };
-    if let Some(e) = &error {
+    }
+}
+
+/// The status, final values and expectations of an outcome whose timeline is complete.
+fn finish_outcome(outcome: &mut Outcome, plan: &Plan, error: Option<&RunError>) {
+    if let Some(e) = error {
         outcome.status = "error".into();
         outcome.error = Some(ErrorInfo {
             code: e.code.as_str().into(),
@@ -111,9 +125,7 @@ pub fn run(
         });
     }
     outcome.compute_final();
-    outcome.expectations = evaluate_all(&plan.expectations, &outcome);
-    outcome.timing.total_seconds = start.elapsed().as_secs_f64();
-    (outcome, error)
+    outcome.expectations = evaluate_all(&plan.expectations, outcome);
 }
 
 /// SHA-256 of the plan's JSON.
@@ -192,9 +204,14 @@ struct Snapshot {
 
 /// A plan being run: the live network and everything the ops share. `run` drives it over
 /// the whole plan; benchmarks and the REPL drive it one op at a time.
-pub struct Runner<'a> {
-    plan: &'a Plan,
+pub struct Runner {
+    /// The plan's master seed (streams of loop passes and readouts derive from it).
+    seed: u64,
+    /// The plan's first dataset (what `clustering` reads).
+    first_dataset: Option<String>,
     opts: Options,
+    /// Set from another thread (Ctrl-C in the REPL) to stop at the next step boundary.
+    stop: Arc<AtomicBool>,
     net: Network,
     inf: Inference,
     features: usize,
@@ -230,9 +247,11 @@ pub struct Runner<'a> {
     op_seconds: Vec<f64>,
 }
 
-impl<'a> Runner<'a> {
-    /// Builds the network and reads the data.
-    pub fn new(plan: &'a Plan, opts: &Options) -> Result<Runner<'a>, RunError> {
+impl Runner {
+    /// Builds the network and reads the data. The runner keeps nothing of the plan but its
+    /// seed: ops (the plan's, or any compiled against the same network) are given to
+    /// [`Runner::ops`].
+    pub fn new(plan: &Plan, opts: &Options) -> Result<Runner, RunError> {
         let net = Network::build(&plan.network, plan.seed)?;
         let initial_abs_sums = net
             .projs
@@ -269,8 +288,10 @@ impl<'a> Runner<'a> {
             }
         }
         Ok(Runner {
-            plan,
+            seed: plan.seed,
+            first_dataset: plan.datasets.first().map(|d| d.name.clone()),
             opts: *opts,
+            stop: Arc::new(AtomicBool::new(false)),
             inf: Inference::relu(&net),
             net,
             features,
@@ -308,10 +329,7 @@ impl<'a> Runner<'a> {
             return stream.seed;
         }
         let passes: Vec<String> = self.passes.iter().map(u64::to_string).collect();
-        crate::plan::streams::derive(
-            self.plan.seed,
-            &format!("{}@{}", stream.name, passes.join(".")),
-        )
+        crate::plan::streams::derive(self.seed, &format!("{}@{}", stream.name, passes.join(".")))
     }
 
     /// The live network.
@@ -319,9 +337,62 @@ impl<'a> Runner<'a> {
         &self.net
     }
 
+    /// The flag that stops a run at the next step boundary when set (from a Ctrl-C
+    /// handler, for instance): the op then ends with E413 and the network keeps what the
+    /// steps run so far did. Clear it before running more ops.
+    pub fn stop_flag(&self) -> Arc<AtomicBool> {
+        self.stop.clone()
+    }
+
+    /// Uses `flag` as the stop flag.
+    pub fn set_stop_flag(&mut self, flag: Arc<AtomicBool>) {
+        self.stop = flag;
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+
+    /// Every metric value measured so far.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// A record of every op run so far.
+    pub fn records(&self) -> &[OpRecord] {
+        &self.records
+    }
+
+    /// The names of the checkpoints taken so far, sorted.
+    pub fn checkpoint_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.checkpoints.keys().cloned().collect();
+        names.sort();
+        names
+    }
+
+    /// The tasks trained so far, in order.
+    pub fn seen(&self) -> &[String] {
+        &self.seen
+    }
+
+    /// The outcome of what has run so far, as the outcome of `plan` (whose ops are those
+    /// run, for its hashes): timeline, records, final values and `plan`'s expectations.
+    pub fn outcome(&self, plan: &Plan, error: Option<&RunError>) -> Outcome {
+        let mut outcome = empty_outcome(plan, &self.opts);
+        outcome.timeline = self.rows.clone();
+        outcome.ops = self.records.clone();
+        outcome.timing.ops = self.op_seconds.clone();
+        outcome.timing.total_seconds = self.op_seconds.iter().sum();
+        finish_outcome(&mut outcome, plan, error);
+        outcome
+    }
+
     /// Runs ops (loops included), recording each.
     pub fn ops(&mut self, ops: &[Op], progress: &mut dyn Progress) -> Result<(), RunError> {
         for op in ops {
+            if self.stopped() {
+                return Err(interrupted(op_span(op), None));
+            }
             if let Op::Until {
                 cond,
                 max,
@@ -431,8 +502,13 @@ impl<'a> Runner<'a> {
                     }
                     let mut rng = ChaCha8Rng::seed_from_u64(self.seed_of(stream));
                     progress.start(&rec.name, *steps, "steps");
-                    let result =
-                        sleep::run(&mut self.net, &setup, &mut rng, |d| progress.advance(d));
+                    let result = sleep::run_stoppable(
+                        &mut self.net,
+                        &setup,
+                        &mut rng,
+                        |d| progress.advance(d),
+                        &self.stop,
+                    );
                     progress.finish();
                     let stats = result.map_err(|pop| {
                         RunError::new(
@@ -474,6 +550,9 @@ impl<'a> Runner<'a> {
                             after,
                         })
                         .collect();
+                    if self.stopped() {
+                        return Err(interrupted(span, Some((stats.steps, *steps, "steps"))));
+                    }
                 }
                 self.after = rec.name.clone();
             }
@@ -677,11 +756,12 @@ impl<'a> Runner<'a> {
             let mut trainer = Trainer::new(&self.net, rule.batch.min(n.max(1)), self.features);
             progress.start(name, total as u64, "samples");
             let mut done = 0usize;
-            while done < total && n > 0 {
+            while done < total && n > 0 && !self.stopped() {
                 let limit = (total - done).min(n);
                 let base = done;
+                let mut reached = 0;
                 let loss = trainer
-                    .epoch(
+                    .epoch_stoppable(
                         &mut self.net,
                         &act,
                         &rule,
@@ -690,13 +770,28 @@ impl<'a> Runner<'a> {
                         self.features,
                         limit,
                         &mut rng,
-                        |k| progress.advance((base + k) as u64),
+                        |k| {
+                            reached = k;
+                            progress.advance((base + k) as u64)
+                        },
+                        &self.stop,
                     )
                     .map_err(|pop| non_finite(&self.net.pops[pop].name, name, span))?;
                 rec.loss.push(loss);
-                done += limit;
+                done += reached.min(limit);
+                if reached < limit {
+                    break;
+                }
             }
             progress.finish();
+            if self.stopped() {
+                rec.amount = Some(done as u64);
+                self.check_weights(name, span)?;
+                return Err(interrupted(
+                    span,
+                    Some((done as u64, total as u64, "samples")),
+                ));
+            }
             if rule.loss == super::backprop::Loss::CrossEntropy {
                 // The answer is the argmax of the softmax's input.
                 act[self.net.output()] = Activation::Linear;
@@ -926,7 +1021,7 @@ impl<'a> Runner<'a> {
                 let (x, y) = self.train_data(task_param(&p.params, "tasks"));
                 let count = num(&p.params, "count", 10.0) as usize;
                 let mut rng = ChaCha8Rng::seed_from_u64(crate::plan::streams::derive(
-                    self.plan.seed,
+                    self.seed,
                     &format!("sample_mean:{}", self.after),
                 ));
                 let mut picked = Vec::with_capacity(count * f);
@@ -1029,6 +1124,22 @@ fn non_finite(what: &str, op: &str, span: &SpanIr) -> RunError {
     .at(span)
     .label(format!("while running `{op}`"))
     .help("a learning rate or input scale that is too large makes activity diverge; lower it")
+}
+
+/// E413: the stop flag was set; `progress` is (done, planned, unit) of the op stopped.
+fn interrupted(span: &SpanIr, progress: Option<(u64, u64, &str)>) -> RunError {
+    let msg = match progress {
+        Some((done, total, unit)) => format!(
+            "interrupted after {} of {} {unit}",
+            crate::plan::timeline::group_digits(done),
+            crate::plan::timeline::group_digits(total)
+        ),
+        None => "interrupted before this op".to_string(),
+    };
+    RunError::new(Code::E413, msg)
+        .at(span)
+        .label("stopped here")
+        .help("the network keeps every change made before the stop; later ops did not run")
 }
 
 fn unsupported(what: &str, span: &SpanIr) -> RunError {

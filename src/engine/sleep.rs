@@ -9,6 +9,7 @@ use super::neurons::Model;
 use super::sleep_rules::SleepRule;
 use super::spiking::Sim;
 use rand_chacha::ChaCha8Rng;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Everything a spiking phase needs, resolved against the network.
 #[derive(Debug, Clone)]
@@ -46,7 +47,24 @@ pub fn run(
     net: &mut Network,
     setup: &Setup,
     rng: &mut ChaCha8Rng,
+    progress: impl FnMut(u64),
+) -> Result<Stats, usize> {
+    run_stoppable(net, setup, rng, progress, &AtomicBool::new(false))
+}
+
+/// How many steps run between two looks at the stop flag: a relaxed load every 64 steps
+/// costs nothing next to a step, and a stop waits for at most 63 more.
+const STOP_EVERY: u64 = 64;
+
+/// [`run`], ending early at a step boundary once `stop` is set: the weights keep what the
+/// steps run did, per-sample rules act as at a normal end, and `Stats::steps` says how
+/// many steps ran.
+pub fn run_stoppable(
+    net: &mut Network,
+    setup: &Setup,
+    rng: &mut ChaCha8Rng,
     mut progress: impl FnMut(u64),
+    stop: &AtomicBool,
 ) -> Result<Stats, usize> {
     let mut sim = Sim::new(
         net,
@@ -85,6 +103,11 @@ pub fn run(
         }
     ];
     for t in 0..setup.steps {
+        if t % STOP_EVERY == 0 && stop.load(Ordering::Relaxed) {
+            ran = t;
+            progress(t);
+            break;
+        }
         let gain = modulators::drive_factor(&setup.modulators, t as f64 * setup.dt);
         sim.set_input(|spikes| {
             setup.drive.step(rng, gain, spikes);

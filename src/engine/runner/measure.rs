@@ -9,7 +9,7 @@ use crate::engine::params::{builtin, num};
 use crate::outcome::expect::{eval_with, metric_key, metric_subject};
 use crate::plan::ir::{ExprIr, MetricIr, ParamIr, SpanIr};
 
-impl Runner<'_> {
+impl Runner {
     /// Accuracy of one task on the evaluation split.
     pub(super) fn task_accuracy(&self, key: &str) -> f64 {
         self.task(key).map_or(f64::NAN, |t| {

@@ -21,7 +21,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 
-impl Runner<'_> {
+impl Runner {
     /// A spiking wake phase: samples shown one by one as input spikes, local rules on.
     pub(super) fn spiking_wake(
         &mut self,
@@ -97,7 +97,12 @@ impl Runner<'_> {
         let f = self.features;
         progress.start(name, total as u64, "samples");
         let mut order: Vec<usize> = Vec::new();
+        let mut shown = total;
         for k in 0..total {
+            if self.stopped() {
+                shown = k;
+                break;
+            }
             if k % n.max(1) == 0 {
                 use rand::seq::SliceRandom;
                 order = (0..n).collect();
@@ -130,7 +135,8 @@ impl Runner<'_> {
             progress.advance(k as u64 + 1);
         }
         progress.finish();
-        let steps = total as u64 * (pres.present_steps + pres.rest_steps);
+        let steps = shown as u64 * (pres.present_steps + pres.rest_steps);
+        rec.amount = Some(shown as u64);
         let spikes = sim.counts();
         for (p, &c) in self.net.pops.iter().zip(&spikes) {
             rec.spikes.insert(p.name.clone(), c);
@@ -143,6 +149,12 @@ impl Runner<'_> {
         self.last_spikes = Some((spikes, steps, dt));
         self.presentation = Some(pres);
         self.check_weights(name, span)?;
+        if shown < total {
+            return Err(super::interrupted(
+                span,
+                Some((shown as u64, total as u64, "samples")),
+            ));
+        }
         if call.interference.is_some() {
             return Ok(());
         }
@@ -300,7 +312,7 @@ impl Runner<'_> {
         Ok(SpikeCounter {
             sim,
             rng: ChaCha8Rng::seed_from_u64(crate::plan::streams::derive(
-                self.plan.seed,
+                self.seed,
                 &format!("readout#{}", self.measures),
             )),
             pres: Presentation {
@@ -317,10 +329,9 @@ impl Runner<'_> {
     pub(super) fn clustering(&mut self, pop: usize, span: &SpanIr) -> Result<f64, RunError> {
         let mut counter = self.spike_counter("clustering", pop, span)?;
         let Some(ds) = self
-            .plan
-            .datasets
-            .first()
-            .and_then(|d| self.datasets.get(&d.name))
+            .first_dataset
+            .as_ref()
+            .and_then(|d| self.datasets.get(d))
         else {
             return Ok(0.0);
         };
