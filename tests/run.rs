@@ -2,6 +2,8 @@
 //! exit statuses, determinism, refusing to overwrite, and every runtime error code (E4xx)
 //! raised by a real run with its code, file and source position.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -383,6 +385,28 @@ fn a_builtin_the_engine_cannot_run_is_e412() {
     );
     let (err, _) = fails_with(&dir, &text, "E412");
     assert!(err.contains("clustering"), "{err}");
+}
+
+#[test]
+fn the_argmax_readout_on_a_recurrent_network_is_an_error_not_a_panic() {
+    let dir = scratch("argmax-recurrent");
+    let text = format!(
+        "{}{}",
+        crate::bars_network!(),
+        "protocol p {\n  network snn\n  schedule {\n    look(stream[0])\n    measure accuracy(stream)\n  }\n}\n"
+    );
+    write(&dir, "p.sleep", &text);
+    let r = run_in(&dir, "p.sleep", &["--out", "o"], &[]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    assert!(r.stderr.contains("E412"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("`argmax` readout on a recurrent network"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("label_assignment"), "{}", r.stderr);
+    assert_eq!(outcome(&dir.join("o"))["status"], "error");
 }
 
 #[test]

@@ -43,6 +43,15 @@ impl Runner {
                     }
                     return self.spike_readout(m, r, span, &key);
                 }
+                // The default readout is a feed-forward rate pass, undefined with recurrence.
+                if !self.net.is_feedforward() {
+                    return Err(RunError::new(
+                        Code::E412,
+                        "the engine cannot run the default `argmax` readout on a recurrent network yet",
+                    )
+                    .at(span)
+                    .help("read a spiking layer out with `readout = label_assignment(layer)` or `readout = linear_readout(layer)`"));
+                }
                 let (mut hits, mut total) = (0, 0);
                 for k in &m.tasks {
                     let Some(t) = self.task(k) else { continue };
