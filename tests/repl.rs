@@ -8,27 +8,9 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 /// A 36-input spiking network on 6 × 6 bars: every phase takes milliseconds.
-const PROTOCOL: &str = r#"
-dataset images = bars(side = 6, samples = 10)
-tasks stream = chunks(images, 2)
-
-network snn {
-  input px 36
-  layer exc 8 : lif { tau 20 ms; threshold -55 mV; r 5 }
-  connect px -> exc { init uniform(0, 0.3); sign excitatory; bounds [0, 1] }
-  connect exc -> exc as lateral { connectivity all_but_self; init -0.2; sign inhibitory; bounds [-1, 0] }
-}
-
-rule ltp = stdp { a_plus 1; a_minus 1.05; tau_plus 10 ms; tau_minus 10 ms; lr 0.01 }
-
-phase look(t: task) = wake {
-  data t
-  length 30 samples
-  dt 1 ms; present 40 ms; rest 10 ms
-  encode poisson(max_rate = 80 Hz)
-  plasticity ltp
-}
-
+const PROTOCOL: &str = concat!(
+    crate::bars_network!(),
+    r#"
 phase nap = nrem {
   dt 1 ms
   length 300 steps
@@ -57,7 +39,8 @@ protocol slept {
   }
   expect final rates(exc) > 0 Hz
 }
-"#;
+"#
+);
 
 /// A folder with the protocol as `p.sleep`.
 fn folder(name: &str) -> std::path::PathBuf {

@@ -49,16 +49,7 @@ pub const WEIGHT_STATS: [&str; 8] = [
 
 /// One statistic of a projection's existing synapses.
 pub fn weight_stat(p: &Projection, stat: &str) -> f64 {
-    let values: Vec<f64> = match &p.mask {
-        Some(m) => {
-            p.w.iter()
-                .zip(m)
-                .filter(|(_, m)| **m != 0.0)
-                .map(|(w, _)| *w as f64)
-                .collect()
-        }
-        None => p.w.iter().map(|&w| w as f64).collect(),
-    };
+    let values: Vec<f64> = p.existing().collect();
     if values.is_empty() {
         // A projection without synapses: every statistic is 0 (never ±∞ in an outcome).
         return 0.0;
@@ -111,16 +102,7 @@ pub fn weight_stat(p: &Projection, stat: &str) -> f64 {
 /// The histogram of a projection's existing synapses (what an outcome records around each
 /// sleep phase); allocates only the histogram's counts.
 pub fn weight_histogram(p: &Projection) -> crate::outcome::Histogram {
-    use crate::outcome::Histogram;
-    match &p.mask {
-        Some(m) => Histogram::of(
-            p.w.iter()
-                .zip(m)
-                .filter(|(_, m)| **m != 0.0)
-                .map(|(w, _)| *w as f64),
-        ),
-        None => Histogram::of(p.w.iter().map(|&w| w as f64)),
-    }
+    crate::outcome::Histogram::of(p.existing())
 }
 
 /// The largest L2 norm of a post neuron's incoming weights (Watkins et al.).

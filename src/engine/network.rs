@@ -58,6 +58,16 @@ pub struct Projection {
 }
 
 impl Projection {
+    /// The weights of the synapses that exist (every one when the projection is dense).
+    pub fn existing(&self) -> impl Iterator<Item = f64> + Clone + '_ {
+        let mask = self.mask.as_deref();
+        self.w
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| mask.is_none_or(|m| m[*i] != 0.0))
+            .map(|(_, &w)| w as f64)
+    }
+
     /// Clips into the bounds, applies the sign constraint and re-zeroes absent synapses.
     pub fn constrain(&mut self) {
         if let Some((lo, hi)) = self.bounds {

@@ -203,16 +203,7 @@ pub fn metrics(rows: &[Row]) -> String {
 
 /// `:weights`: statistics of a projection's weights, a digest, and a histogram in text.
 pub fn weights(p: &Projection, pre: &str, post: &str) -> String {
-    let w: Vec<f64> = match &p.mask {
-        Some(m) => {
-            p.w.iter()
-                .zip(m)
-                .filter(|(_, m)| **m != 0.0)
-                .map(|(w, _)| *w as f64)
-                .collect()
-        }
-        None => p.w.iter().map(|&w| w as f64).collect(),
-    };
+    let w: Vec<f64> = p.existing().collect();
     let n = w.len().max(1) as f64;
     let mean = w.iter().sum::<f64>() / n;
     let std = (w.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
