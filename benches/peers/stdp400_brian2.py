@@ -1,0 +1,94 @@
+"""STDP-400 in Brian2's C++ standalone mode, the same work as benches/protocols/stdp400.sleep.
+
+784 Poisson inputs (rate = pixel/255 × 63.75 Hz) → 400 conductance-based LIF neurons with
+adaptive thresholds (Diehl & Cook's equations) and pair STDP on the input weights
+(exponential traces, +0.01 × pre trace on a post spike, −0.0001 × post trace on a pre
+spike, clipped to [0, 1]); 400 inhibitory neurons, one-to-one excitation (10.4) and
+all-but-self inhibition (17): winner-take-all. 100 images of data/mnist-10k × (350 ms shown +
+150 ms rest), dt 0.5 ms, one thread. Prints one JSON line (see README.md).
+Usage: python stdp400_brian2.py [--seed N] [--samples 100] [--dir BUILD_DIR]
+"""
+import argparse
+import gzip
+import json
+import os
+import tempfile
+
+import numpy as np
+from brian2 import (Hz, NeuronGroup, PoissonGroup, SpikeMonitor, Synapses, TimedArray,
+                    defaultclock, device, ms, mV, prefs, run, seed, set_device)
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--seed", type=int, default=1)
+ap.add_argument("--samples", type=int, default=100)
+ap.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "somnia-peer-stdp400-brian2"))
+a = ap.parse_args()
+
+root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+with gzip.open(os.path.join(root, "data/mnist-10k/mnist10k-images-idx3-ubyte.gz")) as f:
+    images = np.frombuffer(f.read(), dtype=np.uint8, offset=16).reshape(-1, 784)[: a.samples]
+
+set_device("cpp_standalone", directory=a.dir)
+prefs.devices.cpp_standalone.openmp_threads = 0
+seed(a.seed)
+np.random.seed(a.seed)
+defaultclock.dt = 0.5 * ms
+
+# Rates in 50 ms slots: 7 slots (350 ms) showing an image, 3 slots (150 ms) of rest.
+slots = np.zeros((10 * a.samples, 784))
+for k, img in enumerate(images):
+    slots[10 * k: 10 * k + 7] = img / 255.0 * 63.75
+stimulus = TimedArray(slots * Hz, dt=50 * ms)
+inp = PoissonGroup(784, rates="stimulus(t, i)")
+
+exc = NeuronGroup(400, """
+dv/dt = ((-65*mV - v) + ge*(0*mV - v) + gi*(-100*mV - v)) / (100*ms) : volt (unless refractory)
+dge/dt = -ge / (1*ms) : 1
+dgi/dt = -gi / (2*ms) : 1
+dtheta/dt = -theta / (10000*second) : volt
+""", threshold="v > -52*mV + theta", reset="v = -65*mV; theta += 0.05*mV",
+    refractory=5 * ms, method="euler")
+exc.v = -65 * mV
+inh = NeuronGroup(400, """
+dv/dt = ((-60*mV - v) + ge*(0*mV - v) + gi*(-85*mV - v)) / (10*ms) : volt (unless refractory)
+dge/dt = -ge / (1*ms) : 1
+dgi/dt = -gi / (2*ms) : 1
+""", threshold="v > -40*mV", reset="v = -45*mV", refractory=2 * ms, method="euler")
+inh.v = -60 * mV
+
+afferent = Synapses(inp, exc, """
+w : 1
+dpre/dt = -pre / (20*ms) : 1 (event-driven)
+dpost/dt = -post / (20*ms) : 1 (event-driven)
+""", on_pre="""
+ge_post += w
+pre += 1
+w = clip(w - 0.0001 * post, 0, 1)
+""", on_post="""
+post += 1
+w = clip(w + 0.01 * pre, 0, 1)
+""")
+afferent.connect()
+afferent.w = "0.003 + 0.3 * rand()"
+e2i = Synapses(exc, inh, on_pre="ge_post += 10.4")
+e2i.connect(j="i")
+i2e = Synapses(inh, exc, on_pre="gi_post += 17")
+i2e.connect(condition="i != j")
+
+s_inp = SpikeMonitor(inp, record=False)
+s_exc = SpikeMonitor(exc, record=False)
+s_inh = SpikeMonitor(inh, record=False)
+
+seconds = 0.5 * a.samples
+run(seconds * 1000 * ms)
+
+n = {"px": int(s_inp.num_spikes), "exc": int(s_exc.num_spikes), "inh": int(s_inh.num_spikes)}
+print(json.dumps({
+    "tool": "brian2",
+    "workload": "stdp400",
+    "seed": a.seed,
+    "run_seconds": float(device._last_run_time),
+    "spikes": n,
+    "rate_hz": {"px": n["px"] / 784 / seconds, "exc": n["exc"] / 400 / seconds,
+                "inh": n["inh"] / 400 / seconds},
+}))
