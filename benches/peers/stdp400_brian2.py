@@ -4,12 +4,11 @@
 adaptive thresholds (Diehl & Cook's equations) and pair STDP on the input weights
 (exponential traces, +0.01 × pre trace on a post spike, −0.0001 × post trace on a pre
 spike, clipped to [0, 1]); 400 inhibitory neurons, one-to-one excitation (10.4) and
-all-but-self inhibition (17): winner-take-all. 100 images of data/mnist-10k × (350 ms shown +
+all-but-self inhibition (17): winner-take-all. 100 images of benches/protocols/data/mnist100-x.npy × (350 ms shown +
 150 ms rest), dt 0.5 ms, one thread. Prints one JSON line (see README.md).
 Usage: python stdp400_brian2.py [--seed N] [--samples 100] [--dir BUILD_DIR]
 """
 import argparse
-import gzip
 import json
 import os
 import tempfile
@@ -24,9 +23,10 @@ ap.add_argument("--samples", type=int, default=100)
 ap.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "somnia-peer-stdp400-brian2"))
 a = ap.parse_args()
 
-root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-with gzip.open(os.path.join(root, "data/mnist-10k/mnist10k-images-idx3-ubyte.gz")) as f:
-    images = np.frombuffer(f.read(), dtype=np.uint8, offset=16).reshape(-1, 784)[: a.samples]
+# The images benches/protocols/stdp400.sleep shows (the first 100 of data/mnist-10k).
+here = os.path.dirname(os.path.abspath(__file__))
+images = np.load(os.path.join(here, "..", "protocols", "data", "mnist100-x.npy"))
+images = images.reshape(-1, 784)[: a.samples].astype(float)
 
 set_device("cpp_standalone", directory=a.dir)
 prefs.devices.cpp_standalone.openmp_threads = 0
@@ -47,13 +47,13 @@ dge/dt = -ge / (1*ms) : 1
 dgi/dt = -gi / (2*ms) : 1
 dtheta/dt = -theta / (10000*second) : volt
 """, threshold="v > -52*mV + theta", reset="v = -65*mV; theta += 0.05*mV",
-    refractory=5 * ms, method="euler")
+    refractory=5 * ms, method="exponential_euler")
 exc.v = -65 * mV
 inh = NeuronGroup(400, """
 dv/dt = ((-60*mV - v) + ge*(0*mV - v) + gi*(-85*mV - v)) / (10*ms) : volt (unless refractory)
 dge/dt = -ge / (1*ms) : 1
 dgi/dt = -gi / (2*ms) : 1
-""", threshold="v > -40*mV", reset="v = -45*mV", refractory=2 * ms, method="euler")
+""", threshold="v > -40*mV", reset="v = -45*mV", refractory=2 * ms, method="exponential_euler")
 inh.v = -60 * mV
 
 afferent = Synapses(inp, exc, """
