@@ -45,6 +45,11 @@ def build(inp):
     e2i.connect(j="i")
     i2e = Synapses(inh, exc, on_pre="gi_post += 17")
     i2e.connect(condition="i != j")
+    # somnia updates populations in flow order (input, exc, inh) within a step: exc reads the
+    # inhibitory spikes of the step before, so inhibition arrives one step later than in
+    # Brian2, where every spike of a step is delivered in that step. One dt of delay here
+    # makes the two the same model.
+    i2e.delay = 0.5 * ms
     monitors = {
         "px": SpikeMonitor(inp, record=False),
         "exc": SpikeMonitor(exc, record=False),
