@@ -3,9 +3,9 @@
 //! training, Diehl & Cook's accuracy or the sine-noise sleep's effect on feature norms, or
 //! that moves a final value away from its golden outcome, fails `cargo test --release`.
 //!
-//! The fast protocols (about two minutes on two cores in release mode) run by default; the
+//! The fast protocols (146–163 s measured on two cores in release mode) run by default; the
 //! long ones (Massey's sweep arms, the NREM/REM resilience comparison, Diehl & Cook at 400
-//! neurons: about fifteen minutes) run with `cargo test --release -- --ignored`. In a debug
+//! neurons: 25 minutes measured on two busy cores) run with `cargo test --release -- --ignored`. In a debug
 //! build everything here is skipped: the engine is too slow there to be worth it.
 
 mod common;
@@ -64,7 +64,7 @@ fn fast_shipped_protocols_meet_their_expectations_and_goldens() {
 }
 
 #[test]
-#[ignore = "the long shipped protocols (about fifteen minutes on two cores); run with --ignored"]
+#[ignore = "the long shipped protocols (25 minutes measured on two busy cores); run with --ignored"]
 fn every_shipped_protocol_meets_its_expectations_and_golden() {
     suite("all-protocols", &["protocols"]);
 }
