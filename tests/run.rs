@@ -610,9 +610,15 @@ protocol p {
     };
     let d = err.to_diagnostic(&report.program.sources);
     let shown = somnia::diagnostics::render::render_human(&d, &report.program.sources, style);
-    let at = shown.find("interrupted after ").expect("the message is shown") + 18;
+    let at = shown
+        .find("interrupted after ")
+        .expect("the message is shown")
+        + 18;
     let end = at + shown[at..].find(" of ").expect("N of M");
-    insta::assert_snapshot!("runtime_E413", format!("{}N{}", &shown[..at], &shown[end..]));
+    insta::assert_snapshot!(
+        "runtime_E413",
+        format!("{}N{}", &shown[..at], &shown[end..])
+    );
     // The steps run changed the weights, the measure after the stop did not run, and the
     // network runs again once the flag is cleared.
     assert_ne!(runner.network().projs[0].w, before);
