@@ -629,3 +629,39 @@ protocol p {
         .expect("the measure runs");
     assert_eq!(runner.rows().len(), 1);
 }
+
+/// `shuffle false` on the dataset and on the wake phase shows the file's first samples in
+/// order: the input spikes of 10 samples match their pixel sums (the peer benchmarks rely
+/// on it to show Brian2 the same images in the same order).
+#[test]
+fn shuffle_false_presents_the_files_samples_in_order() {
+    let bench = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/protocols");
+    let text = std::fs::read_to_string(format!("{bench}/stdp400.sleep"))
+        .unwrap()
+        .replace("\"data/", &format!("\"{bench}/data/"))
+        .replace("length 100 samples", "length 10 samples");
+    assert!(text.contains("shuffle false }") && text.contains("  shuffle false\n"));
+    let dir = scratch("shuffle");
+    write(&dir, "p.sleep", &text);
+    let ran = run_in(&dir, "p.sleep", &["--out", "out"], &[]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let o = outcome(&dir.join("out"));
+    let px = o["ops"][0]["spikes"]["px"].as_f64().unwrap();
+    let x: ndarray::Array3<u8> =
+        ndarray_npy::read_npy(format!("{bench}/data/mnist100-x.npy")).unwrap();
+    // rate = pixel/255 × 63.75 Hz for 350 ms per sample.
+    let expected: f64 = x
+        .outer_iter()
+        .take(10)
+        .map(|img| {
+            img.iter()
+                .map(|&p| p as f64 / 255.0 * 63.75 * 0.35)
+                .sum::<f64>()
+        })
+        .sum();
+    // Poisson: sd √17,700 ≈ 0.75 %; the other 90 images average 22 % more.
+    assert!(
+        (px / expected - 1.0).abs() < 0.03,
+        "{px} input spikes, {expected:.0} expected from the first 10 images"
+    );
+}

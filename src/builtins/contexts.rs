@@ -43,6 +43,7 @@ pub const WAKE: Context = Context {
             .range(Range::NonNegative)
             .whole(),
         param("modulate", MODULATORS, "oscillations or noise during the phase").optional(),
+        param("shuffle", Ty::Bool, "present the samples in a fresh random order each epoch; `false` keeps the dataset's order (Diehl & Cook, peer benchmarks)").bool(true),
     ],
 };
 

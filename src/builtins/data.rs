@@ -19,6 +19,13 @@ const VALIDATION_SPLIT: Param = param(
 )
 .num(0.0)
 .range(Range::Between(0.0, 0.95));
+// Optional rather than defaulted, so plans that do not write it keep their hashes.
+const SHUFFLE: Param = param(
+    "shuffle",
+    Ty::Bool,
+    "shuffle the samples (with the dataset's stream) before holding out the test and validation sets (default true); `false` keeps the file's order: training samples first, then validation, then test",
+)
+.optional();
 const TRAIN_CAP: Param = param(
     "train_cap",
     N,
@@ -53,6 +60,7 @@ pub const SOURCES: &[Builtin] = &[
             .range(Range::Positive),
             TEST_SPLIT,
             VALIDATION_SPLIT,
+            SHUFFLE,
             param("limit", N, "use at most this many samples")
                 .optional()
                 .range(Range::Positive)
@@ -86,6 +94,7 @@ pub const SOURCES: &[Builtin] = &[
                 .range(Range::Positive),
             TEST_SPLIT,
             VALIDATION_SPLIT,
+            SHUFFLE,
         ],
     ),
     builtin(
@@ -100,6 +109,7 @@ pub const SOURCES: &[Builtin] = &[
                 .range(Range::Positive),
             TEST_SPLIT,
             VALIDATION_SPLIT,
+            SHUFFLE,
         ],
     ),
     builtin(

@@ -109,16 +109,24 @@ pub fn load(ir: &DatasetIr, seed: u64) -> Result<Dataset, RunError> {
     Ok(split_table(ir, table, seed, &p))
 }
 
-/// Shuffles the samples with the dataset's stream, then holds out the test and validation
-/// fractions. Sample order inside each split follows the shuffle.
+/// Shuffles the samples with the dataset's stream (unless `shuffle false`), then holds out
+/// the test and validation fractions. Sample order inside each split follows the shuffle.
 fn split_table(ir: &DatasetIr, table: Table, seed: u64, p: &Params) -> Dataset {
     let n = table.samples.len();
     let mut order: Vec<usize> = (0..n).collect();
-    let mut rng = ChaCha8Rng::seed_from_u64(streams::derive(seed, &format!("split:{}", ir.name)));
-    order.shuffle(&mut rng);
     let test_n = ((n as f64) * p.num("test_split", 0.2)).round() as usize;
     let rest = n - test_n;
     let val_n = ((rest as f64) * p.num("validation_split", 0.0)).round() as usize;
+    if p.bool("shuffle", true) {
+        let mut rng =
+            ChaCha8Rng::seed_from_u64(streams::derive(seed, &format!("split:{}", ir.name)));
+        order.shuffle(&mut rng);
+    } else {
+        // The file's order: training samples first, then validation, then test (`order`
+        // lists test, validation, training).
+        let train_n = rest - val_n;
+        order = (rest..n).chain(train_n..rest).chain(0..train_n).collect();
+    }
     let f = table.features;
     let take = |idx: &[usize]| {
         let mut s = Samples {

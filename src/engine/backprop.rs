@@ -95,6 +95,9 @@ pub struct Trainer {
     grad: Vec<Array2<f32>>,
     xb: Array2<f32>,
     yb: Array2<f32>,
+    /// Each epoch in a fresh random order (the wake setting `shuffle`), else in the
+    /// dataset's order.
+    pub shuffle: bool,
 }
 
 impl Trainer {
@@ -115,6 +118,7 @@ impl Trainer {
                 .collect(),
             xb: Array2::zeros((batch, features)),
             yb: Array2::zeros((batch, net.pops[out].size)),
+            shuffle: true,
         }
     }
 
@@ -168,7 +172,9 @@ impl Trainer {
         };
         let n = y.len();
         let mut order: Vec<usize> = (0..n).collect();
-        order.shuffle(rng);
+        if self.shuffle {
+            order.shuffle(rng);
+        }
         order.truncate(limit);
         let mut total = 0.0f64;
         let mut done = 0;
@@ -178,7 +184,9 @@ impl Trainer {
             }
             let b = chunk.len();
             if self.xb.nrows() != b {
+                let shuffle = self.shuffle;
                 *self = Trainer::new(net, b, features);
+                self.shuffle = shuffle;
             }
             for (r, &i) in chunk.iter().enumerate() {
                 self.xb

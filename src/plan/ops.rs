@@ -58,6 +58,13 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
                     settings.insert(key.to_string(), v);
                 }
             }
+            // Only when written: plans (and the plan hashes of blessed outcomes) of phases
+            // that keep the default stay as they were before the setting existed.
+            if info.settings.contains_key("shuffle")
+                && let Some(v) = setting_ir(u, &info, PhaseKind::Wake, "shuffle")
+            {
+                settings.insert("shuffle".to_string(), v);
+            }
             Some(Op::Wake {
                 phase: phase.into(),
                 call,

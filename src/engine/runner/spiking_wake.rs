@@ -10,7 +10,7 @@ use crate::engine::metrics::Value;
 use crate::engine::modulators::Modulator;
 use crate::engine::network::Network;
 use crate::engine::neurons::Model;
-use crate::engine::params::{builtin, num};
+use crate::engine::params::{builtin, flag, num};
 use crate::engine::presenting::{Presentation, present};
 use crate::engine::runner::Progress;
 use crate::engine::sleep_rules::SleepRule;
@@ -96,6 +96,7 @@ impl Runner {
         let mut counts = vec![0u32; self.net.pops[watch].size];
         let f = self.features;
         progress.start(name, total as u64, "samples");
+        let shuffle = flag(settings, "shuffle", true);
         let mut order: Vec<usize> = Vec::new();
         let mut shown = total;
         for k in 0..total {
@@ -106,7 +107,9 @@ impl Runner {
             if k % n.max(1) == 0 {
                 use rand::seq::SliceRandom;
                 order = (0..n).collect();
-                order.shuffle(&mut rng);
+                if shuffle {
+                    order.shuffle(&mut rng);
+                }
             }
             let i = order[k % n];
             present(
