@@ -754,7 +754,7 @@ impl Runner {
             rec.amount = Some(total as u64);
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             let mut trainer = Trainer::new(&self.net, rule.batch.min(n.max(1)), self.features);
-            trainer.shuffle = super::params::flag(&call.settings, "shuffle", true);
+            trainer.shuffle = super::params::flag(call.settings, "shuffle", true);
             progress.start(name, total as u64, "samples");
             let mut done = 0usize;
             while done < total && n > 0 && !self.stopped() {
