@@ -674,11 +674,7 @@ fn setup(net: &Network, steps: u64, model: Model, prob: Vec<f32>) -> Setup {
             .map(|p| (!p.is_input()).then(|| model.clone()))
             .collect(),
         scale: vec![1.0; net.pops.len()],
-        drive: Drive {
-            prob,
-            window: None,
-            noise: None,
-        },
+        drive: Drive::new(prob),
         rules: Vec::new(),
         modulators: Vec::new(),
         silenced: Vec::new(),
@@ -1050,11 +1046,8 @@ fn drive_window_spikes_exactly_its_square() {
         (3, 1, 5, 3),
         (5, 3, 5, 3),
     ] {
-        let d = Drive {
-            prob: vec![1.0; cols * rows],
-            window: Some((w, h, cols, rows)),
-            noise: None,
-        };
+        let mut d = Drive::new(vec![1.0; cols * rows]);
+        d.window = Some((w, h, cols, rows));
         let mut r = rng(7);
         let mut spikes = Vec::new();
         let mut corners = std::collections::BTreeSet::new();
@@ -1081,11 +1074,8 @@ fn drive_window_spikes_exactly_its_square() {
 fn drive_with_zero_gain_is_silent() {
     let mut spikes = vec![99];
     for window in [None, Some((2, 2, 4, 4))] {
-        let d = Drive {
-            prob: vec![1.0; 16],
-            window,
-            noise: None,
-        };
+        let mut d = Drive::new(vec![1.0; 16]);
+        d.window = window;
         let mut r = rng(1);
         for _ in 0..50 {
             d.step(&mut r, 0.0, &mut spikes);
@@ -1101,11 +1091,7 @@ fn drive_with_zero_gain_is_silent() {
 #[test]
 fn drive_rate_matches_its_probability() {
     let (p, n, steps) = (0.3f64, 10usize, 4000usize);
-    let d = Drive {
-        prob: vec![p as f32; n],
-        window: None,
-        noise: None,
-    };
+    let mut d = Drive::new(vec![p as f32; n]);
     let mut r = rng(11);
     let mut spikes = Vec::new();
     let mut total = 0usize;
@@ -1129,7 +1115,9 @@ fn drive_rate_matches_its_probability() {
         let r1 = c as f64 / steps as f64;
         assert!((r1 - p).abs() < 5.0 * sigma1, "input {k}: rate {r1}");
     }
-    // The gain multiplies the probability: 0.3 × 2 = 0.6.
+    // The gain multiplies the probability: 0.3 × 2 = 0.6 (the drive restarted with its
+    // bound on the gain).
+    let mut d = d.restarted(4.0);
     let mut total = 0usize;
     for _ in 0..steps {
         d.step(&mut r, 2.0, &mut spikes);

@@ -5,7 +5,11 @@
 //! noise image every step (intensity clip(mean + σ·N(0, 1), 0, 1) per input, spiking with
 //! probability intensity·max_rate·dt). A `window w x h` keeps the pattern only inside
 //! a w × h square placed uniformly at random each step; only its pixels are drawn.
+//!
+//! Without a window or noise images the spikes are generated per spike, not per step
+//! ([`PoissonClock`]): the same Bernoulli trial in every step, one random draw per spike.
 
+use super::poisson_clock::PoissonClock;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
@@ -18,15 +22,35 @@ pub struct Drive {
     /// Gaussian noise images: `(mean, sigma)` of each input's intensity; `prob` then holds
     /// max_rate·dt, the probability of an intensity of 1.
     pub noise: Option<(f32, f32)>,
+    /// The largest `gain` [`Drive::step`] will be given (the modulators' bound).
+    pub max_gain: f32,
+    /// Per-spike generation, started at the first step.
+    clock: Option<PoissonClock>,
 }
 
 impl Drive {
-    pub fn silent(n: usize) -> Drive {
+    /// Inputs spiking with probability `prob` per step.
+    pub fn new(prob: Vec<f32>) -> Drive {
         Drive {
-            prob: vec![0.0; n],
+            prob,
             window: None,
             noise: None,
+            max_gain: 1.0,
+            clock: None,
         }
+    }
+
+    /// This drive, restarted (the next step is its first), for factors up to `max_gain`.
+    pub fn restarted(&self, max_gain: f32) -> Drive {
+        Drive {
+            max_gain,
+            clock: None,
+            ..self.clone()
+        }
+    }
+
+    pub fn silent(n: usize) -> Drive {
+        Drive::new(vec![0.0; n])
     }
 
     /// True when no input can ever spike.
@@ -34,10 +58,17 @@ impl Drive {
         self.prob.iter().all(|&p| p <= 0.0)
     }
 
-    /// Writes this step's input spikes into `spikes` (cleared first); `gain` multiplies
-    /// every probability (modulators), the result clipped at 1.
-    pub fn step(&self, rng: &mut ChaCha8Rng, gain: f32, spikes: &mut Vec<u32>) {
+    /// Writes this step's input spikes into `spikes` (cleared first); `gain` (at most
+    /// `max_gain`) multiplies every probability (modulators), the result clipped at 1.
+    pub fn step(&mut self, rng: &mut ChaCha8Rng, gain: f32, spikes: &mut Vec<u32>) {
         spikes.clear();
+        if self.window.is_none() && self.noise.is_none() {
+            let clock = self
+                .clock
+                .get_or_insert_with(|| PoissonClock::new(&self.prob, self.max_gain, rng));
+            clock.step(&self.prob, gain, rng, spikes);
+            return;
+        }
         match self.window {
             Some((w, h, cols, rows)) => {
                 // Top-left corner uniform over every position that keeps the window inside.
@@ -54,6 +85,7 @@ impl Drive {
                 }
                 // Row-major order within the window already ascends in k.
             }
+            // Noise images: a fresh intensity per input and step.
             None => {
                 for (k, &p) in self.prob.iter().enumerate() {
                     let p = p * gain * self.intensity(rng);

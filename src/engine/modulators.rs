@@ -94,6 +94,17 @@ impl Modulator {
         }
     }
 
+    /// The largest |factor| on the drive at any time (a bound for per-spike input
+    /// generation, which draws candidates at the highest rate and thins them).
+    pub fn max_drive_factor(&self) -> f64 {
+        match *self {
+            Modulator::Slow { depth, .. } => (1.0 - depth).abs().max(1.0),
+            Modulator::Rhythm { depth, .. } => 1.0 + depth.abs(),
+            Modulator::Sine { depth, offset, .. } => (offset + depth.abs()).max(0.0),
+            Modulator::Noise { .. } => 1.0,
+        }
+    }
+
     /// The standard deviation of membrane noise, if this is noise.
     pub fn noise(&self) -> Option<f32> {
         match self {
@@ -101,6 +112,13 @@ impl Modulator {
             _ => None,
         }
     }
+}
+
+/// A bound of [`drive_factor`] over the whole phase.
+pub fn max_drive_factor(mods: &[Modulator]) -> f32 {
+    mods.iter()
+        .map(Modulator::max_drive_factor)
+        .product::<f64>() as f32
 }
 
 /// The product of every modulator's drive factor at time `t`.

@@ -149,6 +149,36 @@ pub struct Conductance {
     pub e_inh: f32,
 }
 
+/// Appends the indices of the non-zero flags to `out`, ascending, skipping eight clear
+/// flags at a time.
+fn list_flags(flags: &[u32], out: &mut Vec<u32>) {
+    let mut chunks = flags.chunks_exact(8);
+    for (c, chunk) in chunks.by_ref().enumerate() {
+        if chunk.iter().fold(0, |a, &f| a | f) != 0 {
+            for (k, &f) in chunk.iter().enumerate() {
+                if f != 0 {
+                    out.push((c * 8 + k) as u32);
+                }
+            }
+        }
+    }
+    let base = flags.len() - chunks.remainder().len();
+    for (k, &f) in chunks.remainder().iter().enumerate() {
+        if f != 0 {
+            out.push((base + k) as u32);
+        }
+    }
+}
+
+/// A decaying quantity below 10⁻³⁰ in magnitude is 0. Left alone it would decay into
+/// subnormal floats, on which x86 arithmetic is ~100 times slower: a quiet population's
+/// conductances and traces spend most of a sleep there. Nothing else is affected: added to
+/// a weight, a rest potential or 1, such a value rounds away in f32.
+#[inline(always)]
+pub fn flush(x: f32) -> f32 {
+    if x.abs() < 1e-30 { 0.0 } else { x }
+}
+
 /// The state of one population during a phase.
 #[derive(Debug, Clone, Default)]
 pub struct State {
@@ -162,6 +192,8 @@ pub struct State {
     pub spikes: Vec<u32>,
     /// 1 for neurons that spiked this step.
     pub spiked: Vec<u8>,
+    /// [`State::fire`]'s flags in 32-bit lanes (scratch, reused every step).
+    pub fired: Vec<u32>,
     pub count: u64,
 }
 
@@ -189,12 +221,29 @@ impl State {
             ],
             spikes: Vec::with_capacity(n),
             spiked: vec![0; n],
+            fired: vec![0; n],
             count: 0,
         }
     }
 
     /// The part of the update before input arrives: decay or leak.
     pub fn decay(&mut self, model: &Model) {
+        #[cfg(target_arch = "x86_64")]
+        if super::simd::avx2() {
+            // SAFETY: the CPU has AVX2.
+            return unsafe { self.decay_avx2(model) };
+        }
+        self.decay_here(model)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn decay_avx2(&mut self, model: &Model) {
+        self.decay_here(model)
+    }
+
+    #[inline(always)]
+    fn decay_here(&mut self, model: &Model) {
         match *model {
             Model::IntegrateFire { decay, .. } => self.v.iter_mut().for_each(|v| *v *= decay),
             Model::Lif {
@@ -223,16 +272,17 @@ impl State {
                         {
                             let g = 1.0 + gain * (*ge + *gi);
                             let target = (rest + gain * (*ge * c.e_exc + *gi * c.e_inh)) / g;
-                            *v = target + (*v - target) * (-leak * g).exp();
-                            *ge *= c.decay_e;
-                            *gi *= c.decay_i;
+                            // The vectorisable exp: this loop is most of a step.
+                            *v = target + (*v - target) * super::expf::exp(-leak * g);
+                            *ge = flush(*ge * c.decay_e);
+                            *gi = flush(*gi * c.decay_i);
                         }
                     }
                     (None, None) => self.v.iter_mut().for_each(|v| *v += leak * (rest - *v)),
                     (Some(k), None) => {
                         for (v, i) in self.v.iter_mut().zip(self.i.iter_mut()) {
                             *v += leak * (rest - *v + gain * *i);
-                            *i -= k * *i;
+                            *i = flush(*i - k * *i);
                         }
                     }
                 }
@@ -246,6 +296,22 @@ impl State {
     /// Finds the neurons at threshold, records them and clears last step's flags.
     /// (Resetting is separate: SRC applies its rule before the reset.)
     pub fn fire(&mut self, model: &Model) {
+        #[cfg(target_arch = "x86_64")]
+        if super::simd::avx2() {
+            // SAFETY: the CPU has AVX2.
+            return unsafe { self.fire_avx2(model) };
+        }
+        self.fire_here(model)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn fire_avx2(&mut self, model: &Model) {
+        self.fire_here(model)
+    }
+
+    #[inline(always)]
+    fn fire_here(&mut self, model: &Model) {
         for &j in &self.spikes {
             self.spiked[j as usize] = 0;
         }
@@ -265,18 +331,41 @@ impl State {
                 v_max,
                 ..
             } => {
-                for j in 0..self.v.len() {
-                    self.v[j] = self.v[j].clamp(v_min, v_max);
-                    if self.refractory[j] > 0 {
-                        // Held at reset: input during the refractory period is lost.
-                        self.refractory[j] -= 1;
-                        self.v[j] = reset;
-                        continue;
-                    }
-                    if self.v[j] >= threshold + self.theta[j] {
-                        self.spikes.push(j as u32);
+                // Branch-free over the population, in 32-bit lanes (it vectorises): the
+                // flags first, then the few set ones listed.
+                let n = self.v.len();
+                self.fired.resize(n, 0);
+                // Three simple passes over slices of one length: LLVM vectorises each,
+                // not one loop doing all three.
+                let (vs, rs) = (&mut self.v[..n], &mut self.refractory[..n]);
+                let (thetas, fired) = (&self.theta[..n], &mut self.fired[..n]);
+                // `clamp` by selects (f32::clamp's checks keep a loop scalar); a NaN stays
+                // NaN, for the non-finite check.
+                if v_min > f32::NEG_INFINITY || v_max < f32::INFINITY {
+                    for v in vs.iter_mut() {
+                        let x = *v;
+                        *v = if x < v_min {
+                            v_min
+                        } else if x > v_max {
+                            v_max
+                        } else {
+                            x
+                        };
                     }
                 }
+                // Held at reset while refractory: input during the period is lost.
+                // As bits under a mask: the float select compiles to a branch.
+                let reset_bits = reset.to_bits();
+                for j in 0..n {
+                    let held = ((rs[j] != 0) as u32).wrapping_neg();
+                    vs[j] = f32::from_bits((reset_bits & held) | (vs[j].to_bits() & !held));
+                }
+                for j in 0..n {
+                    let free = (rs[j] == 0) as u32;
+                    fired[j] = free & (vs[j] >= threshold + thetas[j]) as u32;
+                    rs[j] -= 1 - free;
+                }
+                list_flags(&self.fired, &mut self.spikes);
             }
         }
         for &j in &self.spikes {

@@ -39,14 +39,12 @@ pub fn present(
     let mut attempt = 0;
     loop {
         counts.iter_mut().for_each(|c| *c = 0);
-        let drive = Drive {
-            prob: sample
+        let mut drive = Drive::new(
+            sample
                 .iter()
                 .map(|&x| ((p.prob_per_unit + extra) * x).clamp(0.0, 1.0))
                 .collect(),
-            window: None,
-            noise: None,
-        };
+        );
         for _ in 0..p.present_steps {
             sim.set_input(|s| drive.step(rng, 1.0, s));
             sim.step(net, rng);

@@ -903,23 +903,25 @@ impl Runner {
                 };
                 // Bernoulli: 2·dt·max_rate·p (SRC's coding); Poisson: max_rate·p·dt.
                 let k = if drive.name == "bernoulli" { 2.0 } else { 1.0 } * dt * max_rate;
-                Drive {
-                    prob: pattern
+                Drive::new(
+                    pattern
                         .iter()
                         .map(|&p| (k as f32 * p).clamp(0.0, 1.0))
                         .collect(),
-                    window: None,
-                    noise: None,
-                }
+                )
             }
-            "gaussian" => Drive {
-                prob: vec![(num(&drive.params, "max_rate", 63.75) * dt).min(1.0) as f32; n_in],
-                window: None,
-                noise: Some((
+            "gaussian" => {
+                let mut d = Drive::new(vec![
+                    (num(&drive.params, "max_rate", 63.75) * dt).min(1.0)
+                        as f32;
+                    n_in
+                ]);
+                d.noise = Some((
                     num(&drive.params, "mean", 0.0) as f32,
                     num(&drive.params, "sigma", 1.0) as f32,
-                )),
-            },
+                ));
+                d
+            }
             "recorded_rates" => {
                 let phase = match drive.params.get("phase") {
                     Some(ParamIr::Phase { name }) => name.as_str(),
@@ -937,17 +939,15 @@ impl Runner {
                 let uniform =
                     super::params::symbol(&drive.params, "mode", "per_neuron") == "uniform";
                 let mean = rates.iter().map(|&r| r as f64).sum::<f64>() / rates.len().max(1) as f64;
-                Drive {
-                    prob: rates
+                Drive::new(
+                    rates
                         .iter()
                         .map(|&r| {
                             let r = if uniform { mean } else { r as f64 };
                             (r * factor).clamp(0.0, 1.0) as f32
                         })
                         .collect(),
-                    window: None,
-                    noise: None,
-                }
+                )
             }
             other => return Err(unsupported(&format!("the drive `{other}`"), span)),
         };

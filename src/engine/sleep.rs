@@ -94,6 +94,10 @@ pub fn run_stoppable(
         )
     });
     let mut ran = setup.steps;
+    // The drive keeps its spike clock for this run; the setup stays reusable.
+    let mut drive = setup
+        .drive
+        .restarted(modulators::max_drive_factor(&setup.modulators));
     let mut input_counts = vec![
         0u32;
         if setup.record_input {
@@ -110,7 +114,7 @@ pub fn run_stoppable(
         }
         let gain = modulators::drive_factor(&setup.modulators, t as f64 * setup.dt);
         sim.set_input(|spikes| {
-            setup.drive.step(rng, gain, spikes);
+            drive.step(rng, gain, spikes);
             if !input_counts.is_empty() {
                 for &k in spikes.iter() {
                     input_counts[k as usize] += 1;

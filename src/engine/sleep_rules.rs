@@ -359,11 +359,21 @@ impl Stdp {
                 }
                 continue;
             }
+            let row = &mut wt[base..base + post];
+            if l.mask.is_none() && !self.multiplicative {
+                // Dense and additive: a select per synapse instead of a branch, so the row
+                // vectorises (a post trace of 0 leaves its weight exactly as it was).
+                for (w, &yj) in row.iter_mut().zip(y) {
+                    let d = (*w - k * yj).clamp(lo, hi);
+                    *w = if yj != 0.0 { d } else { *w };
+                }
+                continue;
+            }
             for (j, &yj) in y.iter().enumerate() {
                 if yj == 0.0 || !l.exists(base + j) {
                     continue;
                 }
-                update(&mut wt[base + j], yj);
+                update(&mut row[j], yj);
             }
         }
     }

@@ -11,7 +11,7 @@
 use super::activity::Recorder;
 use super::modulators::Modulator;
 use super::network::{Network, gaussian};
-use super::neurons::{Model, State, Synapse};
+use super::neurons::{Model, State, Synapse, flush};
 use super::sleep_rules::{
     Limits, SleepRule, Stdp, Synapses, decay_to_baseline, normalize_sum, src_stdp, weight_noise,
 };
@@ -203,8 +203,8 @@ impl Sim {
         // Traces decay, then the input's spikes bump them.
         for t in self.traces.iter_mut().flatten() {
             for (x, y) in t.x.iter_mut().zip(t.y.iter_mut()) {
-                x.iter_mut().for_each(|v| *v *= t.decay_x);
-                y.iter_mut().for_each(|v| *v *= t.decay_y);
+                x.iter_mut().for_each(|v| *v = flush(*v * t.decay_x));
+                y.iter_mut().for_each(|v| *v = flush(*v * t.decay_y));
             }
         }
         if let Some(inp) = self.input {
@@ -243,12 +243,11 @@ impl Sim {
                 if synapse == Synapse::Conductance {
                     // Excitatory weights open g_e, inhibitory ones g_i. With delays, what
                     // arrives at a neuron in one step is split by its sign.
+                    // Branch-free, so a spike's row add vectorises; adding a zero leaves
+                    // the other conductance exactly as it was.
                     let open = |ge: &mut f32, gi: &mut f32, x: f32| {
-                        if x >= 0.0 {
-                            *ge += x;
-                        } else {
-                            *gi -= x;
-                        }
+                        *ge += x.max(0.0);
+                        *gi -= x.min(0.0);
                     };
                     match &mut self.delays[pi] {
                         None => {
