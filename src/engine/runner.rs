@@ -500,7 +500,9 @@ impl Runner {
                             unsupported(&format!("the modulator `{}`", m.name), span)
                         })?);
                     }
-                    let mut rng = ChaCha8Rng::seed_from_u64(self.seed_of(stream));
+                    let seed = self.seed_of(stream);
+                    seed_initials(&mut setup.models, &self.net, seed);
+                    let mut rng = ChaCha8Rng::seed_from_u64(seed);
                     progress.start(&rec.name, *steps, "steps");
                     let result = sleep::run_stoppable(
                         &mut self.net,
@@ -1190,5 +1192,19 @@ mod tests {
         let mut one = vec![9, 9];
         super::rotate_labels(&mut one, 10);
         assert_eq!(one, vec![0, 0]);
+    }
+}
+
+/// Seeds each population's `v_init` draws with a stream derived from the op's seed and the
+/// population's name (`v_init:exc`): deterministic per seed, different per population and
+/// per call, and independent of the op's own stream (the drive's draws stay as they were).
+pub(super) fn seed_initials(models: &mut [Option<Model>], net: &Network, op_seed: u64) {
+    for (m, p) in models.iter_mut().zip(&net.pops) {
+        if let Some(m) = m {
+            m.seed_initial(crate::plan::streams::derive(
+                op_seed,
+                &format!("v_init:{}", p.name),
+            ));
+        }
     }
 }
