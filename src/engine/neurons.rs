@@ -427,16 +427,25 @@ impl State {
                 v_max,
                 ..
             } => {
-                for j in 0..self.v.len() {
-                    self.v[j] = self.v[j].clamp(v_min, v_max);
-                    if self.refractory[j] > 0 {
+                // Zipped rather than indexed: no bounds checks in the hottest loop of a
+                // large network (CUBA: 4000 neurons × 10,000 steps).
+                let spikes = &mut self.spikes;
+                for (j, ((v, r), th)) in self
+                    .v
+                    .iter_mut()
+                    .zip(self.refractory.iter_mut())
+                    .zip(&self.theta)
+                    .enumerate()
+                {
+                    *v = v.clamp(v_min, v_max);
+                    if *r > 0 {
                         // Held at reset: input during the refractory period is lost.
-                        self.refractory[j] -= 1;
-                        self.v[j] = reset;
+                        *r -= 1;
+                        *v = reset;
                         continue;
                     }
-                    if self.v[j] >= threshold + self.theta[j] {
-                        self.spikes.push(j as u32);
+                    if *v >= threshold + th {
+                        spikes.push(j as u32);
                     }
                 }
             }

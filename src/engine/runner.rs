@@ -541,8 +541,13 @@ impl Runner {
                     self.last_spikes = Some((stats.spikes, stats.steps, *dt));
                     self.activity = Some(stats.activity);
                     self.silenced.clear();
-                    self.check_weights(&rec.name, span)?;
-                    let after = self.weight_histograms();
+                    // A sleep without rules leaves every weight as it was.
+                    let after = if rules.is_empty() {
+                        before.clone()
+                    } else {
+                        self.check_weights(&rec.name, span)?;
+                        self.weight_histograms()
+                    };
                     rec.weights = before
                         .into_iter()
                         .zip(after)
