@@ -225,11 +225,12 @@ impl Model {
 
     /// Seeds `v_init`'s draws (the runner derives one stream per phase call and population).
     pub fn seed_initial(&mut self, stream: u64) {
-        if let Model::Lif { v_init, .. } = self {
-            match v_init {
-                VInit::Uniform { seed, .. } | VInit::Normal { seed, .. } => *seed = stream,
-                _ => {}
-            }
+        if let Model::Lif {
+            v_init: VInit::Uniform { seed, .. } | VInit::Normal { seed, .. },
+            ..
+        } = self
+        {
+            *seed = stream;
         }
     }
 

@@ -1187,19 +1187,6 @@ fn rotate_labels(y: &mut [u32], outputs: u32) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn rotated_labels_are_all_wrong_and_stay_in_the_task() {
-        let mut y = vec![2, 3, 3, 2, 5];
-        super::rotate_labels(&mut y, 10);
-        assert_eq!(y, vec![3, 5, 5, 3, 2]);
-        let mut one = vec![9, 9];
-        super::rotate_labels(&mut one, 10);
-        assert_eq!(one, vec![0, 0]);
-    }
-}
-
 /// Seeds each population's `v_init` draws with a stream derived from the op's seed and the
 /// population's name (`v_init:exc`): deterministic per seed, different per population and
 /// per call, and independent of the op's own stream (the drive's draws stay as they were).
@@ -1211,5 +1198,18 @@ pub(super) fn seed_initials(models: &mut [Option<Model>], net: &Network, op_seed
                 &format!("v_init:{}", p.name),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rotated_labels_are_all_wrong_and_stay_in_the_task() {
+        let mut y = vec![2, 3, 3, 2, 5];
+        super::rotate_labels(&mut y, 10);
+        assert_eq!(y, vec![3, 5, 5, 3, 2]);
+        let mut one = vec![9, 9];
+        super::rotate_labels(&mut one, 10);
+        assert_eq!(one, vec![0, 0]);
     }
 }
