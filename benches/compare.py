@@ -27,8 +27,9 @@ SOMNIA = os.path.join(ROOT, "target", "release", "somnia")
 
 # Population sizes and biological seconds per workload, for rates from spike counts.
 WORKLOADS = {
-    "cuba": {"sizes": {"all": 4000}, "seconds": 1.0, "somnia": None,
-             "brian2": "cuba_brian2.py", "nest": "cuba_nest.py"},
+    # somnia's CUBA network has two layers (exc 3200, inh 800); the peers count one group.
+    "cuba": {"sizes": {"all": 4000}, "seconds": 1.0, "somnia": "benches/protocols/cuba.sleep",
+             "brian2": "cuba_brian2.py", "nest": "cuba_nest.py", "all": ["exc", "inh"]},
     "stdp400": {"sizes": {"px": 784, "exc": 400, "inh": 400}, "seconds": 50.0,
                 "somnia": "benches/protocols/stdp400.sleep", "brian2": "stdp400_brian2.py",
                 "nest": None},
@@ -57,6 +58,8 @@ def run_somnia(w, seed):
     for op in o["ops"]:
         for pop, n in op.get("spikes", {}).items():
             spikes[pop] = spikes.get(pop, 0) + n
+    if "all" in WORKLOADS[w]:
+        spikes["all"] = sum(spikes.get(p, 0) for p in WORKLOADS[w]["all"])
     return {"run_seconds": sum(o["timing"]["ops"]), "whole": whole, "spikes": spikes}
 
 

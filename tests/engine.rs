@@ -1822,3 +1822,117 @@ fn decay_to_baseline_post_mode_contracts_each_neuron_toward_its_own_mean() {
         assert!((g - w).abs() < 1e-6, "{wt:?}");
     }
 }
+
+fn lif_current_ei(extra: &[(&str, ParamIr)]) -> BuiltinIr {
+    let mut ps = vec![
+        ("tau", number(0.02)),
+        ("rest", number(-0.049)),
+        ("reset", number(-0.06)),
+        ("threshold", number(-0.05)),
+        ("synapse", symbol("current_ei")),
+        ("tau_exc", number(0.005)),
+        ("tau_inh", number(0.01)),
+    ];
+    ps.extend(extra.iter().cloned());
+    builtin("lif", "neuron model", &ps)
+}
+
+/// `current_ei`: the excitatory current decays with τ_exc, the inhibitory one with τ_inh,
+/// and v follows the exact solution of τ dv/dt = rest − v + i_e − i_i with both currents
+/// decaying exponentially over the step (checked against an f64 reference).
+#[test]
+fn lif_current_ei_currents_decay_with_their_own_tau_and_v_is_exact() {
+    use somnia::engine::neurons::State;
+    let dt = 0.0001;
+    let model = Model::from_ir(&lif_current_ei(&[("threshold", number(1.0))]), 0, dt)
+        .expect("current_ei synapses are supported");
+    let mut st = State::new(&model, 1);
+    assert_eq!(st.i.len(), 1, "an excitatory current per neuron");
+    assert_eq!(st.gi.len(), 1, "an inhibitory current per neuron");
+    let (ie0, ii0, v0) = (0.004f64, 0.003f64, -0.055f64);
+    st.i[0] = ie0 as f32;
+    st.gi[0] = ii0 as f32;
+    st.v[0] = v0 as f32;
+    let n = 200;
+    for _ in 0..n {
+        st.decay(&model);
+    }
+    let t = n as f64 * dt;
+    let (tau, te, ti, rest) = (0.02f64, 0.005f64, 0.01f64, -0.049f64);
+    assert_close("i_e", st.i[0] as f64, ie0 * (-t / te).exp(), 1e-7);
+    assert_close("i_i", st.gi[0] as f64, ii0 * (-t / ti).exp(), 1e-7);
+    // v(t) = rest + (v0 − rest)e^(−t/τ) + Σ ±i0·τs/(τs − τ)·(e^(−t/τs) − e^(−t/τ)).
+    let k = |ts: f64| ts / (ts - tau) * ((-t / ts).exp() - (-t / tau).exp());
+    let v = rest + (v0 - rest) * (-t / tau).exp() + ie0 * k(te) - ii0 * k(ti);
+    assert_close("v", st.v[0] as f64, v, 1e-6);
+}
+
+/// A spike's weight is the jump of the current: positive weights into i_e, negative ones
+/// (their magnitude) into i_i; `r` is not applied twice.
+#[test]
+fn lif_current_ei_spikes_jump_the_current_of_their_sign() {
+    let dt = 0.0001;
+    let model = Model::from_ir(&lif_current_ei(&[("threshold", number(1.0))]), 0, dt).unwrap();
+    assert_eq!(model.gain(), 1.0);
+    let mut net = chain(&[2, 1]);
+    net.projs[0].w = vec![0.00162, -0.009];
+    let mut s = setup(&net, 1, model, vec![1.0, 1.0]);
+    s.dt = dt;
+    let mut sim = somnia::engine::spiking::Sim::new(
+        &net,
+        s.models.clone(),
+        s.scale.clone(),
+        Vec::new(),
+        Vec::new(),
+        dt,
+    );
+    sim.set_input(|spikes| spikes.extend([0, 1]));
+    sim.step(&net, &mut rng(1));
+    assert_close("i_e", sim.states[1].i[0] as f64, 0.00162, 1e-9);
+    assert_close("i_i", sim.states[1].gi[0] as f64, 0.009, 1e-9);
+}
+
+/// `v_init uniform(lo, hi)`: every neuron starts inside [lo, hi), neurons differ, the same
+/// stream gives the same draws (and a population put back at its start between samples gets
+/// them again), another stream other draws.
+#[test]
+fn lif_v_init_draws_are_in_bounds_distinct_and_reproducible() {
+    use somnia::engine::neurons::State;
+    let init = ParamIr::Builtin {
+        builtin: builtin(
+            "uniform",
+            "initialiser",
+            &[("lo", number(-0.06)), ("hi", number(-0.05))],
+        ),
+    };
+    let b = lif_current_ei(&[("v_init", init)]);
+    let draw = |seed: u64| {
+        let mut m = Model::from_ir(&b, 0, 0.0001).unwrap();
+        m.seed_initial(seed);
+        State::new(&m, 1000).v
+    };
+    let v = draw(7);
+    assert!(
+        v.iter().all(|&x| (-0.06..-0.05).contains(&x)),
+        "in [lo, hi)"
+    );
+    let mut sorted = v.clone();
+    sorted.sort_by(f32::total_cmp);
+    sorted.dedup();
+    assert!(sorted.len() > 990, "neurons start at different potentials");
+    let mean = v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64;
+    assert_close("mean", mean, -0.055, 0.0005);
+    assert_eq!(v, draw(7), "the same stream gives the same draws");
+    assert_ne!(v, draw(8), "another stream gives other draws");
+    let mut m = Model::from_ir(&b, 0, 0.0001).unwrap();
+    m.seed_initial(7);
+    let mut again = vec![0.0; 1000];
+    m.initial_potentials(&mut again);
+    assert_eq!(
+        again, v,
+        "back at the start between samples: the same potentials"
+    );
+    // Without v_init every neuron starts at rest.
+    let plain = Model::from_ir(&lif_current_ei(&[]), 0, 0.0001).unwrap();
+    assert!(State::new(&plain, 3).v.iter().all(|&x| x == -0.049f32));
+}

@@ -665,3 +665,81 @@ fn shuffle_false_presents_the_files_samples_in_order() {
         "{px} input spikes, {expected:.0} expected from the first 10 images"
     );
 }
+
+/// A small CUBA network (Brette et al. 2007): layers only, no input population, run by an
+/// `nrem` phase without a drive from random initial potentials.
+const NO_INPUT: &str = r#"network brette {
+  layer exc 400
+  layer inh 100
+  connect exc -> exc { connectivity sparse(0.1); init 1.62 mV; plastic false }
+  connect exc -> inh { connectivity sparse(0.1); init 1.62 mV; plastic false }
+  connect inh -> exc { connectivity sparse(0.1); init -9 mV; plastic false }
+  connect inh -> inh { connectivity sparse(0.1); init -9 mV; plastic false }
+}
+
+phase run = nrem {
+  dt 0.1 ms
+  length 200 ms
+  dynamics lif {
+    tau 20 ms; rest -49 mV; reset -60 mV; threshold -50 mV; refractory 5 ms
+    synapse current_ei; tau_exc 5 ms; tau_inh 10 ms
+    v_init uniform(-60 mV, -50 mV)
+  }
+}
+
+protocol cuba {
+  network brette
+  seed 1
+  schedule {
+    run
+    measure rates(exc), rates(inh)
+  }
+  expect final rates(exc) > 0 Hz
+}
+"#;
+
+fn spikes_of(dir: &Path) -> (u64, u64) {
+    let o = outcome(dir);
+    let sp = &o["ops"][0]["spikes"];
+    (sp["exc"].as_u64().unwrap(), sp["inh"].as_u64().unwrap())
+}
+
+#[test]
+fn a_network_without_input_runs_on_its_own_activity_reproducibly() {
+    let dir = scratch("no-input");
+    write(&dir, "cuba.sleep", NO_INPUT);
+    let first = run_in(&dir, "cuba.sleep", &["--out", "a"], &[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let (exc, inh) = spikes_of(&dir.join("a"));
+    assert!(exc > 0 && inh > 0, "both layers fire: {exc}, {inh}");
+    // Neither too quiet nor runaway: ~500 neurons × 0.2 s at a few Hz to a few tens.
+    assert!(exc + inh < 500 * 20, "no runaway: {exc} + {inh}");
+    let again = run_in(&dir, "cuba.sleep", &["--out", "b"], &[]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(
+        spikes_of(&dir.join("b")),
+        (exc, inh),
+        "the same seed, the same run"
+    );
+    let other = run_in(&dir, "cuba.sleep", &["--out", "c", "--seed", "2"], &[]);
+    assert_eq!(other.code, 0, "{}", other.stderr);
+    assert_ne!(
+        spikes_of(&dir.join("c")),
+        (exc, inh),
+        "another seed draws other potentials and synapses"
+    );
+}
+
+#[test]
+fn a_drive_for_a_network_without_input_is_e316() {
+    let dir = scratch("no-input-drive");
+    let text = NO_INPUT.replace(
+        "  length 200 ms\n",
+        "  length 200 ms\n  drive poisson(5 Hz)\n",
+    );
+    write(&dir, "cuba.sleep", &text);
+    let ran = run_in(&dir, "cuba.sleep", &["--out", "a"], &[]);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("E316"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("no input population"), "{}", ran.stderr);
+}

@@ -159,8 +159,12 @@ pub const CONNECT: Context = Context {
         .builtin("dense"),
         param(
             "init",
-            Ty::OneOf(&[Ty::Builtin(Kind::Init), Ty::Num(Dim::NONE)]),
-            "the initial weights",
+            Ty::OneOf(&[
+                Ty::Builtin(Kind::Init),
+                Ty::Num(Dim::NONE),
+                Ty::Num(Dim::VOLTAGE),
+            ]),
+            "the initial weights (a voltage is its value in volts: for `lif` targets, the jump of v or of the current a spike causes)",
         )
         .builtin("glorot"),
         param(

@@ -19,23 +19,24 @@ pub const MODELS: &[Builtin] = &[
         param("thresholds", Ty::List(&N), "one threshold factor per non-input layer, in network order").optional(),
     ])
     .dynamics(Dynamics::Spiking),
-    builtin("lif", Kind::NeuronModel, "leaky integrate-and-fire: τ dv/dt = (rest − v) + r·I, with refractoriness, optional adaptive threshold and current or conductance synapses", &[
+    builtin("lif", Kind::NeuronModel, "leaky integrate-and-fire: τ dv/dt = (rest − v) + r·I, with refractoriness, optional adaptive threshold, current or conductance synapses and random initial potentials", &[
         param("tau", T, "membrane time constant").num(0.02).range(Range::Positive),
         param("rest", V, "resting potential").num(-0.065),
         param("reset", V, "potential after a spike").num(-0.065),
         param("threshold", V, "firing threshold (before adaptation)").num(-0.052),
         param("refractory", T, "time after a spike during which the neuron cannot fire").num(0.0).range(Range::NonNegative),
         param("r", N, "membrane resistance: the gain on the input current").num(1.0).range(Range::Positive),
-        param("synapse", Ty::Symbol(&["delta", "current", "conductance"]), "`delta`: a spike adds its weight to v; `current`: it adds to a current decaying with `tau_syn`; `conductance`: excitatory/inhibitory conductances with reversal potentials").sym("delta"),
+        param("synapse", Ty::Symbol(&["delta", "current", "current_ei", "conductance"]), "`delta`: a spike adds its weight to v; `current`: it adds weight × dt/`tau_syn` to a current decaying with `tau_syn`; `current_ei`: it adds its weight to an excitatory current (decaying with `tau_exc`) or, when negative, to an inhibitory one (`tau_inh`), v integrated exactly; `conductance`: excitatory/inhibitory conductances with reversal potentials").sym("delta"),
         param("tau_syn", T, "decay of the synaptic current (`synapse current`)").num(0.005).range(Range::Positive),
-        param("tau_exc", T, "decay of the excitatory conductance (`synapse conductance`)").num(0.001).range(Range::Positive),
-        param("tau_inh", T, "decay of the inhibitory conductance (`synapse conductance`)").num(0.002).range(Range::Positive),
+        param("tau_exc", T, "decay of the excitatory conductance (`synapse conductance`) or current (`synapse current_ei`)").num(0.001).range(Range::Positive),
+        param("tau_inh", T, "decay of the inhibitory conductance (`synapse conductance`) or current (`synapse current_ei`)").num(0.002).range(Range::Positive),
         param("e_exc", V, "excitatory reversal potential").num(0.0),
         param("e_inh", V, "inhibitory reversal potential").num(-0.1),
         param("adapt", V, "threshold increase per spike (0: no adaptation)").num(0.0).range(Range::NonNegative),
         param("tau_adapt", T, "decay of the threshold adaptation").num(0.1).range(Range::Positive),
         param("v_min", V, "lower clamp of the membrane potential").optional(),
         param("v_max", V, "upper clamp of the membrane potential").optional(),
+        param("v_init", Ty::OneOf(&[V, Ty::Builtin(Kind::Init)]), "the potential each neuron starts a phase (and every sample) at: a voltage, or drawn per neuron by `uniform(lo, hi)`, `normal(mean, std)` or `constant(v)` in volts, from a stream of the phase's call (default: `rest`)").optional(),
     ])
     .dynamics(Dynamics::Spiking),
 ];

@@ -4,6 +4,9 @@ use super::{Builtin, Kind, Range, Ty, builtin, param};
 use crate::units::Dim;
 
 const N: Ty = Ty::Num(Dim::NONE);
+/// Weights are numbers; for `lif` populations they may be voltages (the jump a spike causes
+/// in v or in a current), and initialisers also draw `lif`'s `v_init`.
+const NV: Ty = Ty::OneOf(&[N, Ty::Num(Dim::VOLTAGE)]);
 
 /// How initial weights are drawn.
 pub const INITS: &[Builtin] = &[
@@ -11,22 +14,22 @@ pub const INITS: &[Builtin] = &[
         "uniform",
         Kind::Init,
         "uniform between `lo` and `hi`",
-        &[param("lo", N, "lower end"), param("hi", N, "upper end")],
+        &[param("lo", NV, "lower end"), param("hi", NV, "upper end")],
     ),
     builtin(
         "normal",
         Kind::Init,
         "Gaussian",
         &[
-            param("mean", N, "mean").num(0.0),
-            param("std", N, "standard deviation").range(Range::NonNegative),
+            param("mean", NV, "mean").num(0.0),
+            param("std", NV, "standard deviation").range(Range::NonNegative),
         ],
     ),
     builtin(
         "constant",
         Kind::Init,
         "every weight the same",
-        &[param("value", N, "the weight")],
+        &[param("value", NV, "the weight")],
     ),
     builtin(
         "glorot",

@@ -843,6 +843,9 @@ impl<'p, 'd> Eval<'p, 'd> {
             span,
             None,
         );
+        if b.name == "lif" {
+            self.check_lif(&params, span);
+        }
         Value::Builtin(Rc::new(BuiltinValue {
             entry: b,
             params,

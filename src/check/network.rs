@@ -2,7 +2,7 @@
 
 use super::eval::{Eval, Member};
 use super::program::ItemId;
-use super::value::{Bindings, Projection, Value};
+use super::value::{Bindings, Bound, Projection, Value};
 use crate::builtins::{self, Kind, Range, Ty};
 use crate::diagnostics::{Code, Diagnostic, suggestion};
 use crate::source::Span;
@@ -123,6 +123,7 @@ impl Eval<'_, '_> {
                     Some(b) => ev.bind(builtins::CONNECT.params, "a `connect` block", &[], &b.settings, b.span, None),
                     None => Bindings::new(),
                 };
+                check_init_dims(ev, &settings);
                 if !ok {
                     continue;
                 }
@@ -166,6 +167,156 @@ impl Eval<'_, '_> {
                 projections: projs,
             }
         })
+    }
+}
+
+impl Eval<'_, '_> {
+    /// `lif` settings that depend on each other: the synaptic time constants of the chosen
+    /// `synapse` (E215 for one that has no effect, E109 for `current_ei` without its two τ),
+    /// and `v_init`'s distribution (voltages, an ordered range).
+    pub fn check_lif(&mut self, params: &Bindings, span: Span) {
+        let given = |name: &str| params.get(name).and_then(|v| v.first());
+        let synapse = match given("synapse").map(|b| &b.value) {
+            Some(Value::Symbol(s)) => s.as_str(),
+            Some(_) => return,
+            None => "delta",
+        };
+        let owner = |name: &str| match name {
+            "tau_syn" => "`synapse current`",
+            "tau_exc" | "tau_inh" => "`synapse current_ei` or `synapse conductance`",
+            _ => "`synapse conductance`",
+        };
+        let applies: &[&str] = match synapse {
+            "current" => &["tau_syn"],
+            "current_ei" => &["tau_exc", "tau_inh"],
+            "conductance" => &["tau_exc", "tau_inh", "e_exc", "e_inh"],
+            _ => &[],
+        };
+        // Settings that only mean something with another synapse. (`delta` with conductance
+        // settings is left alone: protocols switch `synapse` per phase with `dynamics`.)
+        let checked: &[&str] = match synapse {
+            "current" => &["tau_exc", "tau_inh"],
+            "current_ei" => &["tau_syn", "e_exc", "e_inh"],
+            _ => &[],
+        };
+        for &name in checked {
+            if applies.contains(&name) {
+                continue;
+            }
+            if let Some(b) = given(name) {
+                let help = if synapse == "current" && name.starts_with("tau_") {
+                    "for separate excitatory and inhibitory time constants write `synapse current_ei`".to_string()
+                } else {
+                    format!("remove `{name}`; it is read only with {}", owner(name))
+                };
+                let mut d = Diagnostic::new(
+                    Code::E215,
+                    b.whole,
+                    format!("`{name}` has no effect with `synapse {synapse}`"),
+                )
+                .label(format!("`{name}` belongs to {}", owner(name)))
+                .help(help);
+                if let Some(sy) = given("synapse") {
+                    d = d.secondary(sy.whole, "the synapse is chosen here");
+                }
+                self.push(d);
+            }
+        }
+        if synapse == "current_ei" {
+            let missing: Vec<&str> = ["tau_exc", "tau_inh"]
+                .into_iter()
+                .filter(|n| given(n).is_none())
+                .collect();
+            if !missing.is_empty() {
+                let at = given("synapse").map_or(span, |b| b.whole);
+                let names: Vec<String> = missing.iter().map(|n| format!("`{n}`")).collect();
+                self.push(
+                    Diagnostic::new(Code::E109, at, format!("`synapse current_ei` needs {}", names.join(" and ")))
+                        .label("the excitatory and inhibitory currents decay with their own time constants")
+                        .help("e.g. `synapse current_ei; tau_exc 5 ms; tau_inh 10 ms`"),
+                );
+            }
+        }
+        if let Some(b) = given("v_init") {
+            self.check_v_init(b);
+        }
+    }
+
+    /// `v_init`: a voltage, or `uniform`/`normal`/`constant` with voltages.
+    fn check_v_init(&mut self, b: &Bound) {
+        let Value::Builtin(init) = &b.value else {
+            return;
+        };
+        if !matches!(init.entry.name, "uniform" | "normal" | "constant") {
+            self.push(
+                Diagnostic::new(Code::E204, b.span, format!("`v_init` cannot be drawn by `{}`", init.entry.name))
+                    .label("not a distribution of potentials")
+                    .help("write a voltage, or `uniform(lo, hi)`, `normal(mean, std)` or `constant(v)` in volts, e.g. `v_init uniform(-60 mV, -50 mV)`"),
+            );
+            return;
+        }
+        for (name, bounds) in &init.params {
+            for a in bounds {
+                if let Some((x, d)) = a.value.as_num()
+                    && d != Dim::VOLTAGE
+                    && !(d.is_none() && x == 0.0)
+                {
+                    self.push(
+                        Diagnostic::new(
+                            Code::E205,
+                            a.span,
+                            format!(
+                                "`v_init` needs voltages, found {} for `{name}`",
+                                a.value.describe()
+                            ),
+                        )
+                        .label("wrong dimension")
+                        .help("add a unit, e.g. `uniform(-60 mV, -50 mV)`"),
+                    );
+                }
+            }
+        }
+        if init.entry.name == "uniform"
+            && let (Some(lo), Some(hi)) = (init.get("lo"), init.get("hi"))
+            && let (Some((l, dl)), Some((h, dh))) = (lo.value.as_num(), hi.value.as_num())
+            && dl == dh
+            && l > h
+        {
+            self.push(
+                Diagnostic::new(
+                    Code::E211,
+                    lo.span.to(hi.span),
+                    "`uniform(lo, hi)` needs lo ≤ hi",
+                )
+                .label("not an ordered pair"),
+            );
+        }
+    }
+}
+
+/// An initialiser's numbers must share one dimension: all weights, or all voltages.
+fn check_init_dims(ev: &mut Eval, settings: &Bindings) {
+    let Some(b) = settings.get("init").and_then(|v| v.first()) else {
+        return;
+    };
+    let Value::Builtin(init) = &b.value else {
+        return;
+    };
+    let nums: Vec<(Dim, Span)> = init
+        .params
+        .values()
+        .flatten()
+        .filter_map(|a| a.value.as_num().map(|(_, d)| (d, a.span)))
+        .collect();
+    if let Some(&(d0, s0)) = nums.first()
+        && let Some(&(d1, s1)) = nums.iter().find(|(d, _)| *d != d0)
+    {
+        ev.push(
+            Diagnostic::new(Code::E202, s1, format!("`{}` mixes {} and {}", init.entry.name, d0.a_value(), d1.a_value()))
+                .label(format!("this is {}", d1.a_value()))
+                .secondary(s0, format!("this is {}", d0.a_value()))
+                .help("give every value of an initialiser the same unit: numbers, or voltages for `lif` targets"),
+        );
     }
 }
 

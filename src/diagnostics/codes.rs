@@ -84,6 +84,7 @@ codes! {
     E212 => "division by zero",
     E213 => "unknown option",
     E214 => "index out of range",
+    E215 => "setting has no effect with the other settings",
 
     E301 => "conditional loop without a bound",
     E302 => "rule not valid in this kind of phase",
@@ -100,6 +101,7 @@ codes! {
     E313 => "expectation reads a metric that is never measured",
     E314 => "unknown measurement label or phase",
     E315 => "replay of input rates never recorded",
+    E316 => "input for a network without an input population",
     E401 => "cannot read a data file",
     E402 => "not a valid data file",
     E403 => "data file is truncated",

@@ -2,10 +2,16 @@
 //! threshold) and the leaky `lif` (τ, rest, reset, threshold, refractory, adaptive
 //! threshold, clamps). With `delta` synapses a spike adds its weight × r to `v`; with
 //! `current` synapses it adds weight × dt/τ_syn to a current `i` that decays with τ_syn and
-//! drives `v` (τ dv = (rest − v + r·i) dt, as Massey et al.).
+//! drives `v` (τ dv = (rest − v + r·i) dt, as Massey et al.). With `current_ei` synapses a
+//! positive weight jumps an excitatory current by itself, a negative one an inhibitory current
+//! (each with its own τ), and v is integrated exactly (Brette et al.'s CUBA benchmark, Brian2's
+//! `exact`, NEST's `iaf_psc_exp`). `v_init` starts each neuron at its own potential, drawn
+//! from a stream seeded per phase call.
 
 use super::params::{num, numbers};
-use crate::plan::ir::BuiltinIr;
+use crate::plan::ir::{BuiltinIr, ParamIr};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Model {
@@ -32,9 +38,87 @@ pub enum Model {
         /// potential (Diehl & Cook): τ dv = (rest − v + r·(g_e·(e_exc − v) + g_i·(e_inh − v))) dt,
         /// integrated exactly over each step with the conductances held.
         conductance: Option<Conductance>,
+        /// `current_ei` synapses: excitatory and inhibitory currents with their own τ.
+        currents: Option<Currents>,
         v_min: f32,
         v_max: f32,
+        /// Where each neuron starts a phase and every sample.
+        v_init: VInit,
     },
+}
+
+/// The potential neurons start at.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum VInit {
+    /// `rest` (no `v_init`).
+    Rest,
+    /// The same potential for every neuron.
+    Value(f32),
+    /// Uniform in [lo, hi), drawn per neuron from the stream `seed`.
+    Uniform { lo: f64, hi: f64, seed: u64 },
+    /// Gaussian, drawn per neuron from the stream `seed`.
+    Normal { mean: f64, std: f64, seed: u64 },
+}
+
+/// `current_ei` synapses of a `lif` population: excitatory current `State::i` (≥ 0) and
+/// inhibitory current `State::gi` (its magnitude, ≥ 0), each decaying exponentially.
+/// τ dv/dt = rest − v + r·(i_e − i_i) is linear with exponential inputs, so one step is
+/// exact: v ← rest + (v − rest)·m + r·(i_e·k_e − i_i·k_i).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Currents {
+    /// exp(−dt/τ_exc), exp(−dt/τ_inh).
+    pub decay_e: f32,
+    pub decay_i: f32,
+    /// exp(−dt/τ).
+    pub m: f32,
+    /// What a unit current at the step's start adds to v over the step:
+    /// τ_s/(τ_s − τ)·(e^(−dt/τ_s) − e^(−dt/τ)), or dt/τ·e^(−dt/τ) when τ_s = τ.
+    pub k_e: f32,
+    pub k_i: f32,
+}
+
+impl Currents {
+    pub fn new(dt: f64, tau: f64, tau_exc: f64, tau_inh: f64) -> Currents {
+        let m = (-dt / tau).exp();
+        let k = |ts: f64| {
+            let d = (-dt / ts).exp();
+            if ((ts - tau) / tau).abs() < 1e-9 {
+                dt / tau * m
+            } else {
+                ts / (ts - tau) * (d - m)
+            }
+        };
+        Currents {
+            decay_e: (-dt / tau_exc).exp() as f32,
+            decay_i: (-dt / tau_inh).exp() as f32,
+            m: m as f32,
+            k_e: k(tau_exc) as f32,
+            k_i: k(tau_inh) as f32,
+        }
+    }
+}
+
+impl VInit {
+    fn from_ir(p: Option<&ParamIr>) -> VInit {
+        match p {
+            Some(ParamIr::Number { value, .. }) => VInit::Value(*value as f32),
+            Some(ParamIr::Builtin { builtin: b }) => match b.name.as_str() {
+                "uniform" => VInit::Uniform {
+                    lo: num(&b.params, "lo", 0.0),
+                    hi: num(&b.params, "hi", 0.0),
+                    seed: 0,
+                },
+                "normal" => VInit::Normal {
+                    mean: num(&b.params, "mean", 0.0),
+                    std: num(&b.params, "std", 0.0),
+                    seed: 0,
+                },
+                "constant" => VInit::Value(num(&b.params, "value", 0.0) as f32),
+                _ => VInit::Rest,
+            },
+            _ => VInit::Rest,
+        }
+    }
 }
 
 impl Model {
@@ -55,11 +139,20 @@ impl Model {
                 })
             }
             "lif" => {
-                let current = match super::params::symbol(&b.params, "synapse", "delta") {
+                let synapse = super::params::symbol(&b.params, "synapse", "delta");
+                let current = match synapse {
                     "delta" => None,
                     "current" => Some((dt / num(&b.params, "tau_syn", 0.005)) as f32),
                     _ => None,
                 };
+                let currents = (synapse == "current_ei").then(|| {
+                    Currents::new(
+                        dt,
+                        num(&b.params, "tau", 0.02),
+                        num(&b.params, "tau_exc", 0.005),
+                        num(&b.params, "tau_inh", 0.01),
+                    )
+                });
                 let conductance = (super::params::symbol(&b.params, "synapse", "delta")
                     == "conductance")
                     .then(|| Conductance {
@@ -84,17 +177,60 @@ impl Model {
                         .map_or(f32::NEG_INFINITY, |v| v as f32),
                     v_max: super::params::opt_num(&b.params, "v_max")
                         .map_or(f32::INFINITY, |v| v as f32),
+                    currents,
+                    v_init: VInit::from_ir(b.params.get("v_init")),
                 })
             }
             _ => None,
         }
     }
 
-    /// The potential a population starts a phase at.
+    /// The potential a population starts a phase at (`rest`, or `v_init` when it is one
+    /// voltage; per-neuron draws are [`Model::initial_potentials`]).
     pub fn initial(&self) -> f32 {
         match self {
             Model::IntegrateFire { .. } => 0.0,
+            Model::Lif {
+                v_init: VInit::Value(v),
+                ..
+            } => *v,
             Model::Lif { rest, .. } => *rest,
+        }
+    }
+
+    /// Writes each neuron's starting potential into `v`: [`Model::initial`], or `v_init`'s
+    /// draws, the same ones every time (the stream restarts), so a population put back at
+    /// its start between samples starts each sample where it started the phase.
+    pub fn initial_potentials(&self, v: &mut [f32]) {
+        match *self {
+            Model::Lif {
+                v_init: VInit::Uniform { lo, hi, seed },
+                ..
+            } => {
+                let mut rng = ChaCha8Rng::seed_from_u64(seed);
+                v.iter_mut()
+                    .for_each(|v| *v = (lo + (hi - lo) * rng.random::<f64>()) as f32);
+            }
+            Model::Lif {
+                v_init: VInit::Normal { mean, std, seed },
+                ..
+            } => {
+                let mut rng = ChaCha8Rng::seed_from_u64(seed);
+                v.iter_mut()
+                    .for_each(|v| *v = (mean + std * super::network::gaussian(&mut rng)) as f32);
+            }
+            _ => v.fill(self.initial()),
+        }
+    }
+
+    /// Seeds `v_init`'s draws (the runner derives one stream per phase call and population).
+    pub fn seed_initial(&mut self, stream: u64) {
+        if let Model::Lif {
+            v_init: VInit::Uniform { seed, .. } | VInit::Normal { seed, .. },
+            ..
+        } = self
+        {
+            *seed = stream;
         }
     }
 
@@ -105,6 +241,10 @@ impl Model {
             Model::Lif {
                 current: Some(k), ..
             } => *k,
+            // The weight is the jump of the current; r multiplies the current in v.
+            Model::Lif {
+                currents: Some(_), ..
+            } => 1.0,
             Model::Lif { gain, .. } => *gain,
         }
     }
@@ -115,6 +255,9 @@ impl Model {
             Model::Lif {
                 conductance: Some(_),
                 ..
+            }
+            | Model::Lif {
+                currents: Some(_), ..
             } => Synapse::Conductance,
             Model::Lif {
                 current: Some(_), ..
@@ -136,7 +279,8 @@ pub enum Synapse {
     Delta,
     /// Adds to a decaying current (`State::i`).
     Current,
-    /// Adds to an excitatory (`State::i`) or inhibitory (`State::gi`) conductance.
+    /// Split by sign: a positive weight adds to `State::i`, a negative one its magnitude to
+    /// `State::gi` (the conductances of `conductance` synapses, the currents of `current_ei`).
     Conductance,
 }
 
@@ -185,9 +329,11 @@ pub struct State {
     pub v: Vec<f32>,
     pub refractory: Vec<u32>,
     pub theta: Vec<f32>,
-    /// Synaptic current (`current` synapses) or excitatory conductance (`conductance`).
+    /// Synaptic current (`current` synapses), excitatory conductance (`conductance`) or
+    /// excitatory current (`current_ei`).
     pub i: Vec<f32>,
-    /// Inhibitory conductance (`conductance` synapses).
+    /// Inhibitory conductance (`conductance` synapses) or the magnitude of the inhibitory
+    /// current (`current_ei`).
     pub gi: Vec<f32>,
     pub spikes: Vec<u32>,
     /// 1 for neurons that spiked this step.
@@ -199,8 +345,10 @@ pub struct State {
 
 impl State {
     pub fn new(model: &Model, n: usize) -> State {
+        let mut v = vec![0.0; n];
+        model.initial_potentials(&mut v);
         State {
-            v: vec![model.initial(); n],
+            v,
             refractory: vec![0; n],
             theta: vec![0.0; n],
             i: vec![
@@ -253,10 +401,25 @@ impl State {
                 adapt_decay,
                 current,
                 conductance,
+                currents,
                 gain,
                 ..
             } => {
+                if let Some(c) = currents {
+                    // Exact for currents decaying exponentially over the step (CUBA).
+                    for ((v, ie), ii) in self
+                        .v
+                        .iter_mut()
+                        .zip(self.i.iter_mut())
+                        .zip(self.gi.iter_mut())
+                    {
+                        *v = rest + (*v - rest) * c.m + gain * (*ie * c.k_e - *ii * c.k_i);
+                        *ie = flush(*ie * c.decay_e);
+                        *ii = flush(*ii * c.decay_i);
+                    }
+                }
                 match (current, conductance) {
+                    _ if currents.is_some() => {}
                     (_, Some(c)) => {
                         // With the conductances held over the step the equation is linear
                         // in v: it relaxes toward v∞ = (rest + r·(g_e·e_exc + g_i·e_inh)) / G

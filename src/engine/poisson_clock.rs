@@ -150,7 +150,13 @@ mod tests {
     fn thinning_follows_a_varying_gain() {
         // The gain alternates 0.5 and 3 in blocks of 100 steps under a bound of 4.
         let (p, n, steps) = (0.02, 300, 4000u64);
-        let gain = |t: u64| if (t / 100).is_multiple_of(2) { 0.5 } else { 3.0 };
+        let gain = |t: u64| {
+            if (t / 100).is_multiple_of(2) {
+                0.5
+            } else {
+                3.0
+            }
+        };
         let s = trains(p, 4.0, gain, n, steps);
         for (g, parity) in [(0.5f64, 0u64), (3.0, 1)] {
             let steps_with: Vec<usize> = (0..steps)

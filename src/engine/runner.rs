@@ -500,7 +500,9 @@ impl Runner {
                             unsupported(&format!("the modulator `{}`", m.name), span)
                         })?);
                     }
-                    let mut rng = ChaCha8Rng::seed_from_u64(self.seed_of(stream));
+                    let seed = self.seed_of(stream);
+                    seed_initials(&mut setup.models, &self.net, seed);
+                    let mut rng = ChaCha8Rng::seed_from_u64(seed);
                     progress.start(&rec.name, *steps, "steps");
                     let result = sleep::run_stoppable(
                         &mut self.net,
@@ -539,8 +541,13 @@ impl Runner {
                     self.last_spikes = Some((stats.spikes, stats.steps, *dt));
                     self.activity = Some(stats.activity);
                     self.silenced.clear();
-                    self.check_weights(&rec.name, span)?;
-                    let after = self.weight_histograms();
+                    // A sleep without rules leaves every weight as it was.
+                    let after = if rules.is_empty() {
+                        before.clone()
+                    } else {
+                        self.check_weights(&rec.name, span)?;
+                        self.weight_histograms()
+                    };
                     rec.weights = before
                         .into_iter()
                         .zip(after)
@@ -1177,6 +1184,20 @@ fn rotate_labels(y: &mut [u32], outputs: u32) {
     };
     for v in y.iter_mut() {
         *v = next(*v);
+    }
+}
+
+/// Seeds each population's `v_init` draws with a stream derived from the op's seed and the
+/// population's name (`v_init:exc`): deterministic per seed, different per population and
+/// per call, and independent of the op's own stream (the drive's draws stay as they were).
+pub(super) fn seed_initials(models: &mut [Option<Model>], net: &Network, op_seed: u64) {
+    for (m, p) in models.iter_mut().zip(&net.pops) {
+        if let Some(m) = m {
+            m.seed_initial(crate::plan::streams::derive(
+                op_seed,
+                &format!("v_init:{}", p.name),
+            ));
+        }
     }
 }
 

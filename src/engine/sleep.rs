@@ -140,7 +140,17 @@ pub fn run_stoppable(
     sim.sample_rules(net);
     let spikes = sim.counts();
     let activity = sim.recorder.take().unwrap_or_default();
-    sim.finish(net);
+    if setup.rules.is_empty() {
+        // Without rules no weight changed: only the adaptive thresholds go back (writing the
+        // weights back would transpose every projection for nothing).
+        for (theta, st) in net.theta.iter_mut().zip(&sim.states) {
+            if st.theta.len() == theta.len() {
+                theta.copy_from_slice(&st.theta);
+            }
+        }
+    } else {
+        sim.finish(net);
+    }
     result?;
     Ok(Stats {
         spikes,

@@ -178,7 +178,7 @@ impl Sim {
             }
             st.spikes.clear();
             if let Some(m) = m {
-                st.v.iter_mut().for_each(|v| *v = m.initial());
+                m.initial_potentials(&mut st.v);
                 st.i.iter_mut().for_each(|i| *i = 0.0);
                 st.gi.iter_mut().for_each(|g| *g = 0.0);
                 if !self.learning {

@@ -25,8 +25,25 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
     for bound in info.settings.values().flatten() {
         u.note_data(&bound.value);
     }
+    let has_input = u.net.populations.iter().any(|p| p.role == Role::Input);
     match info.kind {
         PhaseKind::Wake => {
+            if !has_input {
+                let at = first("data").map_or(span, |b| b.whole);
+                u.ev.push(
+                    Diagnostic::new(
+                        Code::E316,
+                        at,
+                        format!(
+                            "the wake phase `{phase}` shows data, but `{}` has no input population",
+                            u.net.name
+                        ),
+                    )
+                    .label("samples enter through an input population")
+                    .help("declare one with `input x n` and connect it, or run the network in an `nrem` phase without a drive"),
+                );
+                return None;
+            }
             let data = match first("data").map(|b| &b.value) {
                 Some(Value::Tasks(t)) => {
                     for r in &t.tasks {
@@ -138,6 +155,24 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
             };
             let modulators = list_of_builtins(u, first("modulate"));
             let record = matches!(first("record").map(|b| &b.value), Some(Value::Bool(true)));
+            if !has_input
+                && drive.name != "silence"
+                && let Some(setting) = first("drive")
+            {
+                u.ev.push(
+                    Diagnostic::new(
+                        Code::E316,
+                        setting.whole,
+                        format!(
+                            "`{}` drives input neurons, but `{}` has no input population",
+                            drive.name, u.net.name
+                        ),
+                    )
+                    .label("nothing would receive these spikes")
+                    .help("remove the `drive` (the network then runs on its own activity), or declare an `input` population and connect it"),
+                );
+                return None;
+            }
             if drive.name == "recorded_rates"
                 && let Some(ParamIr::Phase { name }) = drive.params.get("phase")
                 && !u.recorded.contains(name)

@@ -41,7 +41,8 @@ impl Runner {
             ..
         } = *call;
         let dt = num(settings, "dt", 0.0005);
-        let pres = self.presentation_of(settings, dynamics, dt, span)?;
+        let mut pres = self.presentation_of(settings, dynamics, dt, span)?;
+        super::seed_initials(&mut pres.models, &self.net, seed);
         let mut sim_rules = Vec::new();
         for r in rules {
             let rule = self
