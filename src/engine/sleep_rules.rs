@@ -130,11 +130,42 @@ impl SleepRule {
 pub struct Limits {
     pub lo: f32,
     pub hi: f32,
-    /// Pre-major (`i·post + j`), 1 where a synapse exists; `None` when dense.
+    /// Pre-major (`i·post + j`), 1 where a synapse exists; `None` when dense, and when
+    /// `synapses` lists them (every rule visits the lists then).
     pub mask: Option<Vec<f32>>,
     /// The existing synapses listed, for sparse masks (at most half the synapses exist).
     /// Propagation and rules then visit only these; the weights stay in the dense copy.
     pub synapses: Option<Synapses>,
+}
+
+/// The non-zero entries of a row-major `rows × cols` mask listed by row (`row_start`,
+/// `col_of`: columns ascending) and by column (`col_start`, `row_of`: rows ascending, by a
+/// counting sort of the row lists).
+fn lists(mask: &[f32], rows: usize, cols: usize) -> (Vec<usize>, Vec<u32>, Vec<usize>, Vec<u32>) {
+    let mut row_start = Vec::with_capacity(rows + 1);
+    let mut col_of = Vec::new();
+    row_start.push(0);
+    for r in 0..rows {
+        let row = &mask[r * cols..(r + 1) * cols];
+        col_of.extend((0..cols as u32).filter(|&c| row[c as usize] != 0.0));
+        row_start.push(col_of.len());
+    }
+    let mut col_start = vec![0usize; cols + 1];
+    for &c in &col_of {
+        col_start[c as usize + 1] += 1;
+    }
+    for c in 0..cols {
+        col_start[c + 1] += col_start[c];
+    }
+    let mut next = col_start.clone();
+    let mut row_of = vec![0u32; col_of.len()];
+    for r in 0..rows {
+        for &c in &col_of[row_start[r]..row_start[r + 1]] {
+            row_of[next[c as usize]] = r as u32;
+            next[c as usize] += 1;
+        }
+    }
+    (row_start, col_of, col_start, row_of)
 }
 
 /// Spikes propagate through the synapse lists when at most 1 in this many synapses exist.
@@ -158,33 +189,10 @@ pub struct Synapses {
 }
 
 impl Synapses {
-    /// From a pre-major mask (`i·post + j`).
-    pub fn of(mask: &[f32], pre: usize, post: usize) -> Synapses {
-        let mut pre_start = Vec::with_capacity(pre + 1);
-        let mut post_of = Vec::new();
-        pre_start.push(0);
-        for i in 0..pre {
-            let row = &mask[i * post..(i + 1) * post];
-            post_of.extend((0..post as u32).filter(|&j| row[j as usize] != 0.0));
-            pre_start.push(post_of.len());
-        }
-        // By post neuron: a counting sort of the lists by pre neuron (pre ascending within
-        // each post neuron, as they are filled in pre order).
-        let mut post_start = vec![0usize; post + 1];
-        for &j in &post_of {
-            post_start[j as usize + 1] += 1;
-        }
-        for j in 0..post {
-            post_start[j + 1] += post_start[j];
-        }
-        let mut next = post_start.clone();
-        let mut pre_of = vec![0u32; post_of.len()];
-        for i in 0..pre {
-            for &j in &post_of[pre_start[i]..pre_start[i + 1]] {
-                pre_of[next[j as usize]] = i as u32;
-                next[j as usize] += 1;
-            }
-        }
+    /// From a post-major mask (`j·pre + i`, a projection's own layout): no transposed
+    /// copy of the mask is made.
+    pub fn of_post_major(mask: &[f32], pre: usize, post: usize) -> Synapses {
+        let (post_start, pre_of, pre_start, post_of) = lists(mask, post, pre);
         Synapses {
             pre,
             post,
@@ -194,6 +202,18 @@ impl Synapses {
             post_start,
             pre_of,
         }
+    }
+
+    /// Where pre neuron `i`'s synapses start in the lists (the position of its first post
+    /// neuron in [`Synapses::posts`] order, counted over all pre neurons).
+    #[inline(always)]
+    pub fn start(&self, i: usize) -> usize {
+        self.pre_start[i]
+    }
+
+    /// The number of synapses.
+    pub fn len(&self) -> usize {
+        self.post_of.len()
     }
 
     /// The post neurons pre neuron `i` reaches, ascending.
@@ -233,18 +253,19 @@ impl Limits {
             super::network::Sign::Inhibitory => hi = hi.min(0.0),
             super::network::Sign::Any => {}
         }
-        let mask = p
-            .mask
-            .as_ref()
-            .map(|m| super::sleep::transpose(m, p.post, p.pre));
         // Lists only pay off when sparse, and are exact only when the missing synapses hold
         // zero weights (constrain() keeps them so; a hand-set network might not).
         let synapses = p.mask.as_ref().and_then(|m| {
             let existing = m.iter().filter(|&&x| x != 0.0).count();
             let holes_zero = m.iter().zip(&p.w).all(|(&m, &w)| m != 0.0 || w == 0.0);
             (existing * 2 <= m.len() && holes_zero)
-                .then(|| Synapses::of(mask.as_deref().expect("masked"), p.pre, p.post))
+                .then(|| Synapses::of_post_major(m, p.pre, p.post))
         });
+        // The lists stand for the mask; a dense pre-major copy only for the others.
+        let mask = match (&p.mask, &synapses) {
+            (Some(m), None) => Some(super::sleep::transpose(m, p.post, p.pre)),
+            _ => None,
+        };
         Limits {
             lo,
             hi,

@@ -110,7 +110,8 @@ pub struct OpRecord {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub loss: Vec<f64>,
     /// Histograms of each projection's weights before and after a sleep phase (`nrem`,
-    /// `rem` ops that ran at least one step), in the network's order.
+    /// `rem` ops that ran at least one step and have plasticity rules), in the network's
+    /// order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub weights: Vec<WeightChange>,
 }
