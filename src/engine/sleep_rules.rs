@@ -212,7 +212,7 @@ impl Synapses {
     }
 
     /// The number of synapses.
-    pub fn len(&self) -> usize {
+    pub fn count(&self) -> usize {
         self.post_of.len()
     }
 

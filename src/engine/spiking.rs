@@ -128,7 +128,7 @@ impl Sim {
                 let changed = rules.iter().any(|(_, applies)| applies[pi]);
                 (!changed && p.delay.is_none()).then(|| {
                     // Gathered from the post-major weights, pre by pre.
-                    let mut w = Vec::with_capacity(syn.len());
+                    let mut w = Vec::with_capacity(syn.count());
                     for i in 0..p.pre {
                         w.extend(syn.posts(i).iter().map(|&j| p.w[j as usize * p.pre + i]));
                     }
