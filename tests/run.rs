@@ -743,3 +743,30 @@ fn a_drive_for_a_network_without_input_is_e316() {
     assert!(ran.stderr.contains("E316"), "{}", ran.stderr);
     assert!(ran.stderr.contains("no input population"), "{}", ran.stderr);
 }
+
+/// The AVX2 twins of the neuron loops compute exactly what the SSE2 code does: the same
+/// outcome to the bit, for a conductance network with STDP in wake and in sleep.
+#[test]
+fn wide_and_baseline_vector_code_give_identical_outcomes() {
+    let bench = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/protocols");
+    let dir = scratch("simd");
+    let wake = std::fs::read_to_string(format!("{bench}/stdp400.sleep"))
+        .unwrap()
+        .replace("\"data/", &format!("\"{bench}/data/"))
+        .replace("length 100 samples", "length 4 samples");
+    let sleep = std::fs::read_to_string(format!("{bench}/sleep400.sleep"))
+        .unwrap()
+        .replace("length 10 s", "length 2 s");
+    write(&dir, "wake.sleep", &wake);
+    write(&dir, "sleep.sleep", &sleep);
+    for file in ["wake.sleep", "sleep.sleep"] {
+        let mut outcomes = Vec::new();
+        for simd in ["baseline", "auto"] {
+            let out = format!("out-{file}-{simd}");
+            let ran = run_in(&dir, file, &["--out", &out], &[("SOMNIA_SIMD", simd)]);
+            assert_eq!(ran.code, 0, "{}", ran.stderr);
+            outcomes.push(without_timing(&dir.join(&out)));
+        }
+        assert_eq!(outcomes[0], outcomes[1], "{file}: SSE2 and AVX2 differ");
+    }
+}
