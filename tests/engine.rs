@@ -1936,3 +1936,37 @@ fn lif_v_init_draws_are_in_bounds_distinct_and_reproducible() {
     let plain = Model::from_ir(&lif_current_ei(&[]), 0, 0.0001).unwrap();
     assert!(State::new(&plain, 3).v.iter().all(|&x| x == -0.049f32));
 }
+
+/// `shuffle false`: an epoch visits the samples in the dataset's order, so with batches of
+/// one the weights no longer depend on the stream; shuffled, they do.
+#[test]
+fn backprop_without_shuffle_keeps_the_dataset_order() {
+    let (x, y) = samples();
+    let mut r = rule(Loss::Mse, 0.1, 0.0, true);
+    r.batch = 1;
+    let train = |shuffle: bool, seed: u64| {
+        let mut net = engine_net(&theta0(), true);
+        let mut trainer = Trainer::new(&net, 1, 3);
+        trainer.shuffle = shuffle;
+        trainer
+            .epoch(
+                &mut net,
+                &acts(Out::Linear),
+                &r,
+                &x,
+                &y,
+                3,
+                4,
+                &mut rng(seed),
+                |_| {},
+            )
+            .expect("the loss stays finite");
+        get_theta(&net)
+    };
+    assert_eq!(train(false, 1), train(false, 2));
+    assert_ne!(
+        train(true, 1),
+        train(true, 2),
+        "seeds 1 and 2 order the four samples alike"
+    );
+}

@@ -770,3 +770,34 @@ fn wide_and_baseline_vector_code_give_identical_outcomes() {
         assert_eq!(outcomes[0], outcomes[1], "{file}: SSE2 and AVX2 differ");
     }
 }
+
+/// A sleep with rules records its weight histograms before and after; one without rules
+/// changes no weight and records none.
+#[test]
+fn only_sleeps_with_rules_record_weight_histograms() {
+    let dir = scratch("histograms");
+    for (name, edits, want) in [
+        ("rules.sleep", vec![], true),
+        (
+            "none.sleep",
+            vec![("  plasticity src_stdp { inc 0.001; dec 0.0001 }\n", "")],
+            false,
+        ),
+    ] {
+        write(&dir, name, &protocol(&mnist(600), &edits));
+        let out = format!("out-{name}");
+        let ran = run_in(&dir, name, &["--out", &out], &[]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        let o = outcome(&dir.join(&out));
+        let sleeps: Vec<_> = o["ops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|op| op["kind"] == "nrem")
+            .collect();
+        assert_eq!(sleeps.len(), 2);
+        for op in sleeps {
+            assert_eq!(op.get("weights").is_some(), want, "{name}: {op}");
+        }
+    }
+}

@@ -1454,3 +1454,90 @@ fn synapse_lists_of_sparse_projections_change_no_result() {
         }
     }
 }
+
+/// Very sparse projections that no rule changes keep their weights in synapse-list order
+/// (no dense copy): every spike, potential and conductance is as through the dense copy.
+#[test]
+fn static_very_sparse_projections_propagate_as_the_dense_copy() {
+    let sparse = |p: f64| ParamIr::Builtin {
+        builtin: builtin("sparse", "connectivity", &[("p", number(p))]),
+    };
+    let uniform = |lo: f64, hi: f64| ParamIr::Builtin {
+        builtin: builtin("uniform", "init", &[("lo", number(lo)), ("hi", number(hi))]),
+    };
+    // 1/20 of the synapses: listed; a mixed-sign projection for conductances.
+    let net = build(
+        vec![
+            pop("x", "input", 200),
+            pop("h", "layer", 200),
+            pop("o", "output", 100),
+        ],
+        vec![
+            proj(
+                "x",
+                "h",
+                &[("connectivity", sparse(0.05)), ("init", uniform(0.0, 3.0))],
+            ),
+            proj(
+                "h",
+                "o",
+                &[("connectivity", sparse(0.05)), ("init", uniform(-1.0, 4.0))],
+            ),
+            proj(
+                "h",
+                "h",
+                &[("connectivity", sparse(0.05)), ("init", uniform(-1.0, 1.0))],
+            ),
+        ],
+        5,
+    );
+    let models = [
+        integrate_fire(0.8, 0.0, 1.0),
+        lif(&[
+            ("rest", number(-0.065)),
+            ("threshold", number(-0.064)),
+            ("synapse", symbol("current")),
+            ("tau_syn", number(0.002)),
+        ]),
+        lif(&[
+            ("rest", number(-0.065)),
+            ("threshold", number(-0.060)),
+            ("synapse", symbol("conductance")),
+        ]),
+    ];
+    for model in &models {
+        let run = |dense: bool| {
+            let mut sim = new_sim(&net, model, Vec::new());
+            if dense {
+                sim.without_synapse_lists();
+            } else {
+                assert!(
+                    sim.wt.iter().all(|w| w.is_empty()),
+                    "every projection listed"
+                );
+            }
+            let (mut r, mut input) = (rng(3), rng(4));
+            let mut trace = Vec::new();
+            for _ in 0..200 {
+                let spikes: Vec<u32> = (0..200u32)
+                    .filter(|_| rand::Rng::random::<f32>(&mut input) < 0.2)
+                    .collect();
+                step_with(&mut sim, &net, &mut r, &spikes);
+                trace.push(
+                    sim.states
+                        .iter()
+                        .map(|s| (s.v.clone(), s.i.clone(), s.gi.clone()))
+                        .collect::<Vec<_>>(),
+                );
+            }
+            (sim.counts(), trace)
+        };
+        let dense = run(true);
+        assert!(
+            dense.0.iter().skip(1).all(|&c| c > 0),
+            "every layer fires: {:?}",
+            dense.0
+        );
+        assert!(run(false) == dense, "{model:?}");
+    }
+}

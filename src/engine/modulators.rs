@@ -163,4 +163,51 @@ mod tests {
         assert_eq!(s.drive_factor(0.75), 0.0);
         assert!((s.drive_factor(0.25) - 2.5).abs() < 1e-9);
     }
+
+    #[test]
+    fn the_bound_holds_at_every_time_and_is_reached() {
+        let mods = [
+            Modulator::Slow {
+                freq: 0.8,
+                depth: 1.0,
+                up_fraction: 0.5,
+                smooth: false,
+            },
+            Modulator::Slow {
+                freq: 0.8,
+                depth: 1.5,
+                up_fraction: 0.5,
+                smooth: true,
+            },
+            Modulator::Rhythm {
+                freq: 6.0,
+                depth: 0.5,
+            },
+            Modulator::Rhythm {
+                freq: 40.0,
+                depth: -0.3,
+            },
+            Modulator::Sine {
+                freq: 1.0,
+                depth: 0.5,
+                offset: 1.0,
+            },
+            Modulator::Noise { sigma: 0.1 },
+        ];
+        for m in &mods {
+            let bound = m.max_drive_factor();
+            let seen = (0..100_000)
+                .map(|i| m.drive_factor(i as f64 * 1e-5).abs())
+                .fold(0.0f64, f64::max);
+            assert!(seen <= bound + 1e-12, "{m:?}: {seen} above {bound}");
+            assert!(
+                seen > bound - 1e-3,
+                "{m:?}: the bound {bound} is loose ({seen})"
+            );
+        }
+        let all = max_drive_factor(&mods[2..5]);
+        for i in 0..100_000 {
+            assert!(drive_factor(&mods[2..5], i as f64 * 1e-5).abs() <= all);
+        }
+    }
 }
