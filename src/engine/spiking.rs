@@ -294,14 +294,8 @@ impl Sim {
                     continue;
                 }
                 if synapse == Synapse::Conductance {
-                    // Excitatory weights open g_e, inhibitory ones g_i. With delays, what
-                    // arrives at a neuron in one step is split by its sign.
-                    // Branch-free, so a spike's row add vectorises; adding a zero leaves
-                    // the other conductance exactly as it was.
-                    let open = |ge: &mut f32, gi: &mut f32, x: f32| {
-                        *ge += x.max(0.0);
-                        *gi -= x.min(0.0);
-                    };
+                    // By sign (`open`). With delays, what arrives at a neuron in one step
+                    // is split by its sign.
                     match &mut self.delays[pi] {
                         None => {
                             for &i in spikes {
@@ -569,6 +563,15 @@ impl Sim {
     }
 }
 
+/// A weighted spike onto a conductance synapse: an excitatory weight opens g_e, an
+/// inhibitory one g_i. Branch-free, so a spike's row add vectorises; adding a zero leaves
+/// the other conductance exactly as it was.
+#[inline(always)]
+fn open(ge: &mut f32, gi: &mut f32, x: f32) {
+    *ge += x.max(0.0);
+    *gi -= x.min(0.0);
+}
+
 /// Delivers the spikes of a listed projection (`Sim::listed`): each pre neuron's synapses
 /// and weights are contiguous.
 /// `target` is `v` (delta synapses) or `i`; `gi` takes the inhibitory part of
@@ -588,9 +591,7 @@ fn deliver_listed(
         let ws = &w[start..start + posts.len()];
         if synapse == Synapse::Conductance {
             for (&j, &w) in posts.iter().zip(ws) {
-                let x = gain * w;
-                target[j as usize] += x.max(0.0);
-                gi[j as usize] -= x.min(0.0);
+                open(&mut target[j as usize], &mut gi[j as usize], gain * w);
             }
         } else {
             for (&j, &w) in posts.iter().zip(ws) {
