@@ -37,13 +37,13 @@ pub const WAKE: Context = Context {
         param("dt", Ty::Num(Dim::TIME), "the time step of spiking wake phases").num(0.0005).range(Range::Positive),
         param("present", Ty::Num(Dim::TIME), "how long each sample is shown to a spiking network").num(0.35).range(Range::Positive),
         param("rest", Ty::Num(Dim::TIME), "silence after each sample, letting the network settle").num(0.15).range(Range::NonNegative),
-        param("encode", Ty::Builtin(Kind::Drive), "how a sample becomes input spikes in a spiking phase").builtin("poisson"),
+        param("encode", Ty::BuiltinOf(Kind::Drive, &["poisson", "bernoulli"]), "how a sample becomes input spikes in a spiking phase: its pixel value × `max_rate` (`bernoulli`: × 2, SRC's coding)").builtin("poisson"),
         param("retry", Ty::Num(Dim::NONE), "show a sample again, with higher rates, while the network fires fewer spikes than this")
             .num(0.0)
             .range(Range::NonNegative)
             .whole(),
         param("modulate", MODULATORS, "oscillations or noise during the phase").optional(),
-        param("shuffle", Ty::Bool, "present the samples in a fresh random order each epoch; `false` keeps the dataset's order (Diehl & Cook, peer benchmarks)").bool(true),
+        param("shuffle", Ty::Bool, "present the samples in a fresh random order each epoch; `false` keeps the dataset's order (Diehl & Cook, peer benchmarks)").bool(true).unrecorded(),
     ],
 };
 

@@ -19,13 +19,16 @@ const VALIDATION_SPLIT: Param = param(
 )
 .num(0.0)
 .range(Range::Between(0.0, 0.95));
-// Optional rather than defaulted, so plans that do not write it keep their hashes.
+// Unrecorded, so plans that do not write it keep their hashes.
 const SHUFFLE: Param = param(
     "shuffle",
     Ty::Bool,
-    "shuffle the samples (with the dataset's stream) before holding out the test and validation sets (default true); `false` keeps the file's order: training samples first, then validation, then test",
+    "shuffle the samples (with the dataset's stream) before holding out the test and validation sets; `false` keeps the file's order: training samples first, then validation, then test",
 )
-.optional();
+.bool(true)
+.unrecorded();
+// Unrecorded for the synthetic sources, which had no validation split before.
+const SYNTHETIC_VALIDATION_SPLIT: Param = VALIDATION_SPLIT.unrecorded();
 const TRAIN_CAP: Param = param(
     "train_cap",
     N,
@@ -137,6 +140,8 @@ pub const SOURCES: &[Builtin] = &[
                 .num(0.05)
                 .range(Range::Probability),
             TEST_SPLIT,
+            SYNTHETIC_VALIDATION_SPLIT,
+            SHUFFLE,
         ],
     ),
     builtin(
@@ -160,6 +165,8 @@ pub const SOURCES: &[Builtin] = &[
                 .num(0.02)
                 .range(Range::Probability),
             TEST_SPLIT,
+            SYNTHETIC_VALIDATION_SPLIT,
+            SHUFFLE,
         ],
     ),
     builtin(
@@ -180,6 +187,8 @@ pub const SOURCES: &[Builtin] = &[
                 .range(Range::Positive)
                 .whole(),
             TEST_SPLIT,
+            SYNTHETIC_VALIDATION_SPLIT,
+            SHUFFLE,
         ],
     ),
 ];

@@ -88,15 +88,13 @@ pub const RULES: &[Builtin] = &[
         param("total", N, "the sum of a neuron's incoming weights after normalisation").num(78.0).range(Range::Positive),
         param("every", Ty::Symbol(&["sample", "step"]), "when to normalise").sym("sample"),
     ])
-    .phases(Phases::RUNNING),
+    .phases(Phases::RUNNING)
+    .dynamics(Dynamics::Spiking),
     builtin("downscale", Kind::Rule, "multiplicative synaptic downscaling (synaptic homeostasis): w ← factor·w each step", &[
         param("factor", N, "factor per step").num(0.9999).range(Range::Between(0.0, 1.0)),
     ])
     .phases(Phases::SLEEP),
-    builtin("prune", Kind::Rule, "at the end of the phase, remove the weakest fraction of synapses", &[
-        param("fraction", N, "fraction of synapses (by |w|) set to zero and frozen").num(0.1).range(Range::Probability),
-    ])
-    .phases(Phases::SLEEP),
+    builtin("prune", Kind::Rule, "at the end of the phase, remove the weakest synapses of each projection it applies to (set to zero and frozen: no rule brings them back)", PRUNE).phases(Phases::SLEEP),
     builtin("weight_noise", Kind::Rule, "exploration: Gaussian noise added to the weights every step", &[
         param("sigma", N, "standard deviation per step").num(0.0001).range(Range::NonNegative),
         param("relative", Ty::Bool, "scale the noise by |w|").bool(false),
@@ -106,7 +104,8 @@ pub const RULES: &[Builtin] = &[
         param("lr", N, "learning rate").num(0.001).range(Range::Positive),
         param("error", Ty::Population, "the population carrying the error signal").optional(),
     ])
-    .phases(Phases::RUNNING),
+    .phases(Phases::RUNNING)
+    .planned("the spiking LCA, issue 17"),
     builtin("reward_stdp", Kind::Rule, "reward-modulated STDP: pairings build an eligibility trace that dopamine turns into weight change (Golden et al.)", &[
         param("a_plus", N, "potentiation per pre-before-post pairing").num(0.01).range(Range::NonNegative),
         param("a_minus", N, "depression per post-before-pre pairing").num(0.01).range(Range::NonNegative),
@@ -118,5 +117,12 @@ pub const RULES: &[Builtin] = &[
         param("w_max", N, "upper weight bound").num(1.0),
     ])
     .phases(Phases::RUNNING)
-    .dynamics(Dynamics::Spiking),
+    .dynamics(Dynamics::Spiking)
+    .planned("Golden et al.'s foraging agent, issue 16"),
+];
+
+/// `prune`'s parameters, as a rule of sleep phases and as a shock of perturb phases.
+pub const PRUNE: &[super::Param] = &[
+    param("fraction", N, "the fraction of each projection's existing synapses removed, smallest |w| first").num(0.1).range(Range::Probability),
+    param("below", N, "remove every synapse with |w| below this magnitude instead of a fraction").optional().range(Range::NonNegative),
 ];

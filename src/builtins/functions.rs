@@ -98,3 +98,110 @@ pub const FUNCTIONS: &[Builtin] = &[
         &[param("x", X, "an outcome value")],
     ),
 ];
+
+/// A function of [`FUNCTIONS`], as expressions hold it once checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Function {
+    Min,
+    Max,
+    Abs,
+    Sqrt,
+    Exp,
+    Log,
+    Round,
+    Floor,
+    Ceil,
+    Len,
+    Mean,
+    Median,
+    Std,
+    CiLow,
+    CiHigh,
+}
+
+impl Function {
+    /// Every function, in the registry's order.
+    pub const ALL: [Function; 15] = [
+        Function::Min,
+        Function::Max,
+        Function::Abs,
+        Function::Sqrt,
+        Function::Exp,
+        Function::Log,
+        Function::Round,
+        Function::Floor,
+        Function::Ceil,
+        Function::Len,
+        Function::Mean,
+        Function::Median,
+        Function::Std,
+        Function::CiLow,
+        Function::CiHigh,
+    ];
+
+    /// The function a registry name stands for.
+    pub fn of(name: &str) -> Option<Function> {
+        Function::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Function::Min => "min",
+            Function::Max => "max",
+            Function::Abs => "abs",
+            Function::Sqrt => "sqrt",
+            Function::Exp => "exp",
+            Function::Log => "log",
+            Function::Round => "round",
+            Function::Floor => "floor",
+            Function::Ceil => "ceil",
+            Function::Len => "len",
+            Function::Mean => "mean",
+            Function::Median => "median",
+            Function::Std => "std",
+            Function::CiLow => "ci_low",
+            Function::CiHigh => "ci_high",
+        }
+    }
+
+    /// The function of one number (`abs`, `sqrt`, …); `None` for the others.
+    pub fn of_number(self, x: f64) -> Option<f64> {
+        Some(match self {
+            Function::Abs => x.abs(),
+            Function::Sqrt => x.sqrt(),
+            Function::Exp => x.exp(),
+            Function::Log => x.ln(),
+            Function::Round => x.round(),
+            Function::Floor => x.floor(),
+            Function::Ceil => x.ceil(),
+            _ => return None,
+        })
+    }
+
+    /// Aggregates over seeds (`mean(x)` in a comparison's expectation); on one outcome,
+    /// the value itself (`std`: 0).
+    pub fn is_over_seeds(self) -> bool {
+        matches!(
+            self,
+            Function::Mean | Function::Median | Function::Std | Function::CiLow | Function::CiHigh
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_function_of_the_registry_has_its_variant_and_back() {
+        let names: Vec<&str> = FUNCTIONS.iter().map(|f| f.name).collect();
+        let variants: Vec<&str> = Function::ALL.iter().map(|f| f.name()).collect();
+        assert_eq!(names, variants);
+        for f in Function::ALL {
+            assert_eq!(Function::of(f.name()), Some(f));
+            let json = serde_json::to_string(&f).unwrap();
+            assert_eq!(json, format!("\"{}\"", f.name()), "serialises as its name");
+        }
+    }
+}

@@ -53,7 +53,6 @@ pub const METRICS: &[Builtin] = &[
     .returns(N),
     builtin("recovery", Kind::Metric, "after a perturb phase: the recovered fraction (P_after − P_pert)/(P_base − P_pert) of a metric", &[
         param("metric", Ty::Builtin(Kind::Metric), "the metric that recovers, e.g. `accuracy(pairs)`"),
-        param("threshold", N, "the recovered fraction that counts as recovered, for the time to recover").num(0.9).range(Range::Probability),
     ])
     .returns(N),
     builtin("feature_norms", Kind::Metric, "the largest L2 norm of a post neuron's incoming weight vector (Watkins et al.)", &[param("projection", Ty::Projection, "the projection")]).returns(N),

@@ -8,10 +8,10 @@
 //! (`somnia explain --builtins`); the engine maps each entry to its kernel. Adding a rule is
 //! one entry here plus one kernel.
 
-mod contexts;
+pub mod contexts;
 mod data;
 mod dynamics;
-mod functions;
+pub mod functions;
 mod measures;
 mod network;
 mod reference;
@@ -44,6 +44,8 @@ pub enum Ty {
     Network,
     /// A built-in (or user definition) of this kind.
     Builtin(Kind),
+    /// One of these built-ins of this kind (`encode`: `poisson` or `bernoulli`).
+    BuiltinOf(Kind, &'static [&'static str]),
     /// One of these words.
     Symbol(&'static [&'static str]),
     /// A list whose elements have this type.
@@ -72,6 +74,10 @@ impl Ty {
             Ty::Phase => "a phase".into(),
             Ty::Network => "a network".into(),
             Ty::Builtin(k) => k.article().into(),
+            Ty::BuiltinOf(k, names) => {
+                let w: Vec<String> = names.iter().map(|w| format!("`{w}`")).collect();
+                format!("{} ({})", k.article(), w.join(" or "))
+            }
             Ty::Symbol(words) => {
                 let w: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
                 format!("one of {}", w.join(", "))
@@ -360,6 +366,10 @@ pub struct Param {
     pub window: bool,
     /// Takes all remaining positional arguments (`split_classes(mnist, [0,1], [2,3])`).
     pub variadic: bool,
+    /// Its default is not written into plans when it is not given (so the plans of files
+    /// written before the parameter existed keep their hashes); the plan's binding still
+    /// reads it from here.
+    pub unrecorded: bool,
     pub doc: &'static str,
 }
 
@@ -375,6 +385,7 @@ pub const fn param(name: &'static str, ty: Ty, doc: &'static str) -> Param {
         targets: false,
         window: false,
         variadic: false,
+        unrecorded: false,
         doc,
     }
 }
@@ -428,6 +439,10 @@ impl Param {
         self.variadic = true;
         self
     }
+    pub const fn unrecorded(mut self) -> Self {
+        self.unrecorded = true;
+        self
+    }
 
     pub fn is_required(&self) -> bool {
         self.default == Default::Required
@@ -462,6 +477,9 @@ pub struct Builtin {
     pub dynamics: Dynamics,
     /// What it evaluates to, for metrics and functions.
     pub returns: Option<Ty>,
+    /// Part of the language, but its kernel is not written yet: `check` refuses it (E116)
+    /// with this reason, and the registry's reference says so.
+    pub planned: Option<&'static str>,
 }
 
 pub const fn builtin(
@@ -478,6 +496,7 @@ pub const fn builtin(
         phases: Phases::ALL,
         dynamics: Dynamics::Any,
         returns: None,
+        planned: None,
     }
 }
 
@@ -492,6 +511,10 @@ impl Builtin {
     }
     pub const fn returns(mut self, t: Ty) -> Self {
         self.returns = Some(t);
+        self
+    }
+    pub const fn planned(mut self, why: &'static str) -> Self {
+        self.planned = Some(why);
         self
     }
 

@@ -157,6 +157,13 @@ pub const MODULATORS: &[Builtin] = &[
 /// Perturbations: shocks applied by `perturb` phases.
 pub const PERTURBATIONS: &[Builtin] = &[
     builtin(
+        "prune",
+        Kind::Perturbation,
+        "remove the weakest synapses of the projections given `on` (all if none) for good",
+        super::dynamics::PRUNE,
+    )
+    .phases(Phases::PERTURB),
+    builtin(
         "lesion",
         Kind::Perturbation,
         "remove a random fraction of a population's neurons for good",

@@ -504,6 +504,9 @@ pub fn accepts(v: &Value, ty: &Ty) -> bool {
         (Ty::Phase, Value::Phase(_)) => true,
         (Ty::Network, Value::Network(_)) => true,
         (Ty::Builtin(k), Value::Builtin(b)) => b.entry.kind == *k,
+        (Ty::BuiltinOf(k, names), Value::Builtin(b)) => {
+            b.entry.kind == *k && names.contains(&b.entry.name)
+        }
         (Ty::List(t), Value::List(xs)) => xs.iter().all(|x| accepts(x, t)),
         (Ty::List(t), Value::Range(..)) => matches!(t, Ty::Num(d) if d.is_none()),
         (Ty::List(t), other) => accepts(other, t),
@@ -579,6 +582,7 @@ fn example(ty: &Ty) -> String {
         Ty::Phase => "learn",
         Ty::Network => "mlp",
         Ty::Builtin(k) => builtins::names_of(*k).next().unwrap_or("…"),
+        Ty::BuiltinOf(_, names) => names.first().copied().unwrap_or("…"),
         Ty::Symbol(words) => words.first().copied().unwrap_or("…"),
         Ty::List(t) => return format!("`[{}, …]`", example(t).trim_matches('`')),
         Ty::OneOf(ts) => return ts.first().map_or_else(|| "…".to_string(), example),

@@ -238,7 +238,7 @@ impl<'p, 'd> Eval<'p, 'd> {
         } else {
             let locals: Vec<&str> = self.locals.iter().map(|(n, _)| n.as_str()).collect();
             let kinds: Vec<Kind> = match want {
-                Some(Ty::Builtin(k)) => vec![*k],
+                Some(Ty::Builtin(k) | Ty::BuiltinOf(k, _)) => vec![*k],
                 _ => Vec::new(),
             };
             let builtin_names: Vec<&str> = builtins::all()
@@ -910,7 +910,7 @@ pub fn builtin_for(name: &str, want: Option<&Ty>) -> Option<&'static Builtin> {
 /// The built-in kinds a type accepts.
 pub fn kinds_of(t: &Ty) -> Vec<Kind> {
     match t {
-        Ty::Builtin(k) => vec![*k],
+        Ty::Builtin(k) | Ty::BuiltinOf(k, _) => vec![*k],
         Ty::Rule => vec![Kind::Rule],
         Ty::List(t) => kinds_of(t),
         Ty::OneOf(ts) => ts.iter().flat_map(kinds_of).collect(),

@@ -2,27 +2,14 @@
 //! `last` or a 0-based index). An optional header row names the columns; every row must have
 //! as many fields as the first row of the file.
 
-use super::{Params, Samples, Table};
+use super::{Samples, Table};
 use crate::diagnostics::Code;
 use crate::diagnostics::runtime::RunError;
-use crate::plan::ir::ParamIr;
+pub use crate::plan::bind::data::LabelColumn;
 use std::path::Path;
 
-/// Which column holds the label.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum LabelColumn {
-    First,
-    Last,
-    Index(f64),
-}
-
-pub fn read(path: &Path, p: &Params, scale: f64) -> Result<Table, RunError> {
-    let label = match p.get("label") {
-        Some(ParamIr::Symbol { value }) if value == "first" => LabelColumn::First,
-        Some(ParamIr::Number { value, .. }) => LabelColumn::Index(*value),
-        _ => LabelColumn::Last,
-    };
-    parse(path, label, p.bool("header", true), scale)
+pub fn read(path: &Path, label: LabelColumn, header: bool, scale: f64) -> Result<Table, RunError> {
+    parse(path, label, header, scale)
 }
 
 fn parse(path: &Path, label: LabelColumn, header: bool, scale: f64) -> Result<Table, RunError> {
@@ -251,61 +238,6 @@ mod tests {
         let t = parse(&path, LabelColumn::Index(1.0), false, 1.0).unwrap();
         assert_eq!(t.samples.x, vec![10.0, 20.0, 30.0, 40.0]);
         assert_eq!(t.samples.y, vec![1, 2]);
-    }
-
-    #[test]
-    fn read_takes_the_label_and_header_from_the_parameters() {
-        use crate::plan::ir::{BuiltinIr, DatasetIr, SpanIr};
-        let path = write("params", "7,1,2\n8,3,4\n");
-        let ir = |label: ParamIr| DatasetIr {
-            name: "d".into(),
-            source: BuiltinIr {
-                name: "csv".into(),
-                kind: "dataset".into(),
-                label: None,
-                params: [
-                    ("label".to_string(), label),
-                    ("header".to_string(), ParamIr::Bool { value: false }),
-                ]
-                .into_iter()
-                .collect(),
-                on: Vec::new(),
-                factor: 1.0,
-            },
-            base_dir: ".".into(),
-            span: SpanIr {
-                file: "t.sleep".into(),
-                line: 1,
-                column: 1,
-                start: 0,
-                end: 0,
-            },
-        };
-        let first = ir(ParamIr::Symbol {
-            value: "first".into(),
-        });
-        let t = read(&path, &Params { ir: &first }, 1.0).unwrap();
-        assert_eq!(
-            (t.samples.x, t.samples.y),
-            (vec![1.0, 2.0, 3.0, 4.0], vec![7, 8])
-        );
-        let last = ir(ParamIr::Symbol {
-            value: "last".into(),
-        });
-        let t = read(&path, &Params { ir: &last }, 1.0).unwrap();
-        assert_eq!(
-            (t.samples.x, t.samples.y),
-            (vec![7.0, 1.0, 8.0, 3.0], vec![2, 4])
-        );
-        let index = ir(ParamIr::Number {
-            value: 1.0,
-            unit: "1".into(),
-        });
-        let t = read(&path, &Params { ir: &index }, 1.0).unwrap();
-        assert_eq!(
-            (t.samples.x, t.samples.y),
-            (vec![7.0, 2.0, 8.0, 4.0], vec![1, 3])
-        );
     }
 
     #[test]

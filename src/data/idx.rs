@@ -9,7 +9,7 @@ use flate2::read::GzDecoder;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-pub fn read(dir: &Path, scale: f64, limit: Option<f64>) -> Result<Table, RunError> {
+pub fn read(dir: &Path, scale: f64, limit: Option<u64>) -> Result<Table, RunError> {
     let images_path = find(dir, "images-idx3-ubyte")?;
     let labels_path = find(dir, "labels-idx1-ubyte")?;
     let images = read_file(&images_path)?;
@@ -234,7 +234,7 @@ mod tests {
         let t = read(&dir, 1.0 / 255.0, None).unwrap();
         assert_eq!(t.samples.x[1], 1.0);
         assert_eq!(t.samples.y, vec![7, 3]);
-        let t = read(&dir, 1.0, Some(1.0)).unwrap();
+        let t = read(&dir, 1.0, Some(1)).unwrap();
         assert_eq!(t.samples.x, vec![0.0, 255.0, 51.0, 102.0]);
         assert_eq!(t.samples.y, vec![7]);
     }

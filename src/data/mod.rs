@@ -16,12 +16,13 @@ pub use split::{Task, cut_tasks};
 
 use crate::diagnostics::Code;
 use crate::diagnostics::runtime::RunError;
-use crate::plan::ir::{DatasetIr, ParamIr};
+use crate::plan::bind::Source;
+use crate::plan::ir::DatasetIr;
 use crate::plan::streams;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Samples as rows of `features` values, with integer labels.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -74,30 +75,29 @@ pub enum EvalSplit {
     Validation,
 }
 
+impl EvalSplit {
+    /// `test` or `validation`, as outcomes record it.
+    pub fn word(self) -> &'static str {
+        match self {
+            EvalSplit::Test => "test",
+            EvalSplit::Validation => "validation",
+        }
+    }
+}
+
 /// Reads (or generates) a dataset and splits it deterministically from `seed`.
 pub fn load(ir: &DatasetIr, seed: u64) -> Result<Dataset, RunError> {
-    let p = Params { ir };
-    let table = match ir.source.name.as_str() {
-        "idx" => p
-            .path("path")
-            .and_then(|d| idx::read(&d, p.num("scale", 1.0 / 255.0), p.opt_num("limit"))),
-        "csv" => p
-            .path("path")
-            .and_then(|f| csv::read(&f, &p, p.num("scale", 1.0))),
-        "npy" => p
-            .path("x")
-            .and_then(|x| npy::read(&x, &p.path("y")?, p.num("scale", 1.0))),
-        "patterns" | "bars" | "noise" => synthetic::generate(
-            &ir.source.name,
-            &p,
-            streams::derive(seed, &format!("data:{}", ir.name)),
-        ),
-        other => {
-            return Err(RunError::new(
-                Code::E412,
-                format!("the engine cannot read `{other}` datasets yet"),
+    let path = |p: &str| Path::new(&ir.base_dir).join(p);
+    let table = match &ir.source.kernel {
+        Source::Idx(s) => idx::read(&path(&s.path), s.scale, s.limit),
+        Source::Csv(s) => csv::read(&path(&s.path), s.label, s.header, s.scale),
+        Source::Npy(s) => npy::read(&path(&s.x), &path(&s.y), s.scale),
+        synthetic @ (Source::Patterns(_) | Source::Bars(_) | Source::Noise(_)) => {
+            synthetic::generate(
+                ir.source.name(),
+                synthetic,
+                streams::derive(seed, &format!("data:{}", ir.name)),
             )
-            .at(&ir.span));
         }
     }
     .map_err(|e| if e.span.is_none() { e.at(&ir.span) } else { e })?;
@@ -106,18 +106,19 @@ pub fn load(ir: &DatasetIr, seed: u64) -> Result<Dataset, RunError> {
             RunError::new(Code::E408, format!("dataset `{}` has no samples", ir.name)).at(&ir.span),
         );
     }
-    Ok(split_table(ir, table, seed, &p))
+    Ok(split_table(ir, table, seed))
 }
 
 /// Shuffles the samples with the dataset's stream (unless `shuffle false`), then holds out
 /// the test and validation fractions. Sample order inside each split follows the shuffle.
-fn split_table(ir: &DatasetIr, table: Table, seed: u64, p: &Params) -> Dataset {
+fn split_table(ir: &DatasetIr, table: Table, seed: u64) -> Dataset {
+    let holdout = ir.source.kernel.holdout();
     let n = table.samples.len();
     let mut order: Vec<usize> = (0..n).collect();
-    let test_n = ((n as f64) * p.num("test_split", 0.2)).round() as usize;
+    let test_n = ((n as f64) * holdout.test_split).round() as usize;
     let rest = n - test_n;
-    let val_n = ((rest as f64) * p.num("validation_split", 0.0)).round() as usize;
-    if p.bool("shuffle", true) {
+    let val_n = ((rest as f64) * holdout.validation_split).round() as usize;
+    if holdout.shuffle {
         let mut rng =
             ChaCha8Rng::seed_from_u64(streams::derive(seed, &format!("split:{}", ir.name)));
         order.shuffle(&mut rng);
@@ -154,42 +155,3 @@ fn split_table(ir: &DatasetIr, table: Table, seed: u64, p: &Params) -> Dataset {
     }
 }
 
-/// Typed access to a dataset source's parameters.
-pub(crate) struct Params<'a> {
-    ir: &'a DatasetIr,
-}
-
-impl Params<'_> {
-    pub(crate) fn get(&self, name: &str) -> Option<&ParamIr> {
-        self.ir.source.params.get(name)
-    }
-
-    pub(crate) fn num(&self, name: &str, default: f64) -> f64 {
-        self.opt_num(name).unwrap_or(default)
-    }
-
-    pub(crate) fn opt_num(&self, name: &str) -> Option<f64> {
-        match self.get(name) {
-            Some(ParamIr::Number { value, .. }) => Some(*value),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn bool(&self, name: &str, default: bool) -> bool {
-        match self.get(name) {
-            Some(ParamIr::Bool { value }) => *value,
-            _ => default,
-        }
-    }
-
-    /// A path parameter, resolved against the protocol file's folder.
-    pub(crate) fn path(&self, name: &str) -> Result<PathBuf, RunError> {
-        match self.get(name) {
-            Some(ParamIr::String { value }) => Ok(Path::new(&self.ir.base_dir).join(value)),
-            _ => Err(RunError::new(
-                Code::E401,
-                format!("dataset `{}` names no `{name}`", self.ir.name),
-            )),
-        }
-    }
-}

@@ -7,7 +7,8 @@
 use super::{Dataset, Samples};
 use crate::diagnostics::Code;
 use crate::diagnostics::runtime::RunError;
-use crate::plan::ir::{ParamIr, TaskListIr};
+use crate::plan::bind::Split;
+use crate::plan::ir::TaskListIr;
 use crate::plan::streams;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -27,18 +28,20 @@ pub struct Task {
 
 /// Cuts `ds` into the tasks of `list`.
 pub fn cut_tasks(list: &TaskListIr, ds: &Dataset, seed: u64) -> Result<Vec<Task>, RunError> {
-    let num = |name: &str| match list.split.params.get(name) {
-        Some(ParamIr::Number { value, .. }) => Some(*value as usize),
-        _ => None,
-    };
-    let (train_cap, test_cap) = (num("train_cap"), num("test_cap"));
+    let (train_cap, test_cap) = list.split.kernel.caps();
+    let cap = |c: Option<u64>| c.map(|c| usize::try_from(c).unwrap_or(usize::MAX));
+    let (train_cap, test_cap) = (cap(train_cap), cap(test_cap));
     let f = ds.features;
     let all: Vec<u32> = (0..ds.classes as u32).collect();
     let mut tasks = Vec::with_capacity(list.tasks.len());
     for (i, key) in list.tasks.iter().enumerate() {
-        let task = match list.split.name.as_str() {
-            "split_classes" => {
-                let classes = class_lists(list).get(i).cloned().unwrap_or_default();
+        let task = match &list.split.kernel {
+            Split::SplitClasses(split) => {
+                let classes: Vec<u32> = split
+                    .classes
+                    .get(i)
+                    .map(|c| c.iter().map(|&v| v as u32).collect())
+                    .unwrap_or_default();
                 let pick = |s: &Samples, cap| select(s, f, cap, |y| classes.contains(&y));
                 Task {
                     key: key.clone(),
@@ -48,7 +51,7 @@ pub fn cut_tasks(list: &TaskListIr, ds: &Dataset, seed: u64) -> Result<Vec<Task>
                     classes,
                 }
             }
-            "permuted" => {
+            Split::Permuted(_) => {
                 let mut perm: Vec<usize> = (0..f).collect();
                 if i > 0 {
                     let name = format!("permute:{}[{i}]", list.name);
@@ -72,7 +75,7 @@ pub fn cut_tasks(list: &TaskListIr, ds: &Dataset, seed: u64) -> Result<Vec<Task>
                     classes: all.clone(),
                 }
             }
-            "chunks" => {
+            Split::Chunks(_) => {
                 let n = list.tasks.len();
                 let len = ds.train.len();
                 let (lo, hi) = (i * len / n, (i + 1) * len / n);
@@ -92,14 +95,7 @@ pub fn cut_tasks(list: &TaskListIr, ds: &Dataset, seed: u64) -> Result<Vec<Task>
                     classes: all.clone(),
                 }
             }
-            other => {
-                return Err(RunError::new(
-                    Code::E412,
-                    format!("the engine cannot cut tasks with `{other}` yet"),
-                )
-                .at(&list.span));
-            }
-        };
+};
         if task.train.is_empty() {
             return Err(RunError::new(
                 Code::E408,
@@ -118,27 +114,6 @@ pub fn cut_tasks(list: &TaskListIr, ds: &Dataset, seed: u64) -> Result<Vec<Task>
         tasks.push(task);
     }
     Ok(tasks)
-}
-
-/// The label lists of `split_classes`.
-fn class_lists(list: &TaskListIr) -> Vec<Vec<u32>> {
-    let Some(ParamIr::List { items }) = list.split.params.get("classes") else {
-        return Vec::new();
-    };
-    items
-        .iter()
-        .map(|t| match t {
-            ParamIr::List { items } => items
-                .iter()
-                .filter_map(|c| match c {
-                    ParamIr::Number { value, .. } => Some(*value as u32),
-                    _ => None,
-                })
-                .collect(),
-            ParamIr::Number { value, .. } => vec![*value as u32],
-            _ => Vec::new(),
-        })
-        .collect()
 }
 
 /// The samples whose label passes `keep`, the first `cap` of them.

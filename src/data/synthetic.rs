@@ -10,37 +10,31 @@
 //! In `patterns` and `bars` every pixel of a sample is flipped with probability `noise`.
 //! Samples come class by class; [`super::load`] shuffles them.
 
-use super::{Params, Samples, Table};
+use super::{Samples, Table};
+use crate::plan::bind::Source;
 use crate::diagnostics::Code;
 use crate::diagnostics::runtime::RunError;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-pub fn generate(name: &str, p: &Params, seed: u64) -> Result<Table, RunError> {
+/// Generates the samples of a synthetic source (`name` for messages).
+pub fn generate(name: &str, source: &Source, seed: u64) -> Result<Table, RunError> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    match name {
-        "patterns" => {
-            let classes = whole(p, name, "classes", 4.0, 1)?;
-            let side = whole(p, name, "side", 11.0, 1)?;
-            let overlap = whole(p, name, "overlap", 12.0, 0)?;
-            let samples = whole(p, name, "samples", 100.0, 1)?;
-            let noise = probability(p, name, "noise", 0.05)?;
-            let patterns = patterns(classes, side, overlap)?;
-            images(name, side, &patterns, samples, noise, &mut rng)
+    let n = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+    match source {
+        Source::Patterns(p) => {
+            let patterns = patterns(n(p.classes), n(p.side), n(p.overlap))?;
+            images(name, n(p.side), &patterns, n(p.samples), p.noise, &mut rng)
         }
-        "bars" => {
-            let side = whole(p, name, "side", 8.0, 1)?;
-            let samples = whole(p, name, "samples", 100.0, 1)?;
-            let noise = probability(p, name, "noise", 0.02)?;
+        Source::Bars(b) => {
+            let side = n(b.side);
             let rows = (0..side).map(|r| (0..side).map(|c| r * side + c).collect());
             let cols = (0..side).map(|c| (0..side).map(|r| r * side + c).collect());
             let bars: Vec<Vec<usize>> = rows.chain(cols).collect();
-            images(name, side, &bars, samples, noise, &mut rng)
+            images(name, side, &bars, n(b.samples), b.noise, &mut rng)
         }
-        "noise" => {
-            let features = whole(p, name, "features", 784.0, 1)?;
-            let classes = whole(p, name, "classes", 10.0, 1)?;
-            let samples = whole(p, name, "samples", 1000.0, 1)?;
+        Source::Noise(s) => {
+            let (features, classes, samples) = (n(s.features), s.classes, n(s.samples));
             let mut x = alloc(name, samples, features)?;
             let mut y = Vec::with_capacity(samples);
             for _ in 0..samples {
@@ -54,10 +48,9 @@ pub fn generate(name: &str, p: &Params, seed: u64) -> Result<Table, RunError> {
                 samples: Samples { x, y },
             })
         }
-        other => Err(RunError::new(
-            Code::E412,
-            format!("the engine cannot generate `{other}` datasets yet"),
-        )),
+        Source::Idx(_) | Source::Csv(_) | Source::Npy(_) => {
+            unreachable!("`load` reads file sources itself")
+        }
     }
 }
 
@@ -161,80 +154,16 @@ fn alloc(name: &str, samples: usize, features: usize) -> Result<Vec<f32>, RunErr
     Ok(x)
 }
 
-/// A whole-number parameter of at least `min`.
-fn whole(
-    p: &Params,
-    source: &str,
-    name: &str,
-    default: f64,
-    min: usize,
-) -> Result<usize, RunError> {
-    let v = p.num(name, default);
-    if v.is_finite() && v.fract() == 0.0 && v >= min as f64 && v <= u32::MAX as f64 {
-        Ok(v as usize)
-    } else {
-        Err(RunError::new(
-            Code::E211,
-            format!("`{source}`: `{name}` must be a whole number from {min}; it is {v}"),
-        ))
-    }
-}
-
-/// A probability parameter.
-fn probability(p: &Params, source: &str, name: &str, default: f64) -> Result<f64, RunError> {
-    let v = p.num(name, default);
-    if (0.0..=1.0).contains(&v) {
-        Ok(v)
-    } else {
-        Err(RunError::new(
-            Code::E206,
-            format!("`{source}`: `{name}` is a probability and must lie in [0, 1]; it is {v}"),
-        ))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::ir::{BuiltinIr, DatasetIr, ParamIr, SpanIr};
-    use std::collections::{BTreeMap, BTreeSet};
-
-    fn ir(source: &str, params: &[(&str, f64)]) -> DatasetIr {
-        DatasetIr {
-            name: "d".into(),
-            source: BuiltinIr {
-                name: source.into(),
-                kind: "dataset".into(),
-                label: None,
-                params: params
-                    .iter()
-                    .map(|&(k, v)| {
-                        (
-                            k.to_string(),
-                            ParamIr::Number {
-                                value: v,
-                                unit: "1".into(),
-                            },
-                        )
-                    })
-                    .collect::<BTreeMap<_, _>>(),
-                on: Vec::new(),
-                factor: 1.0,
-            },
-            base_dir: ".".into(),
-            span: SpanIr {
-                file: "t.sleep".into(),
-                line: 1,
-                column: 1,
-                start: 0,
-                end: 0,
-            },
-        }
-    }
+    use crate::plan::bind::{self, number};
+    use std::collections::BTreeSet;
 
     fn gen_with(source: &str, params: &[(&str, f64)], seed: u64) -> Result<Table, RunError> {
-        let ir = ir(source, params);
-        generate(source, &Params { ir: &ir }, seed)
+        let given: Vec<(&str, _)> = params.iter().map(|&(k, v)| (k, number(v))).collect();
+        let s: Source = bind::with_defaults(source, &given).expect("a synthetic source");
+        generate(source, &s, seed)
     }
 
     fn gen_ok(source: &str, params: &[(&str, f64)], seed: u64) -> Table {
@@ -444,19 +373,7 @@ mod tests {
     }
 
     #[test]
-    fn bad_parameters_are_errors_not_panics() {
-        let cases = [
-            ("patterns", "classes", 0.0, Code::E211),
-            ("patterns", "side", 2.5, Code::E211),
-            ("bars", "side", -1.0, Code::E211),
-            ("noise", "samples", f64::NAN, Code::E211),
-            ("bars", "noise", 1.5, Code::E206),
-        ];
-        for (source, name, value, code) in cases {
-            let e = gen_with(source, &[(name, value)], 1).unwrap_err();
-            assert_eq!(e.code, code, "{source} {name} {value}");
-            assert!(e.message.contains(name), "{}", e.message);
-        }
+    fn more_samples_than_memory_holds_are_e305_not_a_panic() {
         let e = gen_with("noise", &[("features", 4e9), ("samples", 4e9)], 1).unwrap_err();
         assert_eq!(e.code, Code::E305);
     }

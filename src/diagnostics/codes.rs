@@ -69,6 +69,7 @@ codes! {
     E112 => "wrong number of arguments",
     E113 => "unknown type name",
     E115 => "data file not found",
+    E116 => "built-in not available yet",
 
     E201 => "unknown unit",
     E202 => "mismatched dimensions",
@@ -102,6 +103,8 @@ codes! {
     E314 => "unknown measurement label or phase",
     E315 => "replay of input rates never recorded",
     E316 => "input for a network without an input population",
+    E317 => "not supported by the engine",
+    E318 => "needs something no earlier phase produced",
     E401 => "cannot read a data file",
     E402 => "not a valid data file",
     E403 => "data file is truncated",

@@ -4,6 +4,7 @@
 use super::network::Projection;
 use super::rate::predict;
 use crate::data::{EvalSplit, Task};
+pub use crate::plan::bind::measures::WeightStat;
 
 /// One measured value: a metric key (`accuracy`, `weights.mean`), the task or thing it is
 /// about (`pairs[0]`, `all`, `x->h1`), and the value.
@@ -35,20 +36,8 @@ pub fn task_hits(
     (hits, s.len())
 }
 
-/// The statistics `weights` reports, in order.
-pub const WEIGHT_STATS: [&str; 8] = [
-    "mean",
-    "std",
-    "saturated",
-    "entropy",
-    "sum",
-    "abs_sum",
-    "min",
-    "max",
-];
-
 /// One statistic of a projection's existing synapses.
-pub fn weight_stat(p: &Projection, stat: &str) -> f64 {
+pub fn weight_stat(p: &Projection, stat: WeightStat) -> f64 {
     let values: Vec<f64> = p.existing().collect();
     if values.is_empty() {
         // A projection without synapses: every statistic is 0 (never ±∞ in an outcome).
@@ -60,13 +49,13 @@ pub fn weight_stat(p: &Projection, stat: &str) -> f64 {
     let min = values.iter().copied().fold(f64::INFINITY, f64::min);
     let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     match stat {
-        "mean" => mean,
-        "std" => (values.iter().map(|w| (w - mean).powi(2)).sum::<f64>() / n).sqrt(),
-        "sum" => sum,
-        "abs_sum" => values.iter().map(|w| w.abs()).sum(),
-        "min" => min,
-        "max" => max,
-        "saturated" => {
+        WeightStat::Mean => mean,
+        WeightStat::Std => (values.iter().map(|w| (w - mean).powi(2)).sum::<f64>() / n).sqrt(),
+        WeightStat::Sum => sum,
+        WeightStat::AbsSum => values.iter().map(|w| w.abs()).sum(),
+        WeightStat::Min => min,
+        WeightStat::Max => max,
+        WeightStat::Saturated => {
             // The fraction within 1 % of the range of a bound (declared, else the extremes).
             let (lo, hi) = p.bounds.map_or((min, max), |(l, h)| (l as f64, h as f64));
             let eps = 0.01 * (hi - lo).abs().max(f64::MIN_POSITIVE);
@@ -76,7 +65,7 @@ pub fn weight_stat(p: &Projection, stat: &str) -> f64 {
                 .count() as f64
                 / n
         }
-        "entropy" => {
+        WeightStat::Entropy => {
             // Shannon entropy (bits) of a 64-bin histogram over [min, max].
             const BINS: usize = 64;
             let width = (max - min) / BINS as f64;
@@ -95,7 +84,6 @@ pub fn weight_stat(p: &Projection, stat: &str) -> f64 {
                 })
                 .sum()
         }
-        _ => f64::NAN,
     }
 }
 

@@ -4,10 +4,9 @@
 //! of the published SRC code and the one matrix products for rate phases want. Spiking
 //! phases build a pre-major copy for event-driven propagation ([`super::sleep`]).
 
-use super::params::{builtin, flag, num, numbers, symbol};
-use crate::diagnostics::Code;
 use crate::diagnostics::runtime::RunError;
-use crate::plan::ir::{NetworkIr, ParamIr, SpanIr};
+use crate::plan::bind::network::{self as bind, Connectivity, Init, Initial};
+use crate::plan::ir::{NetworkIr, SpanIr};
 use crate::plan::streams;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -121,30 +120,20 @@ impl Network {
             let (pre, post) = (pops[from].size, pops[to].size);
             let mut rng =
                 ChaCha8Rng::seed_from_u64(streams::derive(seed, &format!("init:{}", p.name)));
-            let mut w = init_weights(p.params.get("init"), pre, post, &mut rng);
-            let mask = connectivity(builtin(&p.params, "connectivity"), pre, post, &mut rng)
-                .map_err(|m| RunError::new(Code::E412, m).at(&p.span))?;
-            let bounds = p
-                .params
-                .get("bounds")
-                .map(numbers)
-                .and_then(|b| match b[..] {
-                    [lo, hi] => Some((lo as f32, hi as f32)),
-                    _ => None,
-                });
-            let sign = match symbol(&p.params, "sign", "any") {
-                "excitatory" => Sign::Excitatory,
-                "inhibitory" => Sign::Inhibitory,
-                _ => Sign::Any,
+            let c = &p.params.typed;
+            let mut w = init_weights(&c.init, pre, post, &mut rng);
+            let mask = connectivity(&c.connectivity, pre, post, &mut rng);
+            let bounds = c.bounds().map(|(lo, hi)| (lo as f32, hi as f32));
+            let sign = match c.sign {
+                bind::Sign::Excitatory => Sign::Excitatory,
+                bind::Sign::Inhibitory => Sign::Inhibitory,
+                bind::Sign::Any => Sign::Any,
             };
             if let Some(m) = &mask {
                 w.iter_mut().zip(m).for_each(|(w, m)| *w *= m);
             }
-            let bias = flag(&p.params, "bias", true).then(|| vec![0.0; post]);
-            let (d0, jitter) = (
-                num(&p.params, "delay", 0.0),
-                num(&p.params, "delay_jitter", 0.0),
-            );
+            let bias = c.bias.then(|| vec![0.0; post]);
+            let (d0, jitter) = (c.delay, c.delay_jitter);
             let delay = (d0 > 0.0 || jitter > 0.0).then(|| {
                 let mut rng =
                     ChaCha8Rng::seed_from_u64(streams::derive(seed, &format!("delay:{}", p.name)));
@@ -165,7 +154,7 @@ impl Network {
                 bias,
                 bounds,
                 sign,
-                plastic: flag(&p.params, "plastic", true),
+                plastic: c.plastic,
                 delay,
                 span: p.span.clone(),
             };
@@ -251,30 +240,18 @@ fn flow_order(pops: &[Population], projs: &[Projection]) -> Vec<usize> {
     order
 }
 
-fn init_weights(init: Option<&ParamIr>, pre: usize, post: usize, rng: &mut ChaCha8Rng) -> Vec<f32> {
+fn init_weights(init: &Initial, pre: usize, post: usize, rng: &mut ChaCha8Rng) -> Vec<f32> {
     let n = pre * post;
-    let Some(init) = init else {
-        return glorot(pre, post, rng);
-    };
     match init {
-        ParamIr::Number { value, .. } => vec![*value as f32; n],
-        ParamIr::Builtin { builtin: b } => match b.name.as_str() {
-            "uniform" => {
-                let (lo, hi) = (num(&b.params, "lo", 0.0), num(&b.params, "hi", 1.0));
-                (0..n)
-                    .map(|_| (lo + (hi - lo) * rng.random::<f64>()) as f32)
-                    .collect()
-            }
-            "normal" => {
-                let (mean, std) = (num(&b.params, "mean", 0.0), num(&b.params, "std", 1.0));
-                (0..n)
-                    .map(|_| (mean + std * gaussian(rng)) as f32)
-                    .collect()
-            }
-            "constant" => vec![num(&b.params, "value", 0.0) as f32; n],
-            _ => glorot(pre, post, rng),
-        },
-        _ => glorot(pre, post, rng),
+        Initial::Value(v) => vec![*v as f32; n],
+        Initial::Drawn(Init::Uniform(u)) => (0..n)
+            .map(|_| (u.lo + (u.hi - u.lo) * rng.random::<f64>()) as f32)
+            .collect(),
+        Initial::Drawn(Init::Normal(g)) => (0..n)
+            .map(|_| (g.mean + g.std * gaussian(rng)) as f32)
+            .collect(),
+        Initial::Drawn(Init::Constant(c)) => vec![c.value as f32; n],
+        Initial::Drawn(Init::Glorot) => glorot(pre, post, rng),
     }
 }
 
@@ -294,27 +271,25 @@ pub fn gaussian(rng: &mut impl Rng) -> f64 {
 
 /// The synapse mask of a connectivity (post × pre), `None` for dense.
 fn connectivity(
-    c: Option<&crate::plan::ir::BuiltinIr>,
+    c: &Connectivity,
     pre: usize,
     post: usize,
     rng: &mut ChaCha8Rng,
-) -> Result<Option<Vec<f32>>, String> {
-    let Some(c) = c else { return Ok(None) };
+) -> Option<Vec<f32>> {
     let mut m = vec![0.0f32; pre * post];
-    match c.name.as_str() {
-        "dense" => return Ok(None),
-        "sparse" => {
-            let p = num(&c.params, "p", 1.0);
+    match c {
+        Connectivity::Dense => return None,
+        Connectivity::Sparse(s) => {
             m.iter_mut()
-                .for_each(|x| *x = if rng.random::<f64>() < p { 1.0 } else { 0.0 });
+                .for_each(|x| *x = if rng.random::<f64>() < s.p { 1.0 } else { 0.0 });
         }
-        "one_to_one" => (0..pre.min(post)).for_each(|i| m[i * pre + i] = 1.0),
-        "all_but_self" => {
+        Connectivity::OneToOne => (0..pre.min(post)).for_each(|i| m[i * pre + i] = 1.0),
+        Connectivity::AllButSelf => {
             m.iter_mut().for_each(|x| *x = 1.0);
             (0..pre.min(post)).for_each(|i| m[i * pre + i] = 0.0);
         }
-        "fixed_in" => {
-            let k = (num(&c.params, "k", 1.0) as usize).min(pre);
+        Connectivity::FixedIn(f) => {
+            let k = usize::try_from(f.k).unwrap_or(usize::MAX).min(pre);
             let mut idx: Vec<usize> = (0..pre).collect();
             for j in 0..post {
                 // A partial Fisher–Yates shuffle picks k distinct inputs.
@@ -325,11 +300,6 @@ fn connectivity(
                 idx[..k].iter().for_each(|&i| m[j * pre + i] = 1.0);
             }
         }
-        other => {
-            return Err(format!(
-                "the engine cannot build `{other}` connectivity yet"
-            ));
-        }
     }
-    Ok(Some(m))
+    Some(m)
 }

@@ -2,6 +2,7 @@
 //! comparisons combine the values.
 
 use super::{ExpectationResult, Outcome, Row};
+use crate::builtins::functions::Function;
 use crate::plan::ir::{ExpectIr, ExprIr, MetricIr, ParamIr, SelectorIr};
 
 /// The key a metric is recorded under: its name, with the statistic for `weights`.
@@ -107,20 +108,15 @@ pub fn eval_with(
                 .map(|a| eval_with(a, read))
                 .collect::<Result<_, _>>()?;
             let x = v.first().copied().unwrap_or(f64::NAN);
-            match function.as_str() {
-                "min" => v.iter().copied().fold(f64::INFINITY, f64::min),
-                "max" => v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-                "abs" => x.abs(),
-                "sqrt" => x.sqrt(),
-                "exp" => x.exp(),
-                "log" => x.ln(),
-                "round" => x.round(),
-                "floor" => x.floor(),
-                "ceil" => x.ceil(),
+            match function {
+                Function::Min => v.iter().copied().fold(f64::INFINITY, f64::min),
+                Function::Max => v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
                 // Over one seed, the statistics over seeds are the value itself.
-                "mean" | "median" | "ci_low" | "ci_high" => x,
-                "std" => 0.0,
-                other => return Err(format!("`{other}` cannot be evaluated on one outcome")),
+                Function::Std => 0.0,
+                f if f.is_over_seeds() => x,
+                f => f.of_number(x).ok_or_else(|| {
+                    format!("`{}` cannot be evaluated on one outcome", f.name())
+                })?,
             }
         }
     })

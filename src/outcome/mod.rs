@@ -4,6 +4,7 @@
 //! the same document apart from that object. Its shape is versioned by [`SCHEMA`] and
 //! documented in docs/outcome.md.
 
+pub mod assemble;
 pub mod diff;
 pub mod expect;
 pub mod golden;

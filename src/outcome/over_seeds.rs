@@ -6,6 +6,7 @@
 
 use super::expect::{is_comparison, query};
 use super::{ExpectationResult, Outcome};
+use crate::builtins::functions::Function;
 use crate::plan::ir::{ExpectIr, ExprIr};
 use rand::Rng;
 use rand::SeedableRng;
@@ -123,7 +124,7 @@ pub fn eval(e: &ExprIr, arms: &dyn Arms) -> Result<Value, String> {
                 .iter()
                 .map(|a| eval(a, arms))
                 .collect::<Result<_, _>>()?;
-            call(function, &vals)?
+            call(*function, &vals)?
         }
     })
 }
@@ -153,6 +154,18 @@ fn map(v: &Value, f: impl Fn(f64) -> f64) -> Value {
     }
 }
 
+/// A function of one number, seed by seed.
+fn apply(v: &Value, f: Function) -> Result<Value, String> {
+    let one = |x: f64| {
+        f.of_number(x)
+            .ok_or_else(|| format!("`{}` is not a function of one number", f.name()))
+    };
+    Ok(match v {
+        Value::One(x) => Value::One(one(*x)?),
+        Value::PerSeed(xs) => Value::PerSeed(xs.iter().map(|&x| one(x)).collect::<Result<_, _>>()?),
+    })
+}
+
 /// Pairs two values seed by seed; a single number pairs with every seed.
 fn zip(a: &Value, b: &Value, f: fn(f64, f64) -> f64) -> Result<Value, String> {
     Ok(match (a, b) {
@@ -176,52 +189,42 @@ fn zip(a: &Value, b: &Value, f: fn(f64, f64) -> f64) -> Result<Value, String> {
     })
 }
 
-fn call(function: &str, vals: &[Value]) -> Result<Value, String> {
+fn call(function: Function, vals: &[Value]) -> Result<Value, String> {
+    let name = function.name();
     // A statistic over seeds of one list.
     if let [Value::PerSeed(xs)] = vals {
         let stat = match function {
-            "mean" => mean(xs),
-            "median" => median(xs),
-            "std" => std(xs),
-            "min" => xs.iter().copied().fold(f64::INFINITY, f64::min),
-            "max" => xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            "ci_low" => bootstrap_ci(xs).0,
-            "ci_high" => bootstrap_ci(xs).1,
-            _ => return Ok(map(&vals[0], scalar(function)?)),
+            Function::Mean => mean(xs),
+            Function::Median => median(xs),
+            Function::Std => std(xs),
+            Function::Min => xs.iter().copied().fold(f64::INFINITY, f64::min),
+            Function::Max => xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            Function::CiLow => bootstrap_ci(xs).0,
+            Function::CiHigh => bootstrap_ci(xs).1,
+            f => return apply(&vals[0], f),
         };
         return Ok(Value::One(stat));
     }
     match vals {
-        [] => Err(format!("`{function}` needs an argument")),
+        [] => Err(format!("`{name}` needs an argument")),
         [one] => match function {
             // Over one number, the statistics over seeds are the number itself.
-            "mean" | "median" | "min" | "max" | "ci_low" | "ci_high" => Ok(one.clone()),
-            "std" => Ok(Value::One(0.0)),
-            _ => Ok(map(one, scalar(function)?)),
+            Function::Std => Ok(Value::One(0.0)),
+            f if f.is_over_seeds() || matches!(f, Function::Min | Function::Max) => {
+                Ok(one.clone())
+            }
+            f => apply(one, f),
         },
         [first, rest @ ..] => {
             let f: fn(f64, f64) -> f64 = match function {
-                "min" => f64::min,
-                "max" => f64::max,
-                other => return Err(format!("`{other}` takes one argument")),
+                Function::Min => f64::min,
+                Function::Max => f64::max,
+                _ => return Err(format!("`{name}` takes one argument")),
             };
             rest.iter()
                 .try_fold(first.clone(), |acc, v| zip(&acc, v, f))
         }
     }
-}
-
-fn scalar(function: &str) -> Result<fn(f64) -> f64, String> {
-    Ok(match function {
-        "abs" => f64::abs,
-        "sqrt" => f64::sqrt,
-        "exp" => f64::exp,
-        "log" => f64::ln,
-        "round" => f64::round,
-        "floor" => f64::floor,
-        "ceil" => f64::ceil,
-        other => return Err(format!("unknown function `{other}`")),
-    })
 }
 
 pub fn mean(xs: &[f64]) -> f64 {

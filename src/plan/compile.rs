@@ -7,7 +7,8 @@
 
 use super::estimate;
 use super::ir::*;
-use super::params::{builtin_ir, param_ir, span_ir};
+use super::bind::{Connect, Settings};
+use super::params::{bound, builtin_ir, param_ir, settings, span_ir};
 use super::unroll::Unroll;
 use crate::builtins::{self, Ty};
 use crate::check::eval::Eval;
@@ -199,7 +200,7 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
     }
     let tolerances = compile_tolerances(ev, res.id.module, res.tolerances.values().copied());
 
-    let network = network_ir(ev, &net);
+    let network = network_ir(ev, &net)?;
     let (datasets, task_lists) = data_ir(ev, &tasks_used);
     let estimate = estimate::estimate(&network, &ops, &task_lists);
     let limit = opts.memory_limit.unwrap_or_else(estimate::machine_memory);
@@ -298,11 +299,17 @@ pub fn compile_tolerances<'t>(
     out
 }
 
-fn network_ir(ev: &mut Eval, net: &crate::check::network::NetworkInfo) -> NetworkIr {
-    let populations = net
-        .populations
-        .iter()
-        .map(|p| PopulationIr {
+fn network_ir(ev: &mut Eval, net: &crate::check::network::NetworkInfo) -> Option<NetworkIr> {
+    let mut populations = Vec::new();
+    for p in &net.populations {
+        let model = match &p.model {
+            Some(Value::Builtin(b)) => {
+                let ir = builtin_ir(ev, b);
+                Some(bound(ev, ir, p.span)?)
+            }
+            _ => None,
+        };
+        populations.push(PopulationIr {
             name: p.name.clone(),
             role: match p.role {
                 ast::Role::Input => "input",
@@ -311,42 +318,37 @@ fn network_ir(ev: &mut Eval, net: &crate::check::network::NetworkInfo) -> Networ
             }
             .into(),
             size: p.size.unwrap_or(0),
-            model: match &p.model {
-                Some(Value::Builtin(b)) => Some(builtin_ir(ev, b)),
-                _ => None,
-            },
+            model,
             span: span_ir(&ev.prog.sources, p.span),
-        })
-        .collect::<Vec<_>>();
-    let projections = net
-        .projections
-        .iter()
-        .map(|p| {
-            let mut params = BTreeMap::new();
-            for param in builtins::CONNECT.params {
-                if let Some(b) = p.settings.get(param.name).and_then(|v| v.first()) {
-                    params.insert(param.name.to_string(), param_ir(ev, &b.value));
-                } else if let Some(d) = super::params::default_ir(param) {
-                    params.insert(param.name.to_string(), d);
-                }
+        });
+    }
+    let mut projections = Vec::new();
+    for p in &net.projections {
+        let mut record = BTreeMap::new();
+        for param in builtins::CONNECT.params {
+            if let Some(b) = p.settings.get(param.name).and_then(|v| v.first()) {
+                record.insert(param.name.to_string(), param_ir(ev, &b.value));
+            } else if let Some(d) = super::params::default_ir(param) {
+                record.insert(param.name.to_string(), d);
             }
-            let size = |n: &str| net.population(n).and_then(|q| q.size).unwrap_or(0);
-            let synapses = estimate::synapses(&params, size(&p.proj.from), size(&p.proj.to));
-            ProjectionIr {
-                name: p.proj.key(),
-                from: p.proj.from.clone(),
-                to: p.proj.to.clone(),
-                params,
-                synapses,
-                span: span_ir(&ev.prog.sources, p.span),
-            }
-        })
-        .collect();
-    NetworkIr {
+        }
+        let params: Settings<Connect> = settings(ev, record, p.span)?;
+        let size = |n: &str| net.population(n).and_then(|q| q.size).unwrap_or(0);
+        let synapses = estimate::synapses(&params, size(&p.proj.from), size(&p.proj.to));
+        projections.push(ProjectionIr {
+            name: p.proj.key(),
+            from: p.proj.from.clone(),
+            to: p.proj.to.clone(),
+            params,
+            synapses,
+            span: span_ir(&ev.prog.sources, p.span),
+        });
+    }
+    Some(NetworkIr {
         name: net.name.clone(),
         populations,
         projections,
-    }
+    })
 }
 
 /// The task lists the plan uses and their datasets.
@@ -372,7 +374,11 @@ fn data_ir(ev: &mut Eval, used: &BTreeSet<ItemId>) -> (Vec<DatasetIr>, Vec<TaskL
                 .parent()
                 .map(|p| p.display().to_string())
                 .unwrap_or_default();
-            let source = builtin_ir(ev, &src);
+            let span = ev.prog.name_span(dataset);
+            let record = builtin_ir(ev, &src);
+            let Some(source) = bound(ev, record, span) else {
+                continue;
+            };
             datasets.push(DatasetIr {
                 name: dname.clone(),
                 source,
@@ -380,11 +386,14 @@ fn data_ir(ev: &mut Eval, used: &BTreeSet<ItemId>) -> (Vec<DatasetIr>, Vec<TaskL
                 span: span_ir(&ev.prog.sources, ev.prog.name_span(dataset)),
             });
         }
-        let split_ir = builtin_ir(ev, &split);
+        let record = builtin_ir(ev, &split);
+        let Some(split) = bound(ev, record, ev.prog.name_span(set)) else {
+            continue;
+        };
         lists.push(TaskListIr {
             name: name.clone(),
             dataset: dname,
-            split: split_ir,
+            split,
             tasks: (0..n).map(|i| format!("{name}[{i}]")).collect(),
             span: span_ir(&ev.prog.sources, ev.prog.name_span(set)),
         });

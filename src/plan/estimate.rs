@@ -5,8 +5,9 @@
 //! matrix products at [`RATE_OPS_PER_S`], spiking steps as event-driven propagation with
 //! [`ACTIVITY`] of neurons firing per step at [`SPIKE_OPS_PER_S`].
 
-use super::ir::{Estimate, NetworkIr, Op, ParamIr, TaskListIr, WakeLength};
-use std::collections::BTreeMap;
+use super::bind::network::{Connect, Connectivity};
+use super::bind::Rule;
+use super::ir::{Estimate, NetworkIr, Op, TaskListIr, WakeLength};
 
 /// Synaptic operations per second of a dense rate phase (forward, backward, update).
 pub const RATE_OPS_PER_S: f64 = 4e9;
@@ -18,21 +19,13 @@ pub const ACTIVITY: f64 = 0.02;
 pub const SAMPLES_PER_TASK: u64 = 1_000;
 
 /// The number of synapses of a projection from its `connectivity`.
-pub fn synapses(params: &BTreeMap<String, ParamIr>, from: u64, to: u64) -> u64 {
-    let conn = match params.get("connectivity") {
-        Some(ParamIr::Builtin { builtin }) => builtin,
-        _ => return from.saturating_mul(to),
-    };
-    let num = |k: &str| match conn.params.get(k) {
-        Some(ParamIr::Number { value, .. }) => *value,
-        _ => 0.0,
-    };
-    match conn.name.as_str() {
-        "sparse" => (from as f64 * to as f64 * num("p")).round() as u64,
-        "one_to_one" => from.min(to),
-        "all_but_self" => from.saturating_mul(to) - from.min(to),
-        "fixed_in" => (num("k") as u64).saturating_mul(to),
-        _ => from.saturating_mul(to),
+pub fn synapses(connect: &Connect, from: u64, to: u64) -> u64 {
+    match &connect.connectivity {
+        Connectivity::Sparse(s) => (from as f64 * to as f64 * s.p).round() as u64,
+        Connectivity::OneToOne => from.min(to),
+        Connectivity::AllButSelf => from.saturating_mul(to) - from.min(to),
+        Connectivity::FixedIn(f) => f.k.saturating_mul(to),
+        Connectivity::Dense => from.saturating_mul(to),
     }
 }
 
@@ -55,10 +48,10 @@ pub fn estimate(net: &NetworkIr, ops: &[Op], tasks: &[TaskListIr]) -> Estimate {
     let dense = net
         .projections
         .iter()
-        .all(|p| matches!(p.params.get("connectivity"), Some(ParamIr::Builtin { builtin }) if builtin.name == "dense"));
-    let backprop = walk(ops).any(
-        |op| matches!(op, Op::Wake { rules, .. } if rules.iter().any(|r| r.name == "backprop")),
-    );
+        .all(|p| p.params.connectivity == Connectivity::Dense);
+    let backprop = walk(ops).any(|op| {
+        matches!(op, Op::Wake { rules, .. } if rules.iter().any(|r| matches!(r.kernel, Rule::Backprop(_))))
+    });
     // Dense weights: 4 bytes; sparse: weight + index. Backprop adds momentum and gradient.
     let per_synapse = if dense { 4 } else { 8 } + if backprop { 8 } else { 0 };
     let weight_bytes = synapses.saturating_mul(per_synapse);
@@ -114,12 +107,10 @@ fn samples(data: &[String], length: WakeLength, tasks: &[TaskListIr]) -> (u64, O
     let mut total = 0u64;
     let mut known = true;
     for key in data {
-        let cap = tasks.iter().find(|t| t.tasks.contains(key)).and_then(|t| {
-            match t.split.params.get("train_cap") {
-                Some(ParamIr::Number { value, .. }) => Some(*value as u64),
-                _ => None,
-            }
-        });
+        let cap = tasks
+            .iter()
+            .find(|t| t.tasks.contains(key))
+            .and_then(|t| t.split.kernel.caps().0);
         known &= cap.is_some();
         total = total.saturating_add(cap.unwrap_or(SAMPLES_PER_TASK));
     }
@@ -139,29 +130,17 @@ pub fn bio_time(op: &Op, tasks: &[TaskListIr]) -> f64 {
         Op::Wake {
             data,
             length,
-            dynamics,
             settings,
             ..
-        } if is_spiking(dynamics) => {
+        } if op.is_spiking() => {
             let n = samples(data, *length, tasks).0 as f64;
-            n * (seconds_setting(settings, "present") + seconds_setting(settings, "rest"))
+            n * (settings.present + settings.rest)
         }
         _ => 0.0,
     }
 }
 
-fn is_spiking(dynamics: &BTreeMap<String, super::ir::BuiltinIr>) -> bool {
-    dynamics
-        .values()
-        .any(|m| !matches!(m.name.as_str(), "relu" | "sigmoid" | "linear"))
-}
 
-fn seconds_setting(settings: &BTreeMap<String, ParamIr>, key: &str) -> f64 {
-    match settings.get(key) {
-        Some(ParamIr::Number { value, .. }) => *value,
-        _ => 0.0,
-    }
-}
 
 /// Synaptic operations of one op.
 fn op_ops(op: &Op, neurons: u64, synapses: u64, tasks: &[TaskListIr]) -> f64 {
@@ -169,16 +148,13 @@ fn op_ops(op: &Op, neurons: u64, synapses: u64, tasks: &[TaskListIr]) -> f64 {
         Op::Wake {
             data,
             length,
-            dynamics,
             settings,
             ..
         } => {
             let n = samples(data, *length, tasks).0 as f64;
-            if is_spiking(dynamics) {
-                let dt = seconds_setting(settings, "dt").max(1e-5);
-                let steps = n
-                    * (seconds_setting(settings, "present") + seconds_setting(settings, "rest"))
-                    / dt;
+            if op.is_spiking() {
+                let dt = settings.dt.max(1e-5);
+                let steps = n * (settings.present + settings.rest) / dt;
                 steps * (neurons as f64 + 2.0 * ACTIVITY * synapses as f64)
             } else {
                 n * 3.0 * synapses as f64
@@ -201,13 +177,7 @@ pub fn op_seconds(op: &Op, net: &NetworkIr, tasks: &[TaskListIr]) -> f64 {
     let (neurons, synapses) = size(net);
     let ops = op_ops(op, neurons, synapses, tasks);
     let rate = match op {
-        Op::Wake { dynamics, .. }
-            if dynamics
-                .values()
-                .all(|m| matches!(m.name.as_str(), "relu" | "sigmoid" | "linear")) =>
-        {
-            RATE_OPS_PER_S
-        }
+        Op::Wake { .. } if !op.is_spiking() => RATE_OPS_PER_S,
         Op::Measure { .. } | Op::Checkpoint { .. } | Op::Restore { .. } | Op::Perturb { .. } => {
             RATE_OPS_PER_S
         }

@@ -5,7 +5,8 @@
 //! that exists (E314); arithmetic and comparisons are checked for dimensions with the same
 //! rules as everywhere else.
 
-use super::ir::{ExprIr, MetricIr, SelectorIr};
+use super::ir::{ExprIr, MetricIr, MetricRecord, SelectorIr};
+use crate::builtins::functions::Function;
 use super::params::{number, param_ir};
 use crate::builtins::{self, Kind, Ty};
 use crate::check::arith;
@@ -90,8 +91,8 @@ fn require_condition(ev: &mut Eval, e: &Expr, ty: &Value) -> Option<()> {
     }
 }
 
-/// The plan form of a metric call.
-pub fn metric_ir(ev: &mut Eval, b: &BuiltinValue) -> MetricIr {
+/// The plan form of a metric call (`None`, with E317, when it does not bind).
+pub fn metric_ir(ev: &mut Eval, b: &BuiltinValue, span: Span) -> Option<MetricIr> {
     let mut tasks = Vec::new();
     let mut group = None;
     if let Some(t) = b.get("tasks")
@@ -111,11 +112,26 @@ pub fn metric_ir(ev: &mut Eval, b: &BuiltinValue) -> MetricIr {
             params.insert(p.name.to_string(), d);
         }
     }
-    MetricIr {
+    let record = MetricRecord {
         metric: b.entry.name.to_string(),
         tasks,
         group,
         params,
+    };
+    match MetricIr::try_from(record) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            ev.push(
+                Diagnostic::new(
+                    Code::E317,
+                    span,
+                    format!("the engine has no kernel for `{}` as written: {e}", b.entry.name),
+                )
+                .label("checked, but cannot be run")
+                .help("this is a mismatch inside somnia, not in the protocol: please report it"),
+            );
+            None
+        }
     }
 }
 
@@ -167,7 +183,7 @@ fn compile(ev: &mut Eval, e: &Expr, ctx: &Context, mode: Mode) -> Option<(ExprIr
                 let Value::Builtin(b) = ev.bind_builtin(entry, args, None, e.span) else {
                     return None;
                 };
-                let metric = metric_ir(ev, &b);
+                let metric = metric_ir(ev, &b, e.span)?;
                 let task = task_of(&b, ev);
                 let dim = returns_dim(entry);
                 return Some((
@@ -203,7 +219,7 @@ fn compile(ev: &mut Eval, e: &Expr, ctx: &Context, mode: Mode) -> Option<(ExprIr
             };
             Some((
                 ExprIr::Call {
-                    function: f.name.into(),
+                    function: Function::of(f.name)?,
                     args: irs,
                 },
                 ty,
@@ -328,7 +344,7 @@ fn query(ev: &mut Eval, q: &Query, span: Span, ctx: &Context) -> Option<(ExprIr,
     let Value::Builtin(b) = ev.bind_builtin(entry, &q.args, None, span) else {
         return None;
     };
-    let metric = metric_ir(ev, &b);
+    let metric = metric_ir(ev, &b, span)?;
     let task = task_of(&b, ev);
     let selector = selector(ev, &q.selector.node, measured, phases, ctx.complete)?;
     let label = match &selector {

@@ -5,6 +5,12 @@
 //! later from the source. It serialises to JSON (`somnia plan --json`); its `schema` number
 //! changes whenever its shape does.
 
+use super::bind::settings::Typed;
+use super::bind::{
+    Bound, Connect, Drive, Metric, Modulator, NeuronModel, Rule, Scale, Settings, Shock, Source,
+    Split, WakeSettings,
+};
+use crate::builtins::functions::Function;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -125,7 +131,7 @@ pub struct PopulationIr {
     pub size: u64,
     /// The neuron model declared on the population, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<BuiltinIr>,
+    pub model: Option<Bound<NeuronModel>>,
     pub span: SpanIr,
 }
 
@@ -136,7 +142,7 @@ pub struct ProjectionIr {
     pub from: String,
     pub to: String,
     /// The settings of its `connect` block, defaults filled in.
-    pub params: BTreeMap<String, ParamIr>,
+    pub params: Settings<Connect>,
     /// The expected number of synapses.
     pub synapses: u64,
     pub span: SpanIr,
@@ -146,7 +152,7 @@ pub struct ProjectionIr {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DatasetIr {
     pub name: String,
-    pub source: BuiltinIr,
+    pub source: Bound<Source>,
     /// The folder paths are relative to: the protocol file's folder, as given.
     pub base_dir: String,
     /// Its definition, for errors found when its files are read.
@@ -158,7 +164,7 @@ pub struct DatasetIr {
 pub struct TaskListIr {
     pub name: String,
     pub dataset: String,
-    pub split: BuiltinIr,
+    pub split: Bound<Split>,
     /// The task keys, `name[i]`.
     pub tasks: Vec<String>,
     /// Its definition, for errors found when the tasks are cut.
@@ -194,10 +200,10 @@ pub enum Op {
         data: Vec<String>,
         length: WakeLength,
         /// The neuron model of every non-input population.
-        dynamics: BTreeMap<String, BuiltinIr>,
-        rules: Vec<BuiltinIr>,
-        /// `dt`, `present`, `rest`, `encode`, `retry`, `modulate`.
-        settings: BTreeMap<String, ParamIr>,
+        dynamics: BTreeMap<String, Bound<NeuronModel>>,
+        rules: Vec<Bound<Rule>>,
+        /// `dt`, `present`, `rest`, `encode`, `retry`, `modulate` (and `shuffle` when written).
+        settings: Settings<WakeSettings>,
         stream: Stream,
         span: SpanIr,
     },
@@ -208,14 +214,14 @@ pub enum Op {
         steps: u64,
         /// Seconds.
         dt: f64,
-        dynamics: BTreeMap<String, BuiltinIr>,
-        scale: ParamIr,
-        drive: BuiltinIr,
+        dynamics: BTreeMap<String, Bound<NeuronModel>>,
+        scale: Typed<Scale>,
+        drive: Bound<Drive>,
         /// `window w x h`: a w × h mask at a random position each step.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         window: Option<[u64; 2]>,
-        modulators: Vec<BuiltinIr>,
-        rules: Vec<BuiltinIr>,
+        modulators: Vec<Bound<Modulator>>,
+        rules: Vec<Bound<Rule>>,
         record: bool,
         stream: Stream,
         span: SpanIr,
@@ -223,7 +229,7 @@ pub enum Op {
     Perturb {
         phase: String,
         call: u64,
-        shocks: Vec<BuiltinIr>,
+        shocks: Vec<Bound<Shock>>,
         stream: Stream,
         span: SpanIr,
     },
@@ -250,6 +256,31 @@ pub enum Op {
     },
 }
 
+impl Op {
+    /// Where the op was written.
+    pub fn span(&self) -> &SpanIr {
+        match self {
+            Op::Wake { span, .. }
+            | Op::Sleep { span, .. }
+            | Op::Perturb { span, .. }
+            | Op::Measure { span, .. }
+            | Op::Checkpoint { span, .. }
+            | Op::Restore { span, .. }
+            | Op::Until { span, .. } => span,
+        }
+    }
+
+    /// Whether the op runs spiking neurons: every sleep, and a wake phase in which any
+    /// population is spiking (the one place this is decided).
+    pub fn is_spiking(&self) -> bool {
+        match self {
+            Op::Sleep { .. } => true,
+            Op::Wake { dynamics, .. } => dynamics.values().any(|m| m.kernel.is_spiking()),
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SleepKind {
@@ -257,18 +288,71 @@ pub enum SleepKind {
     Rem,
 }
 
-/// A metric to record.
+/// A metric to record: its record (name, tasks, parameters) and its typed kernel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "MetricRecord", try_from = "MetricRecord")]
 pub struct MetricIr {
     pub metric: String,
     /// The tasks it is computed on (task metrics).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tasks: Vec<String>,
     /// The key of the task group as a whole (`pairs`, `pairs[0,1]`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// Its other parameters, defaults filled in.
     pub params: BTreeMap<String, ParamIr>,
+    pub kernel: Metric,
+}
+
+/// A metric as the plan's JSON holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricRecord {
+    pub metric: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tasks: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    pub params: BTreeMap<String, ParamIr>,
+}
+
+impl TryFrom<MetricRecord> for MetricIr {
+    type Error = super::bind::BindError;
+
+    fn try_from(r: MetricRecord) -> Result<MetricIr, Self::Error> {
+        let mut params = r.params.clone();
+        if !r.tasks.is_empty() || r.group.is_some() {
+            params.insert(
+                "tasks".into(),
+                ParamIr::Tasks {
+                    tasks: r.tasks.clone(),
+                },
+            );
+        }
+        let kernel = super::bind::bind(&BuiltinIr {
+            name: r.metric.clone(),
+            kind: crate::builtins::Kind::Metric.word().into(),
+            label: None,
+            params,
+            on: Vec::new(),
+            factor: 1.0,
+        })?;
+        Ok(MetricIr {
+            metric: r.metric,
+            tasks: r.tasks,
+            group: r.group,
+            params: r.params,
+            kernel,
+        })
+    }
+}
+
+impl From<MetricIr> for MetricRecord {
+    fn from(m: MetricIr) -> MetricRecord {
+        MetricRecord {
+            metric: m.metric,
+            tasks: m.tasks,
+            group: m.group,
+            params: m.params,
+        }
+    }
 }
 
 /// An expression over live metrics (`until`) or outcome values (expectations).
@@ -306,7 +390,7 @@ pub enum ExprIr {
         r: Box<ExprIr>,
     },
     Call {
-        function: String,
+        function: Function,
         args: Vec<ExprIr>,
     },
 }

@@ -7,9 +7,11 @@
 pub mod compare;
 pub mod compile;
 pub mod estimate;
+pub mod hash;
 pub mod expect;
 pub mod ir;
 pub mod ops;
+pub mod bind;
 pub mod params;
 pub mod streams;
 pub mod timeline;

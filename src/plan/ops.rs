@@ -1,8 +1,9 @@
 //! A phase call, evaluated, becomes one op: dynamics resolved for every population, length
 //! converted to whole steps, rules checked against the dynamics they run under.
 
+use super::bind::{self, Drive, Modulator, NeuronModel, Rule, Shock};
 use super::ir::{BuiltinIr, Op, ParamIr, SleepKind, WakeLength};
-use super::params::{builtin_ir, default_builtin_ir, number, param_ir, span_ir};
+use super::params::{bound, builtin_ir, default_builtin_ir, number, param_ir, settings, span_ir, typed};
 use super::streams::stream;
 use super::unroll::Unroll;
 use crate::builtins::{self, Dynamics, PhaseKind};
@@ -68,26 +69,22 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
                 _ => return None,
             };
             let dynamics = dynamics(u, &info, PhaseKind::Wake);
-            let rules = rules(u, &info, &dynamics);
-            let mut settings = BTreeMap::new();
-            for key in ["dt", "present", "rest", "encode", "retry", "modulate"] {
+            let rules = rules(u, &info, &dynamics, span)?;
+            let mut record = BTreeMap::new();
+            // `shuffle` is unrecorded: it enters the plan (and the plan hashes of blessed
+            // outcomes) only when written.
+            for key in ["dt", "present", "rest", "encode", "retry", "modulate", "shuffle"] {
                 if let Some(v) = setting_ir(u, &info, PhaseKind::Wake, key) {
-                    settings.insert(key.to_string(), v);
+                    record.insert(key.to_string(), v);
                 }
             }
-            // Only when written: plans (and the plan hashes of blessed outcomes) of phases
-            // that keep the default stay as they were before the setting existed.
-            if info.settings.contains_key("shuffle")
-                && let Some(v) = setting_ir(u, &info, PhaseKind::Wake, "shuffle")
-            {
-                settings.insert("shuffle".to_string(), v);
-            }
+            let settings = settings(u.ev, record, span)?;
             Some(Op::Wake {
                 phase: phase.into(),
                 call,
                 data,
                 length,
-                dynamics: dynamics_ir(&dynamics),
+                dynamics: dynamics_ir(u, dynamics, span)?,
                 rules,
                 settings,
                 stream,
@@ -138,8 +135,9 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
                 return None;
             }
             let dynamics = dynamics(u, &info, info.kind);
-            let rules = rules(u, &info, &dynamics);
-            let drive = match first("drive").map(|b| &b.value) {
+            let rules = rules(u, &info, &dynamics, span)?;
+            let drive_span = first("drive").map_or(span, |b| b.span);
+            let drive_ir = match first("drive").map(|b| &b.value) {
                 Some(Value::Builtin(b)) => builtin_ir(u.ev, b),
                 _ => default_builtin_ir("silence"),
             };
@@ -153,10 +151,11 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
                 Some(v) => param_ir(u.ev, v),
                 None => number(1.0, Dim::NONE),
             };
-            let modulators = list_of_builtins(u, first("modulate"));
+            let scale_span = first("scale").map_or(span, |b| b.span);
+            let modulators = list_of_builtins::<Modulator>(u, first("modulate"), span)?;
             let record = matches!(first("record").map(|b| &b.value), Some(Value::Bool(true)));
             if !has_input
-                && drive.name != "silence"
+                && drive_ir.name != "silence"
                 && let Some(setting) = first("drive")
             {
                 u.ev.push(
@@ -165,7 +164,7 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
                         setting.whole,
                         format!(
                             "`{}` drives input neurons, but `{}` has no input population",
-                            drive.name, u.net.name
+                            drive_ir.name, u.net.name
                         ),
                     )
                     .label("nothing would receive these spikes")
@@ -173,8 +172,7 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
                 );
                 return None;
             }
-            if drive.name == "recorded_rates"
-                && let Some(ParamIr::Phase { name }) = drive.params.get("phase")
+            if let Some(ParamIr::Phase { name }) = drive_ir.params.get("phase")
                 && !u.recorded.contains(name)
                 && let Some(setting) = first("drive")
             {
@@ -193,6 +191,8 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
             if record {
                 u.recorded.insert(phase.to_string());
             }
+            let drive: bind::Bound<Drive> = bound(u.ev, drive_ir, drive_span)?;
+            let scale = typed(u.ev, scale, "`scale`", scale_span)?;
             Some(Op::Sleep {
                 kind: if info.kind == PhaseKind::Nrem {
                     SleepKind::Nrem
@@ -203,7 +203,7 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
                 call,
                 steps,
                 dt,
-                dynamics: dynamics_ir(&dynamics),
+                dynamics: dynamics_ir(u, dynamics, span)?,
                 scale,
                 drive,
                 window,
@@ -220,7 +220,7 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
                 if let Value::Builtin(s) = &b.value {
                     let mut ir = builtin_ir(u.ev, s);
                     ir.on = b.on.iter().map(|(v, _)| param_ir(u.ev, v)).collect();
-                    shocks.push(ir);
+                    shocks.push(bound::<Shock>(u.ev, ir, b.span)?);
                 }
             }
             Some(Op::Perturb {
@@ -322,9 +322,13 @@ fn dynamics(
     out
 }
 
-fn dynamics_ir(d: &BTreeMap<String, (BuiltinIr, Dynamics)>) -> BTreeMap<String, BuiltinIr> {
-    d.iter()
-        .map(|(k, (ir, _))| (k.clone(), ir.clone()))
+fn dynamics_ir(
+    u: &mut Unroll,
+    d: BTreeMap<String, (BuiltinIr, Dynamics)>,
+    span: Span,
+) -> Option<BTreeMap<String, bind::Bound<NeuronModel>>> {
+    d.into_iter()
+        .map(|(k, (ir, _))| Some((k, bound(u.ev, ir, span)?)))
         .collect()
 }
 
@@ -333,7 +337,8 @@ fn rules(
     u: &mut Unroll,
     info: &PhaseInfo,
     dynamics: &BTreeMap<String, (BuiltinIr, Dynamics)>,
-) -> Vec<BuiltinIr> {
+    span: Span,
+) -> Option<Vec<bind::Bound<Rule>>> {
     let mut out = Vec::new();
     for b in info.settings.get("plasticity").into_iter().flatten() {
         let Value::List(rules) = &b.value else {
@@ -367,17 +372,24 @@ fn rules(
                     b.span,
                 );
             }
-            out.push(builtin_ir(u.ev, rule));
+            let ir = builtin_ir(u.ev, rule);
+            out.push(bound(u.ev, ir, b.span)?);
         }
     }
-    out
+    let _ = span;
+    Some(out)
 }
 
 fn info_kind(info: &PhaseInfo) -> PhaseKind {
     info.kind
 }
 
-fn list_of_builtins(u: &mut Unroll, b: Option<&Bound>) -> Vec<BuiltinIr> {
+fn list_of_builtins<K: bind::Kernel>(
+    u: &mut Unroll,
+    b: Option<&Bound>,
+    span: Span,
+) -> Option<Vec<bind::Bound<K>>> {
+    let at = b.map_or(span, |b| b.span);
     match b.map(|b| &b.value) {
         Some(Value::List(xs)) => xs
             .iter()
@@ -385,8 +397,11 @@ fn list_of_builtins(u: &mut Unroll, b: Option<&Bound>) -> Vec<BuiltinIr> {
                 Value::Builtin(b) => Some(builtin_ir(u.ev, b)),
                 _ => None,
             })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|ir| bound(u.ev, ir, at))
             .collect(),
-        _ => Vec::new(),
+        _ => Some(Vec::new()),
     }
 }
 

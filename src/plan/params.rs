@@ -1,6 +1,9 @@
 //! Values → plan parameters, with every default filled in.
 
+use super::bind::settings::{Block, Typed};
+use super::bind::{Bound, FromArg, Kernel, Settings};
 use super::ir::{BuiltinIr, ParamIr, SpanIr};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::builtins::{self, Default};
 use crate::check::eval::Eval;
 use crate::check::value::{BuiltinValue, Value};
@@ -97,8 +100,17 @@ pub fn builtin_ir(ev: &mut Eval, b: &BuiltinValue) -> BuiltinIr {
     }
 }
 
-/// The default of a parameter as a plan value; `None` when it has none.
+/// The default of a parameter as the plan records it; `None` when it has none, or when the
+/// registry says not to record it (the binding reads those from the registry).
 pub fn default_ir(p: &builtins::Param) -> Option<ParamIr> {
+    if p.unrecorded {
+        return None;
+    }
+    registry_default(p)
+}
+
+/// The registry's default of a parameter as a plan value; `None` when it has none.
+pub fn registry_default(p: &builtins::Param) -> Option<ParamIr> {
     Some(match p.default {
         Default::Required | Default::Absent => return None,
         Default::Num(v) => number(v, p.ty.dims().first().copied().unwrap_or(Dim::NONE)),
@@ -111,9 +123,24 @@ pub fn default_ir(p: &builtins::Param) -> Option<ParamIr> {
     })
 }
 
+/// The record of the built-in `name` of `kind` with these parameters given and the
+/// registry's defaults for the rest (`None`: no such built-in). For the library's users
+/// and tests that build kernels without a protocol file.
+pub fn builtin_with(name: &str, kind: builtins::Kind, given: &[(&str, ParamIr)]) -> Option<BuiltinIr> {
+    let entry = builtins::lookup_kind(name, kind)?;
+    let mut ir = entry_defaults(entry);
+    for (k, v) in given {
+        ir.params.insert(k.to_string(), v.clone());
+    }
+    Some(ir)
+}
+
 /// A built-in given by name only, with all its defaults.
 pub fn default_builtin_ir(name: &str) -> BuiltinIr {
-    let entry = builtins::lookup(name).expect("registry defaults name built-ins (tested)");
+    entry_defaults(builtins::lookup(name).expect("registry defaults name built-ins (tested)"))
+}
+
+fn entry_defaults(entry: &builtins::Builtin) -> BuiltinIr {
     BuiltinIr {
         name: entry.name.to_string(),
         kind: entry.kind.word().to_string(),
@@ -126,4 +153,43 @@ pub fn default_builtin_ir(name: &str) -> BuiltinIr {
         on: Vec::new(),
         factor: 1.0,
     }
+}
+
+/// A record bound to its kernel; a record that does not bind is E317 at `span` (the checker
+/// refused every user mistake before: this is the plan and the engine disagreeing).
+pub fn bound<K: Kernel>(ev: &mut Eval, ir: BuiltinIr, span: Span) -> Option<Bound<K>> {
+    let name = ir.name.clone();
+    Bound::new(ir)
+        .map_err(|e| unbound(ev, &format!("`{name}`"), &e.message, span))
+        .ok()
+}
+
+/// A block's settings bound to their struct (E317 when they do not bind).
+pub fn settings<S: Block>(
+    ev: &mut Eval,
+    record: BTreeMap<String, ParamIr>,
+    span: Span,
+) -> Option<Settings<S>> {
+    Settings::new(record)
+        .map_err(|e| unbound(ev, S::CONTEXT.name, &e.message, span))
+        .ok()
+}
+
+/// One recorded parameter with its typed reading (E317 when it does not bind).
+pub fn typed<T: FromArg>(ev: &mut Eval, record: ParamIr, what: &str, span: Span) -> Option<Typed<T>> {
+    Typed::new(record)
+        .map_err(|e| unbound(ev, what, &e.message, span))
+        .ok()
+}
+
+fn unbound(ev: &mut Eval, what: &str, why: &str, span: Span) {
+    ev.push(
+        Diagnostic::new(
+            Code::E317,
+            span,
+            format!("the engine has no kernel for {what} as written: {why}"),
+        )
+        .label("checked, but cannot be run")
+        .help("this is a mismatch inside somnia, not in the protocol: please report it"),
+    );
 }

@@ -3,7 +3,8 @@
 
 use super::compare::{CompareIr, SweepIr};
 use super::estimate::{bytes, op_seconds};
-use super::ir::{BuiltinIr, Op, ParamIr, Plan, SleepKind, WakeLength};
+use super::bind::{Bound, Rule};
+use super::ir::{Op, ParamIr, Plan, SleepKind, WakeLength};
 use std::fmt::Write;
 
 /// The text shown by `somnia plan FILE`.
@@ -170,7 +171,7 @@ fn describe(op: &Op) -> (&'static str, String, &'static str, String) {
             "shock",
             shocks
                 .iter()
-                .map(|s| s.name.as_str())
+                .map(|s| s.name())
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
@@ -211,14 +212,11 @@ fn describe(op: &Op) -> (&'static str, String, &'static str, String) {
     }
 }
 
-fn names(rules: &[BuiltinIr]) -> String {
+fn names(rules: &[Bound<Rule>]) -> String {
     if rules.is_empty() {
         return String::new();
     }
-    let n: Vec<&str> = rules
-        .iter()
-        .map(|r| r.label.as_deref().unwrap_or(&r.name))
-        .collect();
+    let n: Vec<&str> = rules.iter().map(Bound::label).collect();
     format!(" · {}", n.join(", "))
 }
 

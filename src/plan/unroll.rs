@@ -606,7 +606,9 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                     Some(Value::Unknown(_)) => continue,
                     _ => {}
                 }
-                let ir = expect::metric_ir(self.ev, b);
+                let Some(ir) = expect::metric_ir(self.ev, b, m.span) else {
+                    continue;
+                };
                 self.measured.push(Measured {
                     metric: ir.clone(),
                     label: label.clone(),

@@ -1,24 +1,60 @@
-//! The runner's measurements: metrics on the live network, recorded as outcome rows, and
-//! the live conditions of `until` loops.
+//! Measure ops: metrics on the live network, recorded as outcome rows, and the live
+//! conditions of `until` loops.
 
-use super::{Runner, unsupported};
+use super::Runner;
 use crate::diagnostics::Code;
 use crate::diagnostics::runtime::RunError;
-use crate::engine::metrics::{self, Value, WEIGHT_STATS};
-use crate::engine::params::{builtin, num};
-use crate::outcome::expect::{eval_with, metric_key, metric_subject};
-use crate::plan::ir::{ExprIr, MetricIr, ParamIr, SpanIr};
+use crate::engine::metrics::{self, Value, WeightStat};
+use crate::outcome::expect::{eval_with, metric_key};
+use crate::outcome::{OpRecord, Row};
+use crate::plan::bind::{Metric, Readout};
+use crate::plan::ir::{ExprIr, MetricIr, SpanIr};
 
 impl Runner {
+    /// A `measure` op: each metric's values become rows of the timeline.
+    pub(super) fn measure_op(
+        &mut self,
+        metrics: &[MetricIr],
+        label: &Option<String>,
+        span: &SpanIr,
+        rec: &mut OpRecord,
+    ) -> Result<(), RunError> {
+        rec.kind = "measure".into();
+        rec.name = label.clone().unwrap_or_default();
+        let id = self.measures;
+        self.measures += 1;
+        for m in metrics {
+            for v in self.measure(m, span)? {
+                self.rows.push(Row {
+                    op: rec.index,
+                    after: self.after.clone(),
+                    label: label.clone(),
+                    measure: id,
+                    metric: v.metric,
+                    group: v.group,
+                    task: v.task,
+                    value: v.value,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Accuracy of one task on the evaluation split.
     pub(super) fn task_accuracy(&self, key: &str) -> f64 {
-        self.task(key).map_or(f64::NAN, |t| {
-            let (h, n) = metrics::task_hits(&self.net, &self.inf, t, self.opts.eval, self.features);
+        self.data.task(key).map_or(f64::NAN, |t| {
+            let (h, n) = metrics::task_hits(
+                &self.state.net,
+                &self.state.inf,
+                t,
+                self.opts.eval,
+                self.data.features,
+            );
             h as f64 / n.max(1) as f64
         })
     }
 
-    pub(super) fn measure(&mut self, m: &MetricIr, span: &SpanIr) -> Result<Vec<Value>, RunError> {
+    fn measure(&mut self, m: &MetricIr, span: &SpanIr) -> Result<Vec<Value>, RunError> {
         let key = metric_key(m);
         let value = |task: &str, v: f64| Value {
             metric: key.clone(),
@@ -33,32 +69,32 @@ impl Runner {
             value: v,
         };
         let mut out = Vec::new();
-        match m.metric.as_str() {
-            "accuracy" => {
-                if let Some(r) = builtin(&m.params, "readout")
-                    && r.name != "argmax"
-                {
-                    if r.name != "label_assignment" && r.name != "linear_readout" {
-                        return Err(unsupported(&format!("the readout `{}`", r.name), span));
-                    }
-                    return self.spike_readout(m, r, span, &key);
+        match &m.kernel {
+            Metric::Accuracy(a) => {
+                if !matches!(a.readout, Readout::Argmax) {
+                    return self.spike_readout(m, &a.readout, span, &key);
                 }
                 // The default readout is a feed-forward rate pass, undefined with recurrence.
-                if !self.net.is_feedforward() {
+                if !self.state.net.is_feedforward() {
                     return Err(RunError::new(
                         Code::E412,
-                        "the engine cannot run the default `argmax` readout on a recurrent network yet",
+                        "the `argmax` readout cannot read a network with recurrent projections",
                     )
                     .at(span)
-                    .help("read a spiking layer out with `readout = label_assignment(layer)` or `readout = linear_readout(layer)`"));
+                    .help("the plan refuses this (E317): read a spiking layer out with `readout = label_assignment(layer)` or `readout = linear_readout(layer)`"));
                 }
                 let (mut hits, mut total) = (0, 0);
                 for k in &m.tasks {
-                    let Some(t) = self.task(k) else { continue };
-                    let (h, n) =
-                        metrics::task_hits(&self.net, &self.inf, t, self.opts.eval, self.features);
+                    let Some(t) = self.data.task(k) else { continue };
+                    let (h, n) = metrics::task_hits(
+                        &self.state.net,
+                        &self.state.inf,
+                        t,
+                        self.opts.eval,
+                        self.data.features,
+                    );
                     let acc = h as f64 / n.max(1) as f64;
-                    let b = self.best.entry(k.clone()).or_insert(acc);
+                    let b = self.state.best.entry(k.clone()).or_insert(acc);
                     *b = b.max(acc);
                     out.push(value(k, acc));
                     hits += h;
@@ -66,18 +102,18 @@ impl Runner {
                 }
                 out.push(group_value(hits as f64 / total.max(1) as f64));
             }
-            "forgetting" | "bwt" => {
+            kernel @ (Metric::Forgetting(_) | Metric::Bwt(_)) => {
                 let mut sum = 0.0;
                 let mut counted = 0;
-                let last_learnt = self.seen.last().cloned();
+                let last_learnt = self.state.seen.last().cloned();
                 for k in &m.tasks {
                     let acc = self.task_accuracy(k);
-                    let v = if m.metric == "forgetting" {
-                        self.best.get(k).map(|b| (b - acc).max(0.0))
+                    let v = if matches!(kernel, Metric::Forgetting(_)) {
+                        self.state.best.get(k).map(|b| (b - acc).max(0.0))
                     } else if Some(k) == last_learnt.as_ref() {
                         None
                     } else {
-                        self.learnt.get(k).map(|l| acc - l)
+                        self.state.learnt.get(k).map(|l| acc - l)
                     };
                     if let Some(v) = v {
                         out.push(value(k, v));
@@ -91,112 +127,89 @@ impl Runner {
                     0.0
                 }));
             }
-            "weights" => {
-                let proj = metric_subject(m).and_then(|p| self.net.proj(&p));
-                let Some(pi) = proj else {
-                    return Err(RunError::new(Code::E412, "`weights` needs a projection").at(span));
-                };
-                let p = &self.net.projs[pi];
-                let stats: Vec<&str> = match m.params.get("stat") {
-                    Some(ParamIr::Symbol { value }) => vec![value.as_str()],
-                    _ => WEIGHT_STATS.to_vec(),
+            Metric::Weights(w) => {
+                let p = self.projection(&w.projection.0, span)?;
+                let stats = match w.stat {
+                    Some(s) => vec![s],
+                    None => WeightStat::ALL.to_vec(),
                 };
                 for s in stats {
                     out.push(Value {
-                        metric: format!("weights.{s}"),
+                        metric: format!("weights.{}", s.word()),
                         group: None,
                         task: p.name.clone(),
                         value: metrics::weight_stat(p, s),
                     });
                 }
             }
-            "rates" => {
-                let pop = metric_subject(m).and_then(|p| self.net.pop(&p));
-                let Some(pop) = pop else {
-                    return Err(RunError::new(Code::E412, "`rates` needs a population").at(span));
-                };
-                let hz = self.last_spikes.as_ref().map_or(0.0, |(s, steps, dt)| {
+            Metric::Rates(r) => {
+                let pop = self.population(&r.population.0, span)?;
+                let net = &self.state.net;
+                let hz = self.state.last_spikes.as_ref().map_or(0.0, |(s, steps, dt)| {
                     s[pop] as f64
-                        / (self.net.pops[pop].size as f64 * *steps as f64 * dt)
-                            .max(f64::MIN_POSITIVE)
+                        / (net.pops[pop].size as f64 * *steps as f64 * dt).max(f64::MIN_POSITIVE)
                 });
-                out.push(value(&self.net.pops[pop].name, hz));
+                out.push(value(&net.pops[pop].name, hz));
             }
-            "entropy" | "branching_ratio" | "avalanches" => {
-                let pop = metric_subject(m).and_then(|p| self.net.pop(&p));
-                let Some(pop) = pop else {
-                    return Err(
-                        RunError::new(Code::E412, "this metric needs a population").at(span)
-                    );
-                };
-                let act = self.activity.as_ref().ok_or_else(|| {
+            kernel @ (Metric::Entropy(b) | Metric::BranchingRatio(b) | Metric::Avalanches(b)) => {
+                let pop = self.population(&b.population.0, span)?;
+                let act = self.state.activity.as_ref().ok_or_else(|| {
                     RunError::new(
                         Code::E412,
                         format!(
-                            "`{}` reads the activity of a spiking phase: run one first",
+                            "`{}` reads the activity of a spiking phase, and none has run",
                             m.metric
                         ),
                     )
                     .at(span)
+                    .help("the plan refuses this (E318); a REPL session can reach it")
                 })?;
-                let bin = num(&m.params, "bin", 0.01);
-                let v = match m.metric.as_str() {
-                    "entropy" => act.entropy(pop, bin),
-                    "branching_ratio" => act.branching_ratio(pop, bin),
-                    _ => act.avalanche_exponent(pop, bin),
+                let v = match kernel {
+                    Metric::Entropy(_) => act.entropy(pop, b.bin),
+                    Metric::BranchingRatio(_) => act.branching_ratio(pop, b.bin),
+                    _ => act.avalanche_exponent(pop, b.bin),
                 };
-                out.push(value(&self.net.pops[pop].name, v));
+                out.push(value(&self.state.net.pops[pop].name, v));
             }
-            "feature_norms" | "modularity" => {
-                let proj = metric_subject(m).and_then(|p| self.net.proj(&p));
-                let Some(pi) = proj else {
-                    return Err(
-                        RunError::new(Code::E412, "this metric needs a projection").at(span)
-                    );
-                };
-                let p = &self.net.projs[pi];
-                let v = if m.metric == "feature_norms" {
-                    metrics::feature_norm(p)
-                } else {
-                    metrics::modularity(p)
-                };
-                out.push(value(&p.name, v));
+            Metric::FeatureNorms(p) => {
+                let p = self.projection(&p.projection.0, span)?;
+                out.push(value(&p.name, metrics::feature_norm(p)));
             }
-            "recovery" => out.push(value("all", self.recovery(m, span)?)),
-            "clustering" => {
-                let pop = metric_subject(m).and_then(|p| self.net.pop(&p));
-                let Some(pop) = pop else {
-                    return Err(
-                        RunError::new(Code::E412, "`clustering` needs a population").at(span)
-                    );
-                };
+            Metric::Modularity(p) => {
+                let p = self.projection(&p.projection.0, span)?;
+                out.push(value(&p.name, metrics::modularity(p)));
+            }
+            Metric::Recovery(r) => out.push(value("all", self.recovery(&r.metric, span)?)),
+            Metric::Clustering(c) => {
+                let pop = self.population(&c.population.0, span)?;
                 let phi = self.clustering(pop, span)?;
-                out.push(value(&self.net.pops[pop].name, phi));
+                out.push(value(&self.state.net.pops[pop].name, phi));
             }
-            other => return Err(unsupported(&format!("the metric `{other}`"), span)),
         }
         Ok(out)
+    }
+
+    fn population(&self, name: &str, span: &SpanIr) -> Result<usize, RunError> {
+        self.state.net.pop(name).ok_or_else(|| missing(name, span))
+    }
+
+    fn projection(
+        &self,
+        name: &str,
+        span: &SpanIr,
+    ) -> Result<&crate::engine::network::Projection, RunError> {
+        self.state
+            .net
+            .proj(name)
+            .map(|i| &self.state.net.projs[i])
+            .ok_or_else(|| missing(name, span))
     }
 
     /// The recovered fraction (P_now − P_pert) / (P_base − P_pert) of a metric around the
     /// last perturb phase: P_base its last value measured before it, P_pert its first value
     /// measured after it, P_now its value now.
-    pub(super) fn recovery(&mut self, m: &MetricIr, span: &SpanIr) -> Result<f64, RunError> {
-        let Some(ParamIr::Builtin { builtin: inner }) = m.params.get("metric") else {
-            return Err(RunError::new(Code::E412, "`recovery` needs a metric").at(span));
-        };
-        let mut params = inner.params.clone();
-        let tasks = match params.remove("tasks") {
-            Some(ParamIr::Tasks { tasks }) => tasks,
-            _ => Vec::new(),
-        };
-        let inner_ir = MetricIr {
-            metric: inner.name.clone(),
-            tasks,
-            group: None,
-            params,
-        };
-        let key = metric_key(&inner_ir);
+    fn recovery(&mut self, inner: &MetricIr, span: &SpanIr) -> Result<f64, RunError> {
+        let key = metric_key(inner);
         let shock = self
             .records
             .iter()
@@ -209,6 +222,7 @@ impl Runner {
                 format!("`recovery` needs `{key}` measured before and after a perturb phase"),
             )
             .at(span)
+            .help("the plan refuses this (E318); a REPL session can reach it")
         };
         let shock = shock.ok_or_else(missing)?;
         let rows = self
@@ -221,7 +235,7 @@ impl Runner {
             return Err(missing());
         };
         let now = self
-            .measure(&inner_ir, span)?
+            .measure(inner, span)?
             .iter()
             .find(|v| v.task == "all")
             .map_or(pert, |v| v.value);
@@ -260,4 +274,10 @@ impl Runner {
         }
         v.map_err(|m| RunError::new(Code::E412, m).at(span))
     }
+}
+
+/// A population or projection a metric names that the network does not have: the plan
+/// checks names against the network, so only a REPL session on another network gets here.
+fn missing(name: &str, span: &SpanIr) -> RunError {
+    RunError::new(Code::E412, format!("the network has no `{name}`")).at(span)
 }
