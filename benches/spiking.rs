@@ -19,7 +19,8 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use somnia::engine::runner::{Options, Quiet, Runner};
-use somnia::plan::ir::{Op, ParamIr, Plan, WakeLength};
+use somnia::plan::bind::Rule;
+use somnia::plan::ir::{Op, Plan, WakeLength};
 use somnia::session;
 use std::path::Path;
 
@@ -47,13 +48,7 @@ fn wake(plan: &Plan, samples: u64) -> Op {
     } = &mut op
     {
         *length = WakeLength::Samples(samples);
-        settings.insert(
-            "retry".into(),
-            ParamIr::Number {
-                value: 0.0,
-                unit: "1".into(),
-            },
-        );
+        settings.typed.retry = 0;
     }
     op
 }
@@ -66,9 +61,10 @@ fn sleep(plan: &Plan, steps: u64) -> Op {
     } = &mut op
     {
         *s = steps;
-        for r in rules.iter_mut().filter(|r| r.name == "decay_to_baseline") {
-            r.params
-                .insert("stop_at_baseline".into(), ParamIr::Bool { value: false });
+        for r in rules.iter_mut() {
+            if let Rule::DecayToBaseline(d) = &mut r.kernel {
+                d.stop_at_baseline = false;
+            }
         }
     }
     op

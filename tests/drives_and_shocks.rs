@@ -282,7 +282,7 @@ fn interfering_with_rotated_labels_destroys_the_task_and_keeps_seen() {
 }
 
 #[test]
-fn interfering_before_any_wake_phase_is_a_coded_error() {
+fn interfering_before_any_wake_phase_is_refused_by_the_plan() {
     let dir = scratch("interfere-first");
     let text = interfering("interfere(pairs[0])").replace(
         "    learn(pairs[0])\n    measure accuracy(pairs[0]) as \"trained\"\n    shock\n",
@@ -292,7 +292,7 @@ fn interfering_before_any_wake_phase_is_a_coded_error() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("E412") && err.contains("no wake phase has run yet"),
+        err.contains("E318") && err.contains("no wake phase before this shock"),
         "{err}"
     );
 }

@@ -7,7 +7,7 @@
 
 use somnia::engine::backprop::{Backprop, DropoutScaling, Loss, Trainer};
 use somnia::engine::drive::Drive;
-use somnia::engine::metrics::weight_stat;
+use somnia::engine::metrics::{WeightStat, weight_stat};
 use somnia::engine::modulators::{self, Modulator};
 use somnia::engine::network::{Network, Sign};
 use somnia::engine::neurons::Model;
@@ -15,6 +15,7 @@ use somnia::engine::rate::{self, Activation, Forward, Inference};
 use somnia::engine::scale;
 use somnia::engine::sleep::{self, Setup, Stats};
 use somnia::engine::sleep_rules::{Gate, SleepRule};
+use somnia::plan::bind::measures::Recursion;
 use somnia::plan::ir::{BuiltinIr, ParamIr};
 
 mod common;
@@ -551,6 +552,15 @@ fn backprop_leaves_non_plastic_projections_alone() {
 // 2. Dropout scaling at test time
 // ---------------------------------------------------------------------------------------
 
+fn backprop_of(ir: &BuiltinIr, net: &Network) -> Backprop {
+    let b: somnia::plan::bind::Bound<somnia::plan::bind::Rule> =
+        somnia::plan::bind::Bound::new(ir.clone()).expect("backprop binds");
+    let somnia::plan::bind::Rule::Backprop(p) = &b.kernel else {
+        panic!("not backprop")
+    };
+    Backprop::new(p, &b.on, net)
+}
+
 fn backprop_ir(scaling: &str, dropout: f64, on: &[&str]) -> BuiltinIr {
     let mut b = builtin(
         "backprop",
@@ -573,11 +583,11 @@ fn backprop_ir(scaling: &str, dropout: f64, on: &[&str]) -> BuiltinIr {
 fn dropout_test_time_scales_only_the_dropout_populations() {
     // p0 (input) -> p1 -> p2 -> p3 (output).
     let net = chain(&[3, 4, 4, 2]);
-    let b = Backprop::from_ir(&backprop_ir("test_time", 0.25, &[]), &net);
+    let b = backprop_of(&backprop_ir("test_time", 0.25, &[]), &net);
     assert_eq!(b.test_scale(4), vec![1.0, 0.75, 0.75, 1.0]);
-    let b = Backprop::from_ir(&backprop_ir("test_time", 0.25, &["p2"]), &net);
+    let b = backprop_of(&backprop_ir("test_time", 0.25, &["p2"]), &net);
     assert_eq!(b.test_scale(4), vec![1.0, 1.0, 0.75, 1.0]);
-    let b = Backprop::from_ir(&backprop_ir("inverted", 0.25, &[]), &net);
+    let b = backprop_of(&backprop_ir("inverted", 0.25, &[]), &net);
     assert_eq!(b.test_scale(4), vec![1.0; 4]);
 }
 
@@ -631,7 +641,7 @@ fn activation_max_matlab_and_diehl_recursions() {
     let (l1, l2, l3) = (2.0f64, 3.0f64, 0.8f64);
     let factor = 2.5;
 
-    let m = scale::activation_max(&net, &maxima, "matlab", factor);
+    let m = scale::activation_max(&net, &maxima, Recursion::Matlab, factor);
     let a1 = l1 / 1.0;
     let a2 = l2 / a1;
     let a3 = l3 / a2;
@@ -642,7 +652,7 @@ fn activation_max_matlab_and_diehl_recursions() {
     // By hand: 1.25, 2.5/1.5, 2.5/(0.8/1.5) = 4.6875.
     assert_close("matlab p3", m[3] as f64, 4.6875, 1e-6);
 
-    let d = scale::activation_max(&net, &maxima, "diehl", factor);
+    let d = scale::activation_max(&net, &maxima, Recursion::Diehl, factor);
     let want = [1.0, factor * 1.0 / l1, factor * l1 / l2, factor * l2 / l3];
     for (i, (g, w)) in d.iter().zip(&want).enumerate() {
         assert_close(&format!("diehl scale of p{i}"), *g as f64, *w, 1e-6);
@@ -860,7 +870,7 @@ fn src_stdp_rule_reads_its_parameters() {
             ("gate_fn", symbol("matlab")),
         ],
     );
-    let Some(SleepRule::SrcStdp { inc, dec, gate }) = SleepRule::from_ir(&b) else {
+    let Some(SleepRule::SrcStdp { inc, dec, gate }) = rule_of(&b) else {
         panic!("src_stdp is a sleep rule")
     };
     assert_eq!((inc, dec), (0.032, 0.0033));
@@ -985,19 +995,10 @@ fn integrate_fire_from_ir_multiplies_the_threshold_by_the_layer_factor() {
             ),
         ],
     );
-    assert_eq!(
-        Model::from_ir(&b, 1, 0.001),
-        Some(integrate_fire(0.9, 0.1, 10.0))
-    );
-    assert_eq!(
-        Model::from_ir(&b, 0, 0.001),
-        Some(integrate_fire(0.9, 0.1, 6.0))
-    );
+    assert_eq!(model_of(&b, 1, 0.001), Some(integrate_fire(0.9, 0.1, 10.0)));
+    assert_eq!(model_of(&b, 0, 0.001), Some(integrate_fire(0.9, 0.1, 6.0)));
     // Past the end of the list the factor is 1.
-    assert_eq!(
-        Model::from_ir(&b, 2, 0.001),
-        Some(integrate_fire(0.9, 0.1, 2.0))
-    );
+    assert_eq!(model_of(&b, 2, 0.001), Some(integrate_fire(0.9, 0.1, 2.0)));
 }
 
 /// Synapses a connectivity leaves out stay absent while the phase runs, not only after it:
@@ -1408,19 +1409,28 @@ fn with_weights(
 #[test]
 fn weight_stats_on_hand_chosen_weights() {
     let p = with_weights(vec![-1.0, 0.0, 1.0, 2.0], 2, 2, &[]);
-    assert_close("mean", weight_stat(&p, "mean"), 0.5, 1e-12);
+    assert_close("mean", weight_stat(&p, WeightStat::Mean), 0.5, 1e-12);
     // Deviations −1.5, −0.5, 0.5, 1.5: population variance 5/4.
-    assert_close("std", weight_stat(&p, "std"), 1.25f64.sqrt(), 1e-12);
-    assert_close("sum", weight_stat(&p, "sum"), 2.0, 1e-12);
-    assert_close("abs_sum", weight_stat(&p, "abs_sum"), 4.0, 1e-12);
-    assert_eq!(weight_stat(&p, "min"), -1.0);
-    assert_eq!(weight_stat(&p, "max"), 2.0);
+    assert_close(
+        "std",
+        weight_stat(&p, WeightStat::Std),
+        1.25f64.sqrt(),
+        1e-12,
+    );
+    assert_close("sum", weight_stat(&p, WeightStat::Sum), 2.0, 1e-12);
+    assert_close("abs_sum", weight_stat(&p, WeightStat::AbsSum), 4.0, 1e-12);
+    assert_eq!(weight_stat(&p, WeightStat::Min), -1.0);
+    assert_eq!(weight_stat(&p, WeightStat::Max), 2.0);
     // Without bounds, saturated is the fraction within 1 % of the range (0.03) of the
     // extremes: −1 and 2.
-    assert_close("saturated", weight_stat(&p, "saturated"), 0.5, 1e-12);
+    assert_close(
+        "saturated",
+        weight_stat(&p, WeightStat::Saturated),
+        0.5,
+        1e-12,
+    );
     // Four values in four different bins of 64: 2 bits.
-    assert_close("entropy", weight_stat(&p, "entropy"), 2.0, 1e-12);
-    assert!(weight_stat(&p, "nonsense").is_nan());
+    assert_close("entropy", weight_stat(&p, WeightStat::Entropy), 2.0, 1e-12);
 }
 
 #[test]
@@ -1435,20 +1445,25 @@ fn weight_stat_saturated_uses_declared_bounds() {
         2,
         &[("bounds", bounds)],
     );
-    assert_close("saturated", weight_stat(&p, "saturated"), 4.0 / 8.0, 1e-12);
+    assert_close(
+        "saturated",
+        weight_stat(&p, WeightStat::Saturated),
+        4.0 / 8.0,
+        1e-12,
+    );
 }
 
 #[test]
 fn weight_entropy_of_two_even_values_is_one_bit() {
     let p = with_weights(vec![0.2, -0.3, 0.2, -0.3, -0.3, 0.2], 3, 2, &[]);
-    assert_close("entropy", weight_stat(&p, "entropy"), 1.0, 1e-12);
+    assert_close("entropy", weight_stat(&p, WeightStat::Entropy), 1.0, 1e-12);
     // Uneven: 1 of 4 vs 3 of 4.
     let p = with_weights(vec![0.2, -0.3, -0.3, -0.3], 2, 2, &[]);
     let want = -(0.25f64 * 0.25f64.log2() + 0.75 * 0.75f64.log2());
-    assert_close("entropy", weight_stat(&p, "entropy"), want, 1e-12);
+    assert_close("entropy", weight_stat(&p, WeightStat::Entropy), want, 1e-12);
     // All equal: 0.
     let p = with_weights(vec![0.4; 4], 2, 2, &[]);
-    assert_eq!(weight_stat(&p, "entropy"), 0.0);
+    assert_eq!(weight_stat(&p, WeightStat::Entropy), 0.0);
 }
 
 #[test]
@@ -1463,13 +1478,13 @@ fn weight_stats_exclude_absent_synapses() {
             ("init", number(1.0)),
         ],
     );
-    assert_close("mean", weight_stat(&p, "mean"), 6.0, 1e-12);
-    assert_close("std", weight_stat(&p, "std"), 1.0, 1e-12);
-    assert_close("sum", weight_stat(&p, "sum"), 12.0, 1e-12);
-    assert_close("abs_sum", weight_stat(&p, "abs_sum"), 12.0, 1e-12);
-    assert_eq!(weight_stat(&p, "min"), 5.0);
-    assert_eq!(weight_stat(&p, "max"), 7.0);
-    assert_close("entropy", weight_stat(&p, "entropy"), 1.0, 1e-12);
+    assert_close("mean", weight_stat(&p, WeightStat::Mean), 6.0, 1e-12);
+    assert_close("std", weight_stat(&p, WeightStat::Std), 1.0, 1e-12);
+    assert_close("sum", weight_stat(&p, WeightStat::Sum), 12.0, 1e-12);
+    assert_close("abs_sum", weight_stat(&p, WeightStat::AbsSum), 12.0, 1e-12);
+    assert_eq!(weight_stat(&p, WeightStat::Min), 5.0);
+    assert_eq!(weight_stat(&p, WeightStat::Max), 7.0);
+    assert_close("entropy", weight_stat(&p, WeightStat::Entropy), 1.0, 1e-12);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1552,7 +1567,7 @@ fn lif_current_synapses_follow_the_euler_reference() {
         ],
     );
     let dt = 0.001;
-    let model = Model::from_ir(&b, 0, dt).expect("current synapses are supported");
+    let model = model_of(&b, 0, dt).expect("current synapses are supported");
     let mut net = chain(&[1, 1]);
     net.projs[0].w = vec![0.01];
     let steps = 60;
@@ -1598,7 +1613,7 @@ fn lif_conductance_synapses_follow_the_exact_reference() {
         ],
     );
     let dt = 0.0005;
-    let model = Model::from_ir(&b, 0, dt).expect("conductance synapses are supported");
+    let model = model_of(&b, 0, dt).expect("conductance synapses are supported");
     let mut net = chain(&[1, 1]);
     net.projs[0].w = vec![0.3];
     let steps = 400;
@@ -1642,7 +1657,7 @@ fn lif_conductance_update_is_stable_under_massive_inhibition() {
             ("e_inh", number(-0.1)),
         ],
     );
-    let model = Model::from_ir(&b, 0, 0.0005).unwrap();
+    let model = model_of(&b, 0, 0.0005).unwrap();
     let mut st = somnia::engine::neurons::State::new(&model, 1);
     st.v[0] = -0.06;
     for _ in 0..50 {
@@ -1676,8 +1691,7 @@ fn a_lesion_cuts_every_synapse_of_the_removed_neurons_for_good() {
         ],
         Vec::new(),
     );
-    let silenced =
-        somnia::engine::perturb::apply(&mut net, &s, &mut rng(3)).expect("lesions apply");
+    let silenced = apply_shock(&mut net, &s, &mut rng(3));
     assert!(silenced.is_empty());
     // Exactly 3 of the 10 neurons lost all their inputs, and the same 3 all their outputs.
     let (into, out) = (&net.projs[0], &net.projs[1]);
@@ -1716,7 +1730,7 @@ fn weight_noise_shocks_only_the_projections_named_and_silence_names_its_target()
         &[("sigma", number(0.3)), ("relative", boolean(true))],
         on,
     );
-    somnia::engine::perturb::apply(&mut net, &s, &mut rng(5)).expect("noise applies");
+    apply_shock(&mut net, &s, &mut rng(5));
     assert!(net.projs[0].w.iter().all(|&w| w == 0.5));
     assert!(net.projs[1].w.iter().any(|&w| w != 0.5));
     let quiet = shock(
@@ -1724,7 +1738,7 @@ fn weight_noise_shocks_only_the_projections_named_and_silence_names_its_target()
         &[("target", ParamIr::Population { name: "p2".into() })],
         Vec::new(),
     );
-    let silenced = somnia::engine::perturb::apply(&mut net, &quiet, &mut rng(5)).unwrap();
+    let silenced = apply_shock(&mut net, &quiet, &mut rng(5));
     assert_eq!(silenced, vec![2]);
 }
 
@@ -1844,7 +1858,7 @@ fn lif_current_ei(extra: &[(&str, ParamIr)]) -> BuiltinIr {
 fn lif_current_ei_currents_decay_with_their_own_tau_and_v_is_exact() {
     use somnia::engine::neurons::State;
     let dt = 0.0001;
-    let model = Model::from_ir(&lif_current_ei(&[("threshold", number(1.0))]), 0, dt)
+    let model = model_of(&lif_current_ei(&[("threshold", number(1.0))]), 0, dt)
         .expect("current_ei synapses are supported");
     let mut st = State::new(&model, 1);
     assert_eq!(st.i.len(), 1, "an excitatory current per neuron");
@@ -1872,7 +1886,7 @@ fn lif_current_ei_currents_decay_with_their_own_tau_and_v_is_exact() {
 #[test]
 fn lif_current_ei_spikes_jump_the_current_of_their_sign() {
     let dt = 0.0001;
-    let model = Model::from_ir(&lif_current_ei(&[("threshold", number(1.0))]), 0, dt).unwrap();
+    let model = model_of(&lif_current_ei(&[("threshold", number(1.0))]), 0, dt).unwrap();
     assert_eq!(model.gain(), 1.0);
     let mut net = chain(&[2, 1]);
     net.projs[0].w = vec![0.00162, -0.009];
@@ -1907,7 +1921,7 @@ fn lif_v_init_draws_are_in_bounds_distinct_and_reproducible() {
     };
     let b = lif_current_ei(&[("v_init", init)]);
     let draw = |seed: u64| {
-        let mut m = Model::from_ir(&b, 0, 0.0001).unwrap();
+        let mut m = model_of(&b, 0, 0.0001).unwrap();
         m.seed_initial(seed);
         State::new(&m, 1000).v
     };
@@ -1924,7 +1938,7 @@ fn lif_v_init_draws_are_in_bounds_distinct_and_reproducible() {
     assert_close("mean", mean, -0.055, 0.0005);
     assert_eq!(v, draw(7), "the same stream gives the same draws");
     assert_ne!(v, draw(8), "another stream gives other draws");
-    let mut m = Model::from_ir(&b, 0, 0.0001).unwrap();
+    let mut m = model_of(&b, 0, 0.0001).unwrap();
     m.seed_initial(7);
     let mut again = vec![0.0; 1000];
     m.initial_potentials(&mut again);
@@ -1933,7 +1947,7 @@ fn lif_v_init_draws_are_in_bounds_distinct_and_reproducible() {
         "back at the start between samples: the same potentials"
     );
     // Without v_init every neuron starts at rest.
-    let plain = Model::from_ir(&lif_current_ei(&[]), 0, 0.0001).unwrap();
+    let plain = model_of(&lif_current_ei(&[]), 0, 0.0001).unwrap();
     assert!(State::new(&plain, 3).v.iter().all(|&x| x == -0.049f32));
 }
 

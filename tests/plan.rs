@@ -239,12 +239,12 @@ fn defaults_are_filled_in_so_the_plan_is_explicit() {
         panic!("a sleep")
     };
     assert_eq!(*dt, 0.001);
-    assert_eq!(drive.name, "silence");
-    assert_eq!(dynamics["h"].name, "integrate_fire");
-    assert!(dynamics["h"].params.contains_key("decay"));
+    assert_eq!(drive.name(), "silence");
+    assert_eq!(dynamics["h"].name(), "integrate_fire");
+    assert!(dynamics["h"].record().params.contains_key("decay"));
     let replay = &rules[0];
-    assert_eq!(replay.label.as_deref(), Some("replay"));
+    assert_eq!(replay.label(), "replay");
     for p in ["inc", "dec", "gate", "gate_fn"] {
-        assert!(replay.params.contains_key(p), "{p} missing");
+        assert!(replay.record().params.contains_key(p), "{p} missing");
     }
 }

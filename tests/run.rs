@@ -374,8 +374,8 @@ fn runaway_sleep_weights_are_e411() {
 }
 
 #[test]
-fn a_builtin_the_engine_cannot_run_is_e412() {
-    let dir = scratch("e412");
+fn a_read_of_something_no_earlier_op_produced_is_refused_before_anything_runs() {
+    let dir = scratch("e318");
     let text = protocol(
         &mnist(300),
         &[(
@@ -383,12 +383,16 @@ fn a_builtin_the_engine_cannot_run_is_e412() {
             "      nap\n      measure clustering(h) as \"c\"\n",
         )],
     );
-    let (err, _) = fails_with(&dir, &text, "E412");
-    assert!(err.contains("clustering"), "{err}");
+    write(&dir, "p.sleep", &text);
+    let r = run_in(&dir, "p.sleep", &["--out", "o"], &[]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("E318"), "{}", r.stderr);
+    assert!(r.stderr.contains("`clustering`"), "{}", r.stderr);
+    assert!(!dir.join("o").join("outcome.json").exists(), "nothing ran");
 }
 
 #[test]
-fn the_argmax_readout_on_a_recurrent_network_is_an_error_not_a_panic() {
+fn the_argmax_readout_on_a_recurrent_network_is_refused_before_anything_runs() {
     let dir = scratch("argmax-recurrent");
     let text = format!(
         "{}{}",
@@ -399,14 +403,47 @@ fn the_argmax_readout_on_a_recurrent_network_is_an_error_not_a_panic() {
     let r = run_in(&dir, "p.sleep", &["--out", "o"], &[]);
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
-    assert!(r.stderr.contains("E412"), "{}", r.stderr);
-    assert!(
-        r.stderr.contains("`argmax` readout on a recurrent network"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("E317"), "{}", r.stderr);
+    assert!(r.stderr.contains("`argmax` readout"), "{}", r.stderr);
     assert!(r.stderr.contains("label_assignment"), "{}", r.stderr);
-    assert_eq!(outcome(&dir.join("o"))["status"], "error");
+    assert!(!dir.join("o").join("outcome.json").exists(), "nothing ran");
+}
+
+/// Files are refused at check time (E317, E318); an op run apart from the plan it was
+/// compiled in, as the REPL runs statements, can still reach state nothing produced: E412.
+#[test]
+fn an_op_run_apart_from_its_plan_that_reads_missing_state_is_e412_not_a_panic() {
+    let text = format!(
+        "{}{}",
+        crate::bars_network!(),
+        "protocol p {\n  network snn\n  schedule {\n    look(stream[0])\n    measure clustering(exc)\n  }\n}\n"
+    );
+    let dir = scratch("e412");
+    let report =
+        somnia::session::check_text("p.sleep", &text, Some(&dir), &[], &Default::default());
+    assert!(!report.has_errors(), "{:?}", report.diagnostics);
+    let plan = report.plan("p").expect("the protocol plans");
+    let mut runner =
+        somnia::engine::Runner::new(plan, &Default::default()).expect("the data is synthetic");
+    // The measurement alone, without the spiking wake phase before it.
+    let err = runner
+        .ops(&plan.ops[1..], &mut somnia::engine::Quiet)
+        .unwrap_err();
+    assert_eq!(err.code, somnia::diagnostics::Code::parse("E412").unwrap());
+    assert!(
+        err.message.contains("spiking wake phase"),
+        "{}",
+        err.message
+    );
+    let style = somnia::diagnostics::render::Style {
+        color: false,
+        width: 100,
+    };
+    let d = err.to_diagnostic(&report.program.sources);
+    insta::assert_snapshot!(
+        "runtime_E412",
+        somnia::diagnostics::render::render_human(&d, &report.program.sources, style)
+    );
 }
 
 #[test]

@@ -456,7 +456,7 @@ fn stdp_reads_its_parameters_from_the_builtin() {
         ],
     );
     assert_eq!(
-        SleepRule::from_ir(&b),
+        rule_of(&b),
         Some(SleepRule::Stdp(Stdp {
             a_plus: 0.02,
             a_minus: 0.003,
@@ -963,7 +963,7 @@ fn a_retry_raises_the_rate_by_retry_step() {
 // ---------------------------------------------------------------------------------------
 
 fn lif(ps: &[(&str, ParamIr)]) -> Model {
-    Model::from_ir(&builtin("lif", "neuron model", ps), 0, DT).expect("a lif model")
+    model_of(&builtin("lif", "neuron model", ps), 0, DT).expect("a lif model")
 }
 
 #[test]

@@ -123,6 +123,18 @@ pub const RULES: &[Builtin] = &[
 
 /// `prune`'s parameters, as a rule of sleep phases and as a shock of perturb phases.
 pub const PRUNE: &[super::Param] = &[
-    param("fraction", N, "the fraction of each projection's existing synapses removed, smallest |w| first").num(0.1).range(Range::Probability),
-    param("below", N, "remove every synapse with |w| below this magnitude instead of a fraction").optional().range(Range::NonNegative),
+    param(
+        "fraction",
+        N,
+        "the fraction of each projection's existing synapses removed, smallest |w| first",
+    )
+    .num(0.1)
+    .range(Range::Probability),
+    param(
+        "below",
+        N,
+        "remove every synapse with |w| below this magnitude instead of a fraction",
+    )
+    .optional()
+    .range(Range::NonNegative),
 ];

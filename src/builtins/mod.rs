@@ -160,6 +160,11 @@ impl Kind {
         }
     }
 
+    /// "the plasticity rule", for the start of a message.
+    pub fn word_the(self) -> String {
+        format!("the {}", self.word())
+    }
+
     /// "connectivities", "neuron models".
     pub fn plural(self) -> String {
         match self.word().strip_suffix('y') {

@@ -43,6 +43,11 @@ fn context_table(out: &mut String, ctx: &Context) {
 pub fn builtin_section(out: &mut String, b: &Builtin) {
     out.push_str(&format!("#### `{}`\n\n{}.", b.name, b.doc));
     let mut notes = Vec::new();
+    if let Some(why) = b.planned {
+        notes.push(format!(
+            "**Planned** ({why}): `check` refuses it (E116) until its kernel is written."
+        ));
+    }
     if b.kind != Kind::NeuronModel && b.dynamics != super::Dynamics::Any {
         notes.push(format!("Needs {} dynamics.", b.dynamics.word()));
     }

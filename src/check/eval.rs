@@ -835,6 +835,18 @@ impl<'p, 'd> Eval<'p, 'd> {
         block: Option<&ast::Block>,
         span: Span,
     ) -> Value {
+        if let Some(why) = b.planned {
+            self.push(
+                Diagnostic::new(
+                    Code::E116,
+                    span,
+                    format!("{} `{}` is not available yet", b.kind.word_the(), b.name),
+                )
+                .label(format!("planned: {why}"))
+                .help("this version of somnia has no kernel for it; `somnia explain E116` lists what runs instead"),
+            );
+            return Value::Unknown(Ty::Builtin(b.kind));
+        }
         let params = self.bind(
             b.params,
             &format!("`{}`", b.name),
@@ -845,6 +857,23 @@ impl<'p, 'd> Eval<'p, 'd> {
         );
         if b.name == "lif" {
             self.check_lif(&params, span);
+        }
+        if b.name == "prune"
+            && let (Some(f), Some(below)) = (
+                params.get("fraction").and_then(|v| v.first()),
+                params.get("below").and_then(|v| v.first()),
+            )
+        {
+            self.push(
+                Diagnostic::new(
+                    Code::E215,
+                    f.whole,
+                    "`fraction` has no effect with `below`: `prune` removes by magnitude or by fraction",
+                )
+                .label("ignored")
+                .secondary(below.whole, "prunes every synapse below this magnitude")
+                .help("give `fraction` (the weakest share of synapses) or `below` (a magnitude), not both"),
+            );
         }
         Value::Builtin(Rc::new(BuiltinValue {
             entry: b,

@@ -154,4 +154,3 @@ fn split_table(ir: &DatasetIr, table: Table, seed: u64) -> Dataset {
         test,
     }
 }
-

@@ -95,7 +95,7 @@ pub fn cut_tasks(list: &TaskListIr, ds: &Dataset, seed: u64) -> Result<Vec<Task>
                     classes: all.clone(),
                 }
             }
-};
+        };
         if task.train.is_empty() {
             return Err(RunError::new(
                 Code::E408,

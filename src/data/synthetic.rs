@@ -11,9 +11,9 @@
 //! Samples come class by class; [`super::load`] shuffles them.
 
 use super::{Samples, Table};
-use crate::plan::bind::Source;
 use crate::diagnostics::Code;
 use crate::diagnostics::runtime::RunError;
+use crate::plan::bind::Source;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

@@ -115,7 +115,7 @@ codes! {
     E408 => "task has no samples",
     E410 => "non-finite value during a run",
     E411 => "weights diverged",
-    E412 => "not supported by the engine yet",
+    E412 => "needs state no earlier op produced",
     E413 => "run interrupted",
 
     W001 => "file defines nothing",

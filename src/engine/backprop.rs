@@ -8,9 +8,9 @@
 //! transfer function is not applied, in training or at test).
 
 use super::network::Network;
-use super::params::{flag, num, on_names, symbol};
 use super::rate::{Activation, Forward, forward};
-use crate::plan::ir::BuiltinIr;
+use crate::plan::bind::Target;
+use crate::plan::bind::rules as bind;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayView2, Axis};
 use rand::Rng;
@@ -47,30 +47,31 @@ pub struct Backprop {
 }
 
 impl Backprop {
-    pub fn from_ir(b: &BuiltinIr, net: &Network) -> Backprop {
-        let named = on_names(b);
+    /// The rule's kernel on `net`; dropout applies to the populations `on` names (all
+    /// hidden layers when it names none).
+    pub fn new(p: &bind::Backprop, on: &[Target], net: &Network) -> Backprop {
         let out = net.output();
-        let dropout_on = if named.is_empty() {
+        let dropout_on = if on.is_empty() {
             net.layers().into_iter().filter(|&p| p != out).collect()
         } else {
-            named.iter().filter_map(|n| net.pop(n)).collect()
+            on.iter().filter_map(|t| net.pop(t.name())).collect()
         };
         Backprop {
-            loss: match symbol(&b.params, "loss", "mse") {
-                "cross_entropy" => Loss::CrossEntropy,
-                _ => Loss::Mse,
+            loss: match p.loss {
+                bind::Loss::CrossEntropy => Loss::CrossEntropy,
+                bind::Loss::Mse => Loss::Mse,
             },
-            lr: num(&b.params, "lr", 0.01) as f32,
-            momentum: num(&b.params, "momentum", 0.0) as f32,
-            batch: num(&b.params, "batch", 100.0).max(1.0) as usize,
-            dropout: num(&b.params, "dropout", 0.0) as f32,
+            lr: p.lr as f32,
+            momentum: p.momentum as f32,
+            batch: (p.batch as usize).max(1),
+            dropout: p.dropout as f32,
             dropout_on,
-            scaling: match symbol(&b.params, "dropout_scaling", "inverted") {
-                "test_time" => DropoutScaling::TestTime,
-                _ => DropoutScaling::Inverted,
+            scaling: match p.dropout_scaling {
+                bind::DropoutScaling::TestTime => DropoutScaling::TestTime,
+                bind::DropoutScaling::Inverted => DropoutScaling::Inverted,
             },
-            output_derivative: flag(&b.params, "output_derivative", true),
-            weight_decay: num(&b.params, "weight_decay", 0.0) as f32,
+            output_derivative: p.output_derivative,
+            weight_decay: p.weight_decay as f32,
             plastic: net.projs.iter().map(|p| p.plastic).collect(),
         }
     }

@@ -10,6 +10,10 @@
 //! ([`PoissonClock`]): the same Bernoulli trial in every step, one random draw per spike.
 
 use super::poisson_clock::PoissonClock;
+use crate::diagnostics::Code;
+use crate::diagnostics::runtime::RunError;
+use crate::plan::bind::inputs::{Intensity, ReplayMode};
+use crate::plan::bind::{self, Pattern};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
@@ -107,4 +111,72 @@ impl Drive {
             }
         }
     }
+}
+
+/// What building a drive reads from the run: the number of inputs, input patterns computed
+/// from the data, and the input rates earlier phases recorded.
+pub struct Sources<'a> {
+    pub inputs: usize,
+    pub pattern: &'a dyn Fn(&Pattern) -> Result<Vec<f32>, RunError>,
+    pub recorded: &'a dyn Fn(&str) -> Option<&'a [f32]>,
+}
+
+/// The drive of a sleep phase with time step `dt`, from its typed parameters.
+pub fn build(d: &bind::Drive, dt: f64, src: &Sources) -> Result<Drive, RunError> {
+    let n = src.inputs;
+    Ok(match d {
+        bind::Drive::Silence => Drive::silent(n),
+        bind::Drive::Poisson(p) => rated(p.rates.as_ref(), p.max_rate, 1.0, dt, src)?,
+        bind::Drive::Bernoulli(b) => rated(b.p.as_ref(), b.max_rate, 2.0, dt, src)?,
+        bind::Drive::Gaussian(g) => {
+            let mut d = Drive::new(vec![(g.max_rate * dt).min(1.0) as f32; n]);
+            d.noise = Some((g.mean as f32, g.sigma as f32));
+            d
+        }
+        bind::Drive::RecordedRates(r) => {
+            // The plan guarantees a recording exists (E315); a stale REPL session may not.
+            let rates = (src.recorded)(&r.phase.0).ok_or_else(|| {
+                RunError::new(
+                    Code::E412,
+                    format!("`{}` has recorded no input rates yet", r.phase.0),
+                )
+            })?;
+            let factor = r.scale * dt;
+            let uniform = r.mode == ReplayMode::Uniform;
+            let mean = rates.iter().map(|&r| r as f64).sum::<f64>() / rates.len().max(1) as f64;
+            Drive::new(
+                rates
+                    .iter()
+                    .map(|&r| {
+                        let r = if uniform { mean } else { r as f64 };
+                        (r * factor).clamp(0.0, 1.0) as f32
+                    })
+                    .collect(),
+            )
+        }
+    })
+}
+
+/// Poisson (`gain` 1: max_rate·p·dt) or Bernoulli (`gain` 2: SRC's 2·dt·max_rate·p) input.
+fn rated(
+    intensity: Option<&Intensity>,
+    max_rate: f64,
+    gain: f64,
+    dt: f64,
+    src: &Sources,
+) -> Result<Drive, RunError> {
+    let n = src.inputs;
+    let pattern = match intensity {
+        Some(Intensity::Pattern(p)) => (src.pattern)(p)?,
+        Some(Intensity::Rate(hz)) => vec![(hz / max_rate.max(f64::MIN_POSITIVE)) as f32; n],
+        Some(Intensity::Fraction(p)) => vec![*p as f32; n],
+        None => vec![1.0; n],
+    };
+    let k = gain * dt * max_rate;
+    Ok(Drive::new(
+        pattern
+            .iter()
+            .map(|&p| (k as f32 * p).clamp(0.0, 1.0))
+            .collect(),
+    ))
 }

@@ -17,10 +17,10 @@ pub mod metrics;
 pub mod modulators;
 pub mod network;
 pub mod neurons;
-pub mod params;
 pub mod perturb;
 pub mod poisson_clock;
 pub mod presenting;
+pub mod prune;
 pub mod rate;
 pub mod readout;
 pub mod runner;
@@ -30,4 +30,4 @@ pub mod sleep;
 pub mod sleep_rules;
 pub mod spiking;
 
-pub use runner::{Options, Progress, Quiet, Runner, plan_hash, run, work_hash};
+pub use runner::{Options, Progress, Quiet, Runner, run};

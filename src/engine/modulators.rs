@@ -10,8 +10,8 @@
 //!
 //! Drive factors multiply each other; spike probabilities are clipped to [0, 1].
 
-use super::params::{num, symbol};
-use crate::plan::ir::BuiltinIr;
+use crate::plan::bind;
+use crate::plan::bind::inputs::SlowShape;
 use std::f64::consts::TAU;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -37,33 +37,27 @@ pub enum Modulator {
 }
 
 impl Modulator {
-    pub fn from_ir(b: &BuiltinIr) -> Option<Modulator> {
-        let p = &b.params;
-        Some(match b.name.as_str() {
-            "slow" => Modulator::Slow {
-                freq: num(p, "freq", 0.8),
-                depth: num(p, "depth", 1.0),
-                up_fraction: num(p, "up_fraction", 0.5),
-                smooth: symbol(p, "shape", "square") == "sine",
+    pub fn new(m: &bind::Modulator) -> Modulator {
+        match m {
+            bind::Modulator::Slow(p) => Modulator::Slow {
+                freq: p.freq,
+                depth: p.depth,
+                up_fraction: p.up_fraction,
+                smooth: p.shape == SlowShape::Sine,
             },
-            "theta" => Modulator::Rhythm {
-                freq: num(p, "freq", 6.0),
-                depth: num(p, "depth", 0.5),
+            bind::Modulator::Theta(p) | bind::Modulator::Gamma(p) => Modulator::Rhythm {
+                freq: p.freq,
+                depth: p.depth,
             },
-            "gamma" => Modulator::Rhythm {
-                freq: num(p, "freq", 40.0),
-                depth: num(p, "depth", 0.3),
+            bind::Modulator::Sine(p) => Modulator::Sine {
+                freq: p.freq,
+                depth: p.depth,
+                offset: p.offset,
             },
-            "sine" => Modulator::Sine {
-                freq: num(p, "freq", 1.0),
-                depth: num(p, "depth", 0.5),
-                offset: num(p, "offset", 0.5),
+            bind::Modulator::Noise(p) => Modulator::Noise {
+                sigma: p.sigma as f32,
             },
-            "noise" => Modulator::Noise {
-                sigma: num(p, "sigma", 0.0) as f32,
-            },
-            _ => return None,
-        })
+        }
     }
 
     /// The factor on the drive at time `t` (seconds); 1 for membrane noise.

@@ -8,8 +8,9 @@
 //! `exact`, NEST's `iaf_psc_exp`). `v_init` starts each neuron at its own potential, drawn
 //! from a stream seeded per phase call.
 
-use super::params::{num, numbers};
-use crate::plan::ir::{BuiltinIr, ParamIr};
+use crate::plan::bind::NeuronModel;
+use crate::plan::bind::models::{self, Lif};
+use crate::plan::bind::network::{Constant, Init, Initial};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -99,89 +100,70 @@ impl Currents {
 }
 
 impl VInit {
-    fn from_ir(p: Option<&ParamIr>) -> VInit {
-        match p {
-            Some(ParamIr::Number { value, .. }) => VInit::Value(*value as f32),
-            Some(ParamIr::Builtin { builtin: b }) => match b.name.as_str() {
-                "uniform" => VInit::Uniform {
-                    lo: num(&b.params, "lo", 0.0),
-                    hi: num(&b.params, "hi", 0.0),
-                    seed: 0,
-                },
-                "normal" => VInit::Normal {
-                    mean: num(&b.params, "mean", 0.0),
-                    std: num(&b.params, "std", 0.0),
-                    seed: 0,
-                },
-                "constant" => VInit::Value(num(&b.params, "value", 0.0) as f32),
-                _ => VInit::Rest,
+    fn of(v: Option<&Initial>) -> VInit {
+        match v {
+            None => VInit::Rest,
+            Some(Initial::Value(v))
+            | Some(Initial::Drawn(Init::Constant(Constant { value: v }))) => {
+                VInit::Value(*v as f32)
+            }
+            Some(Initial::Drawn(Init::Uniform(u))) => VInit::Uniform {
+                lo: u.lo,
+                hi: u.hi,
+                seed: 0,
             },
-            _ => VInit::Rest,
+            Some(Initial::Drawn(Init::Normal(n))) => VInit::Normal {
+                mean: n.mean,
+                std: n.std,
+                seed: 0,
+            },
+            // Glorot needs a fan-in and fan-out: not a potential (the checker allows it as
+            // an initialiser, and it leaves neurons at rest).
+            Some(Initial::Drawn(Init::Glorot)) => VInit::Rest,
         }
     }
 }
 
 impl Model {
-    /// The model of the `layer`-th non-input population (for `thresholds` lists).
-    pub fn from_ir(b: &BuiltinIr, layer: usize, dt: f64) -> Option<Model> {
-        match b.name.as_str() {
-            "integrate_fire" => {
-                let factor = b
-                    .params
-                    .get("thresholds")
-                    .map(numbers)
-                    .and_then(|t| t.get(layer).copied())
-                    .unwrap_or(1.0);
-                Some(Model::IntegrateFire {
-                    decay: num(&b.params, "decay", 0.999) as f32,
-                    reset: num(&b.params, "reset", 0.0) as f32,
-                    threshold: (num(&b.params, "threshold", 1.0) * factor) as f32,
-                })
-            }
-            "lif" => {
-                let synapse = super::params::symbol(&b.params, "synapse", "delta");
-                let current = match synapse {
-                    "delta" => None,
-                    "current" => Some((dt / num(&b.params, "tau_syn", 0.005)) as f32),
-                    _ => None,
-                };
-                let currents = (synapse == "current_ei").then(|| {
-                    Currents::new(
-                        dt,
-                        num(&b.params, "tau", 0.02),
-                        num(&b.params, "tau_exc", 0.005),
-                        num(&b.params, "tau_inh", 0.01),
-                    )
-                });
-                let conductance = (super::params::symbol(&b.params, "synapse", "delta")
-                    == "conductance")
-                    .then(|| Conductance {
-                        decay_e: (-dt / num(&b.params, "tau_exc", 0.001)).exp() as f32,
-                        decay_i: (-dt / num(&b.params, "tau_inh", 0.002)).exp() as f32,
-                        e_exc: num(&b.params, "e_exc", 0.0) as f32,
-                        e_inh: num(&b.params, "e_inh", -0.1) as f32,
-                    });
-                let tau = num(&b.params, "tau", 0.02);
-                Some(Model::Lif {
-                    leak: (dt / tau) as f32,
-                    rest: num(&b.params, "rest", -0.065) as f32,
-                    reset: num(&b.params, "reset", -0.065) as f32,
-                    threshold: num(&b.params, "threshold", -0.052) as f32,
-                    refractory_steps: (num(&b.params, "refractory", 0.0) / dt).round() as u32,
-                    gain: num(&b.params, "r", 1.0) as f32,
-                    adapt: num(&b.params, "adapt", 0.0) as f32,
-                    adapt_decay: (-dt / num(&b.params, "tau_adapt", 0.1)).exp() as f32,
-                    current,
-                    conductance,
-                    v_min: super::params::opt_num(&b.params, "v_min")
-                        .map_or(f32::NEG_INFINITY, |v| v as f32),
-                    v_max: super::params::opt_num(&b.params, "v_max")
-                        .map_or(f32::INFINITY, |v| v as f32),
-                    currents,
-                    v_init: VInit::from_ir(b.params.get("v_init")),
-                })
-            }
-            _ => None,
+    /// The model of the `layer`-th non-input population (for `thresholds` lists) with time
+    /// step `dt`; `None` for rate units.
+    pub fn spiking(m: &NeuronModel, layer: usize, dt: f64) -> Option<Model> {
+        match m {
+            NeuronModel::Relu | NeuronModel::Sigmoid | NeuronModel::Linear => None,
+            NeuronModel::IntegrateFire(p) => Some(Model::IntegrateFire {
+                decay: p.decay as f32,
+                reset: p.reset as f32,
+                threshold: p.threshold_of(layer) as f32,
+            }),
+            NeuronModel::Lif(p) => Some(Model::lif(p, dt)),
+        }
+    }
+
+    fn lif(p: &Lif, dt: f64) -> Model {
+        let current = (p.synapse == models::Synapse::Current).then(|| (dt / p.tau_syn) as f32);
+        let currents = (p.synapse == models::Synapse::CurrentEi)
+            .then(|| Currents::new(dt, p.tau, p.tau_exc, p.tau_inh));
+        let conductance = (p.synapse == models::Synapse::Conductance).then(|| Conductance {
+            decay_e: (-dt / p.tau_exc).exp() as f32,
+            decay_i: (-dt / p.tau_inh).exp() as f32,
+            e_exc: p.e_exc as f32,
+            e_inh: p.e_inh as f32,
+        });
+        Model::Lif {
+            leak: (dt / p.tau) as f32,
+            rest: p.rest as f32,
+            reset: p.reset as f32,
+            threshold: p.threshold as f32,
+            refractory_steps: (p.refractory / dt).round() as u32,
+            gain: p.r as f32,
+            adapt: p.adapt as f32,
+            adapt_decay: (-dt / p.tau_adapt).exp() as f32,
+            current,
+            conductance,
+            v_min: p.v_min.map_or(f32::NEG_INFINITY, |v| v as f32),
+            v_max: p.v_max.map_or(f32::INFINITY, |v| v as f32),
+            currents,
+            v_init: VInit::of(p.v_init.as_ref()),
         }
     }
 

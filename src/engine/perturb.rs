@@ -5,31 +5,25 @@
 //! - `weight_noise(sigma, relative)`: Gaussian noise on the weights of the projections given
 //!   `on` (all if none), × |w| when relative; bounds and sign constraints still hold.
 //! - `silence(target)`: the population fires nothing during the next phase.
+//! - `prune(fraction | below)`: the weakest synapses of the projections given `on` (all if
+//!   none) are removed for good ([`super::prune`]).
 
 use super::network::{Network, gaussian};
-use super::params::{flag, num};
-use crate::plan::ir::{BuiltinIr, ParamIr};
+use super::prune;
+use crate::plan::bind::{Shock, Target};
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-/// Applies one shock; returns the populations silenced for the next phase, or the name of
-/// a shock this engine cannot apply.
-pub fn apply(
-    net: &mut Network,
-    shock: &BuiltinIr,
-    rng: &mut ChaCha8Rng,
-) -> Result<Vec<usize>, String> {
-    let target = || match shock.params.get("target") {
-        Some(ParamIr::Population { name }) => net.pop(name),
-        _ => None,
-    };
-    match shock.name.as_str() {
-        "lesion" => {
-            let Some(pop) = target() else {
-                return Ok(Vec::new());
+/// Applies one shock (not `interfere`, which the runner trains); returns the populations
+/// silenced for the next phase.
+pub fn apply(net: &mut Network, shock: &Shock, on: &[Target], rng: &mut ChaCha8Rng) -> Vec<usize> {
+    match shock {
+        Shock::Lesion(l) => {
+            let Some(pop) = net.pop(&l.target.0) else {
+                return Vec::new();
             };
             let n = net.pops[pop].size;
-            let k = ((n as f64) * num(&shock.params, "fraction", 0.0)).round() as usize;
+            let k = ((n as f64) * l.fraction).round() as usize;
             let mut idx: Vec<usize> = (0..n).collect();
             idx.shuffle(rng);
             let mut removed = vec![false; n];
@@ -48,32 +42,32 @@ pub fn apply(
                 }
                 p.constrain();
             }
-            Ok(Vec::new())
+            Vec::new()
         }
-        "weight_noise" => {
-            let sigma = num(&shock.params, "sigma", 0.0);
-            let relative = flag(&shock.params, "relative", true);
-            let on: Vec<&str> = shock
-                .on
-                .iter()
-                .filter_map(|o| match o {
-                    ParamIr::Projection { name, .. } => Some(name.as_str()),
-                    _ => None,
-                })
-                .collect();
+        Shock::WeightNoise(w) => {
             for p in net.projs.iter_mut() {
-                if !on.is_empty() && !on.contains(&p.name.as_str()) {
+                if !on.is_empty() && !on.iter().any(|t| t.name() == p.name) {
                     continue;
                 }
-                for w in p.w.iter_mut() {
-                    let n = sigma * gaussian(rng);
-                    *w += (if relative { n * w.abs() as f64 } else { n }) as f32;
+                for x in p.w.iter_mut() {
+                    let n = w.sigma * gaussian(rng);
+                    *x += (if w.relative { n * x.abs() as f64 } else { n }) as f32;
                 }
                 p.constrain();
             }
-            Ok(Vec::new())
+            Vec::new()
         }
-        "silence" => Ok(target().into_iter().collect()),
-        other => Err(other.to_string()),
+        Shock::Silence(s) => net.pop(&s.target.0).into_iter().collect(),
+        Shock::Prune(p) => {
+            let applies: Vec<bool> = net
+                .projs
+                .iter()
+                .map(|q| on.is_empty() || on.iter().any(|t| t.name() == q.name))
+                .collect();
+            prune::apply(net, p.by(), &applies);
+            Vec::new()
+        }
+        // Training, not a change of the weights in place: the runner runs it.
+        Shock::Interfere(_) => Vec::new(),
     }
 }

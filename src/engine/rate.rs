@@ -3,6 +3,7 @@
 //! activation statistics that scale a sleep.
 
 use super::network::Network;
+use crate::plan::bind::NeuronModel;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayView2};
 
@@ -15,12 +16,13 @@ pub enum Activation {
 }
 
 impl Activation {
-    pub fn from_name(name: &str) -> Option<Activation> {
-        match name {
-            "relu" => Some(Activation::Relu),
-            "sigmoid" => Some(Activation::Sigmoid),
-            "linear" => Some(Activation::Linear),
-            _ => None,
+    /// The transfer function of a rate model; `None` for spiking models.
+    pub fn of(m: &NeuronModel) -> Option<Activation> {
+        match m {
+            NeuronModel::Relu => Some(Activation::Relu),
+            NeuronModel::Sigmoid => Some(Activation::Sigmoid),
+            NeuronModel::Linear => Some(Activation::Linear),
+            NeuronModel::IntegrateFire(_) | NeuronModel::Lif(_) => None,
         }
     }
 

@@ -7,9 +7,48 @@
 //! scale_l = λ_{l−1} / λ_l. Both are then multiplied by the recipe's factor.
 
 use super::network::Network;
+use super::rate::{self, Inference};
+use crate::plan::bind::measures::Recursion;
+use crate::plan::bind::{Recipe, Scale};
+
+/// The factor on each population's input current (1 for inputs): one for every layer, one
+/// per layer in network order, or computed by a recipe from the training samples that
+/// `train` returns for some tasks.
+pub fn of(
+    net: &Network,
+    inf: &Inference,
+    scale: &Scale,
+    train: impl Fn(&[String]) -> Vec<f32>,
+    features: usize,
+) -> Vec<f32> {
+    let layers = net.layers();
+    let mut s = vec![1.0f32; net.pops.len()];
+    match scale {
+        Scale::Uniform(v) => layers.iter().for_each(|&p| s[p] = *v as f32),
+        Scale::PerLayer(vs) => {
+            for (&p, v) in layers.iter().zip(vs) {
+                s[p] = *v as f32;
+            }
+        }
+        Scale::Recipe {
+            recipe: Recipe::ActivationMax(a),
+            factor,
+        } => {
+            let x = train(&a.tasks.0);
+            let maxima = rate::activation_max(net, inf, &x, features, a.percentile);
+            s = activation_max(net, &maxima, a.recursion, *factor);
+        }
+    }
+    s
+}
 
 /// Scales from the per-population activation maxima (`maxima[pop]`), one per population.
-pub fn activation_max(net: &Network, maxima: &[f32], recursion: &str, factor: f64) -> Vec<f32> {
+pub fn activation_max(
+    net: &Network,
+    maxima: &[f32],
+    recursion: Recursion,
+    factor: f64,
+) -> Vec<f32> {
     let mut scale = vec![1.0f32; net.pops.len()];
     let mut applied_prev = 1.0f64;
     let mut lambda_prev = 1.0f64;
@@ -21,7 +60,7 @@ pub fn activation_max(net: &Network, maxima: &[f32], recursion: &str, factor: f6
         let lambda = max_w.max(maxima[pop] as f64);
         let s = if lambda <= 0.0 {
             1.0
-        } else if recursion == "diehl" {
+        } else if recursion == Recursion::Diehl {
             lambda_prev / lambda
         } else {
             let applied = lambda / applied_prev;

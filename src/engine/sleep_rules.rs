@@ -11,8 +11,8 @@
 //! `+inc·f(w)` if its pre neuron spiked this step and `−dec·f(w)` otherwise. `downscale`
 //! multiplies every weight each step; `weight_noise` adds Gaussian noise each step.
 
-use super::params::{flag, num, symbol};
-use crate::plan::ir::BuiltinIr;
+use crate::plan::bind::Rule;
+use crate::plan::bind::rules::{self as bind, Every, GateFn, StdpMode};
 
 /// The weight gate f(w) of `src_stdp`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -70,57 +70,58 @@ pub enum SleepRule {
 }
 
 impl SleepRule {
-    /// `None` for rules this engine cannot run in a spiking phase yet.
-    pub fn from_ir(b: &BuiltinIr) -> Option<SleepRule> {
-        match b.name.as_str() {
-            "src_stdp" => Some(SleepRule::SrcStdp {
-                inc: num(&b.params, "inc", 0.001) as f32,
-                dec: num(&b.params, "dec", 0.0001) as f32,
-                gate: match symbol(&b.params, "gate_fn", "matlab") {
-                    "logistic" => Gate::Logistic,
-                    "none" => Gate::None,
-                    _ => Gate::Matlab {
-                        inv_gate: (1.0 / num(&b.params, "gate", 0.001)) as f32,
+    /// The kernel of a rule in a spiking phase; `baseline` is Σ|w| at the start of the
+    /// protocol over the projections it changes (`decay_to_baseline`). `None` for the rules
+    /// that do not act step by step: `backprop` (rate phases) and `prune` (at a phase's end).
+    pub fn new(rule: &Rule, baseline: f64) -> Option<SleepRule> {
+        Some(match rule {
+            Rule::SrcStdp(r) => SleepRule::SrcStdp {
+                inc: r.inc as f32,
+                dec: r.dec as f32,
+                gate: match r.gate_fn {
+                    GateFn::Logistic => Gate::Logistic,
+                    GateFn::None => Gate::None,
+                    GateFn::Matlab => Gate::Matlab {
+                        inv_gate: (1.0 / r.gate) as f32,
                     },
                 },
+            },
+            Rule::Stdp(r) => SleepRule::Stdp(Stdp {
+                a_plus: r.a_plus as f32,
+                a_minus: r.a_minus as f32,
+                tau_plus: r.tau_plus,
+                tau_minus: r.tau_minus,
+                lr: r.lr as f32,
+                multiplicative: r.mode == StdpMode::Multiplicative,
+                nearest: r.nearest,
+                w_min: r.w_min as f32,
+                w_max: r.w_max as f32,
             }),
-            "stdp" => Some(SleepRule::Stdp(Stdp {
-                a_plus: num(&b.params, "a_plus", 0.01) as f32,
-                a_minus: num(&b.params, "a_minus", 0.01) as f32,
-                tau_plus: num(&b.params, "tau_plus", 0.02),
-                tau_minus: num(&b.params, "tau_minus", 0.02),
-                lr: num(&b.params, "lr", 1.0) as f32,
-                multiplicative: symbol(&b.params, "mode", "additive") == "multiplicative",
-                nearest: flag(&b.params, "nearest", false),
-                w_min: num(&b.params, "w_min", 0.0) as f32,
-                w_max: num(&b.params, "w_max", 1.0) as f32,
-            })),
-            "decay_to_baseline" => Some(SleepRule::DecayToBaseline {
-                target: num(&b.params, "target", 0.2) as f32,
-                lambda: num(&b.params, "lambda", 0.99997) as f32,
-                mode: match symbol(&b.params, "mode", "static") {
-                    "group" => DecayMode::Group,
-                    "post" => DecayMode::Post,
-                    _ => DecayMode::Static,
+            Rule::DecayToBaseline(r) => SleepRule::DecayToBaseline {
+                target: r.target as f32,
+                lambda: r.lambda as f32,
+                mode: match r.mode {
+                    bind::DecayMode::Static => DecayMode::Static,
+                    bind::DecayMode::Group => DecayMode::Group,
+                    bind::DecayMode::Post => DecayMode::Post,
                 },
-                stop_at_baseline: flag(&b.params, "stop_at_baseline", true),
-                tolerance: num(&b.params, "tolerance", 0.001),
-                // Filled in by the runner from the weights at the start of the protocol.
-                baseline: f64::NAN,
-            }),
-            "normalize_sum" => Some(SleepRule::NormalizeSum {
-                total: num(&b.params, "total", 78.0) as f32,
-                every_step: symbol(&b.params, "every", "sample") == "step",
-            }),
-            "downscale" => Some(SleepRule::Downscale {
-                factor: num(&b.params, "factor", 0.9999) as f32,
-            }),
-            "weight_noise" => Some(SleepRule::WeightNoise {
-                sigma: num(&b.params, "sigma", 0.0001) as f32,
-                relative: flag(&b.params, "relative", false),
-            }),
-            _ => None,
-        }
+                stop_at_baseline: r.stop_at_baseline,
+                tolerance: r.tolerance,
+                baseline,
+            },
+            Rule::NormalizeSum(r) => SleepRule::NormalizeSum {
+                total: r.total as f32,
+                every_step: r.every == Every::Step,
+            },
+            Rule::Downscale(r) => SleepRule::Downscale {
+                factor: r.factor as f32,
+            },
+            Rule::WeightNoise(r) => SleepRule::WeightNoise {
+                sigma: r.sigma as f32,
+                relative: r.relative,
+            },
+            Rule::Backprop(_) | Rule::Prune(_) => return None,
+        })
     }
 }
 

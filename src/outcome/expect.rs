@@ -3,27 +3,7 @@
 
 use super::{ExpectationResult, Outcome, Row};
 use crate::builtins::functions::Function;
-use crate::plan::ir::{ExpectIr, ExprIr, MetricIr, ParamIr, SelectorIr};
-
-/// The key a metric is recorded under: its name, with the statistic for `weights`.
-pub fn metric_key(m: &MetricIr) -> String {
-    match (m.metric.as_str(), m.params.get("stat")) {
-        ("weights", Some(ParamIr::Symbol { value })) => format!("weights.{value}"),
-        _ => m.metric.clone(),
-    }
-}
-
-/// What a metric that is not about tasks is about: its projection or population.
-pub fn metric_subject(m: &MetricIr) -> Option<String> {
-    ["projection", "population"]
-        .iter()
-        .find_map(|k| match m.params.get(*k) {
-            Some(ParamIr::Projection { name, .. }) | Some(ParamIr::Population { name }) => {
-                Some(name.clone())
-            }
-            _ => None,
-        })
-}
+use crate::plan::ir::{ExpectIr, ExprIr, SelectorIr};
 
 /// Evaluates every expectation of a plan.
 pub fn evaluate_all(exps: &[ExpectIr], o: &Outcome) -> Vec<ExpectationResult> {
@@ -114,9 +94,9 @@ pub fn eval_with(
                 // Over one seed, the statistics over seeds are the value itself.
                 Function::Std => 0.0,
                 f if f.is_over_seeds() => x,
-                f => f.of_number(x).ok_or_else(|| {
-                    format!("`{}` cannot be evaluated on one outcome", f.name())
-                })?,
+                f => f
+                    .of_number(x)
+                    .ok_or_else(|| format!("`{}` cannot be evaluated on one outcome", f.name()))?,
             }
         }
     })
@@ -133,8 +113,8 @@ pub fn query(e: &ExprIr, o: &Outcome) -> Result<f64, String> {
     else {
         return Err("a live metric cannot be read from an outcome".into());
     };
-    let key = metric_key(metric);
-    let subject = metric_subject(metric);
+    let key = metric.key();
+    let subject = metric.subject();
     let matches = |r: &&Row| {
         r.metric == key
             && match &subject {

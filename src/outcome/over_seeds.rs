@@ -210,9 +210,7 @@ fn call(function: Function, vals: &[Value]) -> Result<Value, String> {
         [one] => match function {
             // Over one number, the statistics over seeds are the number itself.
             Function::Std => Ok(Value::One(0.0)),
-            f if f.is_over_seeds() || matches!(f, Function::Min | Function::Max) => {
-                Ok(one.clone())
-            }
+            f if f.is_over_seeds() || matches!(f, Function::Min | Function::Max) => Ok(one.clone()),
             f => apply(one, f),
         },
         [first, rest @ ..] => {
@@ -309,11 +307,11 @@ mod tests {
         );
         assert!(zip(&a, &Value::PerSeed(vec![1.0]), binary("+").unwrap()).is_err());
         assert_eq!(
-            call("min", std::slice::from_ref(&a)).unwrap(),
+            call(Function::Min, std::slice::from_ref(&a)).unwrap(),
             Value::One(1.0)
         );
         assert_eq!(
-            call("max", &[a.clone(), b]).unwrap(),
+            call(Function::Max, &[a.clone(), b]).unwrap(),
             Value::PerSeed(vec![1.0, 2.5])
         );
     }

@@ -5,9 +5,9 @@
 //! ([`super::unroll`]), expectations are compiled against what the schedule measures
 //! ([`super::expect`]), and the memory estimate is checked against the machine.
 
+use super::bind::{Connect, Settings};
 use super::estimate;
 use super::ir::*;
-use super::bind::{Connect, Settings};
 use super::params::{bound, builtin_ir, param_ir, settings, span_ir};
 use super::unroll::Unroll;
 use crate::builtins::{self, Ty};

@@ -5,8 +5,8 @@
 //! matrix products at [`RATE_OPS_PER_S`], spiking steps as event-driven propagation with
 //! [`ACTIVITY`] of neurons firing per step at [`SPIKE_OPS_PER_S`].
 
-use super::bind::network::{Connect, Connectivity};
 use super::bind::Rule;
+use super::bind::network::{Connect, Connectivity};
 use super::ir::{Estimate, NetworkIr, Op, TaskListIr, WakeLength};
 
 /// Synaptic operations per second of a dense rate phase (forward, backward, update).
@@ -139,8 +139,6 @@ pub fn bio_time(op: &Op, tasks: &[TaskListIr]) -> f64 {
         _ => 0.0,
     }
 }
-
-
 
 /// Synaptic operations of one op.
 fn op_ops(op: &Op, neurons: u64, synapses: u64, tasks: &[TaskListIr]) -> f64 {

@@ -6,8 +6,8 @@
 //! rules as everywhere else.
 
 use super::ir::{ExprIr, MetricIr, MetricRecord, SelectorIr};
-use crate::builtins::functions::Function;
 use super::params::{number, param_ir};
+use crate::builtins::functions::Function;
 use crate::builtins::{self, Kind, Ty};
 use crate::check::arith;
 use crate::check::eval::Eval;
@@ -120,12 +120,16 @@ pub fn metric_ir(ev: &mut Eval, b: &BuiltinValue, span: Span) -> Option<MetricIr
     };
     match MetricIr::try_from(record) {
         Ok(m) => Some(m),
+        Err(_) if ev.diags.has_errors() => None,
         Err(e) => {
             ev.push(
                 Diagnostic::new(
                     Code::E317,
                     span,
-                    format!("the engine has no kernel for `{}` as written: {e}", b.entry.name),
+                    format!(
+                        "the engine has no kernel for `{}` as written: {e}",
+                        b.entry.name
+                    ),
                 )
                 .label("checked, but cannot be run")
                 .help("this is a mismatch inside somnia, not in the protocol: please report it"),

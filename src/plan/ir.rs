@@ -302,6 +302,28 @@ pub struct MetricIr {
     pub kernel: Metric,
 }
 
+impl MetricIr {
+    /// The key it is recorded under: its name, with the statistic for `weights`.
+    pub fn key(&self) -> String {
+        match (&self.kernel, self.params.get("stat")) {
+            (Metric::Weights(_), Some(ParamIr::Symbol { value })) => format!("weights.{value}"),
+            _ => self.metric.clone(),
+        }
+    }
+
+    /// What a metric that is not about tasks is about: its projection or population.
+    pub fn subject(&self) -> Option<String> {
+        ["projection", "population"]
+            .iter()
+            .find_map(|k| match self.params.get(*k) {
+                Some(ParamIr::Projection { name, .. }) | Some(ParamIr::Population { name }) => {
+                    Some(name.clone())
+                }
+                _ => None,
+            })
+    }
+}
+
 /// A metric as the plan's JSON holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricRecord {

@@ -4,15 +4,16 @@
 //! [`expect`] compiles expectations, [`estimate`] costs the result, [`timeline`] prints it,
 //! [`compare`] handles `compare` and `sweep` items.
 
+pub mod bind;
 pub mod compare;
 pub mod compile;
 pub mod estimate;
-pub mod hash;
 pub mod expect;
+pub mod hash;
 pub mod ir;
 pub mod ops;
-pub mod bind;
 pub mod params;
+pub mod runnable;
 pub mod streams;
 pub mod timeline;
 pub mod unroll;

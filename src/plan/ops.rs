@@ -1,9 +1,11 @@
 //! A phase call, evaluated, becomes one op: dynamics resolved for every population, length
 //! converted to whole steps, rules checked against the dynamics they run under.
 
-use super::bind::{self, Drive, Modulator, NeuronModel, Rule, Shock};
+use super::bind::{self, Drive, Modulator, NeuronModel, Rule, Shock, WakeSettings};
 use super::ir::{BuiltinIr, Op, ParamIr, SleepKind, WakeLength};
-use super::params::{bound, builtin_ir, default_builtin_ir, number, param_ir, settings, span_ir, typed};
+use super::params::{
+    bound, builtin_ir, default_builtin_ir, number, param_ir, settings, span_ir, typed,
+};
 use super::streams::stream;
 use super::unroll::Unroll;
 use crate::builtins::{self, Dynamics, PhaseKind};
@@ -73,7 +75,7 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
             let mut record = BTreeMap::new();
             // `shuffle` is unrecorded: it enters the plan (and the plan hashes of blessed
             // outcomes) only when written.
-            for key in ["dt", "present", "rest", "encode", "retry", "modulate", "shuffle"] {
+            for &key in WakeSettings::FIELDS {
                 if let Some(v) = setting_ir(u, &info, PhaseKind::Wake, key) {
                     record.insert(key.to_string(), v);
                 }

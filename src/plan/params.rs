@@ -3,10 +3,10 @@
 use super::bind::settings::{Block, Typed};
 use super::bind::{Bound, FromArg, Kernel, Settings};
 use super::ir::{BuiltinIr, ParamIr, SpanIr};
-use crate::diagnostics::{Code, Diagnostic};
 use crate::builtins::{self, Default};
 use crate::check::eval::Eval;
 use crate::check::value::{BuiltinValue, Value};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{SourceMap, Span};
 use crate::units::Dim;
 use std::collections::BTreeMap;
@@ -126,7 +126,11 @@ pub fn registry_default(p: &builtins::Param) -> Option<ParamIr> {
 /// The record of the built-in `name` of `kind` with these parameters given and the
 /// registry's defaults for the rest (`None`: no such built-in). For the library's users
 /// and tests that build kernels without a protocol file.
-pub fn builtin_with(name: &str, kind: builtins::Kind, given: &[(&str, ParamIr)]) -> Option<BuiltinIr> {
+pub fn builtin_with(
+    name: &str,
+    kind: builtins::Kind,
+    given: &[(&str, ParamIr)],
+) -> Option<BuiltinIr> {
     let entry = builtins::lookup_kind(name, kind)?;
     let mut ir = entry_defaults(entry);
     for (k, v) in given {
@@ -176,13 +180,22 @@ pub fn settings<S: Block>(
 }
 
 /// One recorded parameter with its typed reading (E317 when it does not bind).
-pub fn typed<T: FromArg>(ev: &mut Eval, record: ParamIr, what: &str, span: Span) -> Option<Typed<T>> {
+pub fn typed<T: FromArg>(
+    ev: &mut Eval,
+    record: ParamIr,
+    what: &str,
+    span: Span,
+) -> Option<Typed<T>> {
     Typed::new(record)
         .map_err(|e| unbound(ev, what, &e.message, span))
         .ok()
 }
 
 fn unbound(ev: &mut Eval, what: &str, why: &str, span: Span) {
+    // After an error the values are partly unknown; such a plan is never run or shown.
+    if ev.diags.has_errors() {
+        return;
+    }
     ev.push(
         Diagnostic::new(
             Code::E317,

@@ -1,9 +1,9 @@
 //! The plan as a timeline — a hypnogram in text: one line per op with its kind, length,
 //! cumulative biological time and estimated cost.
 
+use super::bind::{Bound, Rule};
 use super::compare::{CompareIr, SweepIr};
 use super::estimate::{bytes, op_seconds};
-use super::bind::{Bound, Rule};
 use super::ir::{Op, ParamIr, Plan, SleepKind, WakeLength};
 use std::fmt::Write;
 

@@ -5,6 +5,7 @@
 use super::expect::{self, Measured};
 use super::ir::Op;
 use super::params::span_ir;
+use super::runnable::Runnable;
 use crate::builtins::{Kind, Ty};
 use crate::check::eval::Eval;
 use crate::check::network::NetworkInfo;
@@ -49,6 +50,8 @@ pub struct Unroll<'a, 'p, 'd> {
     checkpoints: HashMap<String, Vec<TaskRef>>,
     /// Sleep phases that have run with `record true` so far (for `recorded_rates`).
     pub recorded: HashSet<String>,
+    /// What the engine can run after the ops so far (E317, E318).
+    runnable: Runnable,
 }
 
 impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
@@ -58,6 +61,7 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
         net: &'a NetworkInfo,
         seed: u64,
     ) -> Self {
+        let errors_before = ev.diags.error_count();
         Unroll {
             ev,
             res,
@@ -75,6 +79,7 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
             recorded: HashSet::new(),
             measures: 0,
             arg_tasks: Vec::new(),
+            runnable: Runnable::new(net, errors_before),
         }
     }
 
@@ -108,6 +113,7 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
             }
             return;
         }
+        self.runnable.op(&op, span, self.ev);
         out.push(op);
     }
 

@@ -230,7 +230,7 @@ pub fn run_job(
             Some(o)
                 if cfg.resume
                     && o.status == "complete"
-                    && o.work_hash == engine::work_hash(plan)
+                    && o.work_hash == crate::plan::hash::work_hash(plan)
                     && o.evaluated_on == eval_word(cfg.eval) =>
             {
                 // The work is the same, the expectations may not be: judge them anew.

@@ -7,7 +7,10 @@ pub mod cli;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use somnia::builtins::Kind;
 use somnia::engine::network::Network;
+use somnia::engine::neurons::Model;
+use somnia::plan::bind::{NeuronModel, Settings};
 use somnia::plan::ir::{BuiltinIr, NetworkIr, ParamIr, PopulationIr, ProjectionIr, SpanIr};
 use std::collections::BTreeMap;
 
@@ -44,15 +47,28 @@ pub fn params(list: &[(&str, ParamIr)]) -> BTreeMap<String, ParamIr> {
         .collect()
 }
 
+/// The record of a built-in of `kind` (its word: `neuron model`) with these parameters and
+/// the registry's defaults for the rest.
 pub fn builtin(name: &str, kind: &str, ps: &[(&str, ParamIr)]) -> BuiltinIr {
-    BuiltinIr {
-        name: name.into(),
-        kind: kind.into(),
-        label: None,
-        params: params(ps),
-        on: Vec::new(),
-        factor: 1.0,
-    }
+    // The kind's word (`neuron model`), or any other word for a name of one kind only.
+    let kind = Kind::ALL
+        .iter()
+        .copied()
+        .find(|k| k.word() == kind)
+        .or_else(|| somnia::builtins::lookup(name).map(|b| b.kind))
+        .unwrap_or_else(|| panic!("no built-in `{name}`"));
+    somnia::plan::params::builtin_with(name, kind, ps)
+        .unwrap_or_else(|| panic!("no {} `{name}`", kind.word()))
+}
+
+/// A built-in bound to its kernel, with the registry's defaults for what `ps` leaves out.
+pub fn kernel<K: somnia::plan::bind::Kernel>(name: &str, ps: &[(&str, ParamIr)]) -> K {
+    somnia::plan::bind::with_defaults(name, ps).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// A spiking neuron model for population layer 0 with time step `dt`.
+pub fn spiking_model(name: &str, ps: &[(&str, ParamIr)], dt: f64) -> Model {
+    Model::spiking(&kernel::<NeuronModel>(name, ps), 0, dt).expect("a spiking model")
 }
 
 pub fn pop(name: &str, role: &str, size: u64) -> PopulationIr {
@@ -70,11 +86,12 @@ pub fn proj(from: &str, to: &str, ps: &[(&str, ParamIr)]) -> ProjectionIr {
     let mut p = params(ps);
     p.entry("init".into()).or_insert(number(0.0));
     p.entry("bias".into()).or_insert(boolean(false));
+    let given: Vec<(&str, ParamIr)> = p.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
     ProjectionIr {
         name: format!("{from}->{to}"),
         from: from.into(),
         to: to.into(),
-        params: p,
+        params: Settings::with_defaults(&given).expect("connect settings bind"),
         synapses: 0,
         span: span(),
     }
@@ -99,4 +116,26 @@ pub fn assert_close(what: &str, got: f64, want: f64, tol: f64) {
         "{what}: got {got}, want {want} (|diff| {} > {tol})",
         (got - want).abs()
     );
+}
+
+/// The spiking model of a record for the `layer`-th non-input population.
+pub fn model_of(ir: &BuiltinIr, layer: usize, dt: f64) -> Option<Model> {
+    Model::spiking(&bound(ir), layer, dt)
+}
+
+/// The step-by-step kernel of a rule record (no baseline).
+pub fn rule_of(ir: &BuiltinIr) -> Option<somnia::engine::sleep_rules::SleepRule> {
+    somnia::engine::sleep_rules::SleepRule::new(&bound(ir), f64::NAN)
+}
+
+/// A record bound to its kernel.
+pub fn bound<K: somnia::plan::bind::Kernel>(ir: &BuiltinIr) -> K {
+    somnia::plan::bind::bind(ir).unwrap_or_else(|e| panic!("{}: {e}", ir.name))
+}
+
+/// Applies a shock record to a network; returns the populations silenced.
+pub fn apply_shock(net: &mut Network, ir: &BuiltinIr, rng: &mut ChaCha8Rng) -> Vec<usize> {
+    let b: somnia::plan::bind::Bound<somnia::plan::bind::Shock> =
+        somnia::plan::bind::Bound::new(ir.clone()).expect("the shock binds");
+    somnia::engine::perturb::apply(net, &b.kernel, &b.on, rng)
 }

@@ -5,7 +5,7 @@ use super::Runner;
 use crate::diagnostics::Code;
 use crate::diagnostics::runtime::RunError;
 use crate::engine::metrics::{self, Value, WeightStat};
-use crate::outcome::expect::{eval_with, metric_key};
+use crate::outcome::expect::eval_with;
 use crate::outcome::{OpRecord, Row};
 use crate::plan::bind::{Metric, Readout};
 use crate::plan::ir::{ExprIr, MetricIr, SpanIr};
@@ -55,7 +55,7 @@ impl Runner {
     }
 
     fn measure(&mut self, m: &MetricIr, span: &SpanIr) -> Result<Vec<Value>, RunError> {
-        let key = metric_key(m);
+        let key = m.key();
         let value = |task: &str, v: f64| Value {
             metric: key.clone(),
             group: None,
@@ -145,10 +145,15 @@ impl Runner {
             Metric::Rates(r) => {
                 let pop = self.population(&r.population.0, span)?;
                 let net = &self.state.net;
-                let hz = self.state.last_spikes.as_ref().map_or(0.0, |(s, steps, dt)| {
-                    s[pop] as f64
-                        / (net.pops[pop].size as f64 * *steps as f64 * dt).max(f64::MIN_POSITIVE)
-                });
+                let hz = self
+                    .state
+                    .last_spikes
+                    .as_ref()
+                    .map_or(0.0, |(s, steps, dt)| {
+                        s[pop] as f64
+                            / (net.pops[pop].size as f64 * *steps as f64 * dt)
+                                .max(f64::MIN_POSITIVE)
+                    });
                 out.push(value(&net.pops[pop].name, hz));
             }
             kernel @ (Metric::Entropy(b) | Metric::BranchingRatio(b) | Metric::Avalanches(b)) => {
@@ -209,7 +214,7 @@ impl Runner {
     /// last perturb phase: P_base its last value measured before it, P_pert its first value
     /// measured after it, P_now its value now.
     fn recovery(&mut self, inner: &MetricIr, span: &SpanIr) -> Result<f64, RunError> {
-        let key = metric_key(inner);
+        let key = inner.key();
         let shock = self
             .records
             .iter()

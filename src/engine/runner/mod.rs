@@ -331,7 +331,9 @@ impl Runner {
             }
             Op::Sleep { .. } => self.sleep(op, rec, progress)?,
             Op::Perturb { .. } => self.perturb(op, rec, progress)?,
-            Op::Measure { metrics, label, .. } => self.measure_op(metrics, label, op.span(), rec)?,
+            Op::Measure { metrics, label, .. } => {
+                self.measure_op(metrics, label, op.span(), rec)?
+            }
             Op::Checkpoint { name, .. } => self.checkpoint(name, rec),
             Op::Restore { name, span } => self.restore(name, span, rec)?,
             Op::Until { .. } => unreachable!("loops are run by `ops`"),

@@ -31,7 +31,7 @@ impl Runner {
             .flatten()
             .and_then(|name| net.pop(name))
             .unwrap_or_else(|| net.output());
-        let mut counter = self.spike_counter(layer, span)?;
+        let mut counter = self.spike_counter("a spike-count readout", layer, span)?;
         let net = &self.state.net;
         let f = self.data.features;
         let mut count = |x: &[f32]| counter.counts(net, x, f);
@@ -94,11 +94,16 @@ impl Runner {
 
     /// A simulator that shows samples with learning off and counts the spikes of `layer`,
     /// the way the last spiking wake phase showed them.
-    fn spike_counter(&self, layer: usize, span: &SpanIr) -> Result<SpikeCounter, RunError> {
+    fn spike_counter(
+        &self,
+        what: &str,
+        layer: usize,
+        span: &SpanIr,
+    ) -> Result<SpikeCounter, RunError> {
         let pres = self.state.presentation.clone().ok_or_else(|| {
             RunError::new(
                 Code::E412,
-                "this readout shows samples the way the last spiking wake phase did, and none has run",
+                format!("{what} shows samples the way the last spiking wake phase did, and none has run"),
             )
             .at(span)
             .help("the plan refuses this (E318); a REPL session can reach it: run a spiking wake phase first")
@@ -131,7 +136,7 @@ impl Runner {
     /// Massey et al.'s φ = BCSS / (BCSS + WCSS) of a spiking layer's spike counts grouped by
     /// label, over (at most 1,000 of) the held-out samples of the first dataset.
     pub(super) fn clustering(&mut self, pop: usize, span: &SpanIr) -> Result<f64, RunError> {
-        let mut counter = self.spike_counter(pop, span)?;
+        let mut counter = self.spike_counter("`clustering`", pop, span)?;
         let Some(ds) = self
             .data
             .first_dataset

@@ -62,7 +62,13 @@ impl Runner {
         let mut models = self.spiking_models(dynamics, *dt, span)?;
         seed_initials(&mut models, &self.state.net, seed);
         let net = &self.state.net;
-        let scale = scale::of(net, &self.state.inf, scale, |tasks| self.data.train(tasks).0, self.data.features);
+        let scale = scale::of(
+            net,
+            &self.state.inf,
+            scale,
+            |tasks| self.data.train(tasks).0,
+            self.data.features,
+        );
         let mut drv = self.drive(drive, *dt, span)?;
         if let Some([w, h]) = window {
             drv.window = Some(self.window(*w, *h, span)?);
@@ -87,7 +93,10 @@ impl Runner {
             scale,
             drive: drv,
             rules: sleep_rules,
-            modulators: modulators.iter().map(|m| Modulator::new(&m.kernel)).collect(),
+            modulators: modulators
+                .iter()
+                .map(|m| Modulator::new(&m.kernel))
+                .collect(),
             silenced: self.state.silenced.clone(),
             record_input: *record,
         };
@@ -155,7 +164,12 @@ impl Runner {
     }
 
     /// The phase's drive, its patterns and recordings read from the run.
-    fn drive(&self, d: &Bound<crate::plan::bind::Drive>, dt: f64, span: &SpanIr) -> Result<Drive, RunError> {
+    fn drive(
+        &self,
+        d: &Bound<crate::plan::bind::Drive>,
+        dt: f64,
+        span: &SpanIr,
+    ) -> Result<Drive, RunError> {
         let net = &self.state.net;
         let n_in = net.input().map_or(0, |i| net.pops[i].size);
         let sources = drive::Sources {
@@ -167,7 +181,12 @@ impl Runner {
     }
 
     /// `window w x h` over image-shaped input.
-    fn window(&self, w: u64, h: u64, span: &SpanIr) -> Result<(usize, usize, usize, usize), RunError> {
+    fn window(
+        &self,
+        w: u64,
+        h: u64,
+        span: &SpanIr,
+    ) -> Result<(usize, usize, usize, usize), RunError> {
         let (rows, cols) = self.data.shape.ok_or_else(|| {
             RunError::new(
                 Code::E407,

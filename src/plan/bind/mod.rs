@@ -162,9 +162,8 @@ pub trait Kernel: Sized + Clone + fmt::Debug + PartialEq {
 
 /// Binds a record of kind `K`: its variant, every parameter read.
 pub fn bind<K: Kernel>(ir: &BuiltinIr) -> Result<K, BindError> {
-    let entry = builtins::lookup_kind(&ir.name, K::KIND).ok_or_else(|| {
-        BindError::new(format!("`{}` is not {}", ir.name, K::KIND.article()))
-    })?;
+    let entry = builtins::lookup_kind(&ir.name, K::KIND)
+        .ok_or_else(|| BindError::new(format!("`{}` is not {}", ir.name, K::KIND.article())))?;
     if let Some(why) = entry.planned {
         return Err(BindError::new(format!(
             "`{}` has no kernel yet ({why})",
@@ -470,6 +469,11 @@ macro_rules! params {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq)]
         pub struct $name { $($(#[$fm])* pub $field: $ty,)* }
+
+        impl $name {
+            /// The parameters it reads, by name.
+            pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+        }
 
         impl $crate::plan::bind::FromArgs for $name {
             fn from_args(_a: &$crate::plan::bind::Args) -> Result<Self, $crate::plan::bind::BindError> {

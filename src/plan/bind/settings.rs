@@ -34,14 +34,18 @@ pub struct Settings<S> {
 /// The block each settings struct belongs to, for its registry defaults.
 pub trait Block: FromArgs {
     const CONTEXT: &'static Context;
+    /// The settings it reads.
+    const FIELDS: &'static [&'static str];
 }
 
 impl Block for WakeSettings {
     const CONTEXT: &'static Context = &crate::builtins::contexts::WAKE;
+    const FIELDS: &'static [&'static str] = WakeSettings::FIELDS;
 }
 
 impl Block for super::network::Connect {
     const CONTEXT: &'static Context = &crate::builtins::contexts::CONNECT;
+    const FIELDS: &'static [&'static str] = super::network::Connect::FIELDS;
 }
 
 impl<S: Block> Settings<S> {
@@ -50,6 +54,21 @@ impl<S: Block> Settings<S> {
         let typed = S::from_args(&a)?;
         a.finish()?;
         Ok(Settings { typed, record })
+    }
+
+    /// These settings given and the registry's defaults for the rest: for the library's
+    /// users and tests that build networks and phases without a protocol file.
+    pub fn with_defaults(given: &[(&str, ParamIr)]) -> Result<Settings<S>, BindError> {
+        let mut record: BTreeMap<String, ParamIr> = S::CONTEXT
+            .params
+            .iter()
+            .filter(|p| S::FIELDS.contains(&p.name))
+            .filter_map(|p| crate::plan::params::default_ir(p).map(|v| (p.name.to_string(), v)))
+            .collect();
+        for (k, v) in given {
+            record.insert(k.to_string(), v.clone());
+        }
+        Settings::new(record)
     }
 
     pub fn record(&self) -> &BTreeMap<String, ParamIr> {
