@@ -9,12 +9,21 @@
 //!   it with `SOMNIA_BLESS_DOCS=1 cargo test --test docs`, or paste the output of
 //!   `cargo run -q -- explain --builtins` between the markers.
 //! - Every `examples/**/*.sleep` checks without errors.
+//!
+//! Checking is not running: tests/examples.rs runs every block and example that is not marked
+//! `// checks only: …` and asserts its expectations.
 
 use somnia::diagnostics::render::{self, Style};
 use somnia::plan::Options;
 use somnia::session::{self, Report};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+
+#[allow(dead_code)] // tests/examples.rs uses the rest
+#[path = "common/blocks.rs"]
+mod blocks;
+
+use blocks::sleep_blocks;
 
 const START: &str = "<!-- builtins:start -->\n";
 const END: &str = "<!-- builtins:end -->";
@@ -30,54 +39,6 @@ fn reference_path() -> PathBuf {
 fn reference_text() -> String {
     let path = reference_path();
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
-}
-
-/// A fenced ```sleep block: the line of its first line of code (1-based) and its text.
-struct Block {
-    line: usize,
-    text: String,
-}
-
-/// Every ```sleep block of a Markdown text.
-fn sleep_blocks(markdown: &str) -> Vec<Block> {
-    let mut blocks = Vec::new();
-    let mut current: Option<Block> = None;
-    let mut other_fence = false;
-    for (i, line) in markdown.lines().enumerate() {
-        let fence = line.trim();
-        match &mut current {
-            Some(b) => {
-                if fence == "```" {
-                    blocks.push(current.take().expect("inside a block"));
-                } else {
-                    b.text.push_str(line);
-                    b.text.push('\n');
-                }
-            }
-            None if other_fence => {
-                if fence == "```" {
-                    other_fence = false;
-                }
-            }
-            None => {
-                if fence == "```sleep" {
-                    current = Some(Block {
-                        line: i + 2,
-                        text: String::new(),
-                    });
-                } else if fence.starts_with("```") {
-                    other_fence = true;
-                }
-            }
-        }
-    }
-    if let Some(b) = current {
-        panic!(
-            "docs/language.md: the ```sleep block starting at line {} is never closed",
-            b.line - 1
-        );
-    }
-    blocks
 }
 
 /// The errors of a report, rendered for a failure message (empty when there are none).
@@ -254,12 +215,14 @@ fn every_example_checks_without_errors() {
 }
 
 #[test]
-fn sleep_blocks_are_found_with_their_lines() {
-    let md = "text\n```sleep\nlet a = 1\n```\n```text\n```sleep\n```\n```sleep\nlet b = 2\nlet c = 3\n```\n";
+fn sleep_blocks_are_found_with_their_lines_and_headings() {
+    let md = "# Top\ntext\n```sleep\nlet a = 1\n```\n```text\n# not a heading\n```sleep\n```\n### `sweep`\n```sleep\nlet b = 2\nlet c = 3\n```\n";
     let blocks = sleep_blocks(md);
     assert_eq!(blocks.len(), 2);
-    assert_eq!(blocks[0].line, 3);
+    assert_eq!(blocks[0].line, 4);
+    assert_eq!(blocks[0].heading, "Top");
     assert_eq!(blocks[0].text, "let a = 1\n");
-    assert_eq!(blocks[1].line, 9);
+    assert_eq!(blocks[1].line, 12);
+    assert_eq!(blocks[1].heading, "`sweep`");
     assert_eq!(blocks[1].text, "let b = 2\nlet c = 3\n");
 }

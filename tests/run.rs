@@ -478,23 +478,7 @@ fn run_shipped(file: &str, protocol: &str, out: &Path) -> Ran {
     }
 }
 
-#[test]
-fn the_examples_the_engine_runs_meet_their_expectations() {
-    let dir = scratch("examples");
-    for (file, protocol) in [
-        ("examples/02_network.sleep", "diehl_cook"),
-        ("examples/03_wake_training.sleep", "sequential"),
-        ("examples/04_sleep_phase.sleep", "src"),
-        ("examples/05_derived_arms.sleep", "with_sleep"),
-        ("examples/05_derived_arms.sleep", "no_sleep"),
-        ("examples/06_loops_and_checkpoints.sleep", "fork"),
-        ("examples/08_imports.sleep", "shared"),
-        ("examples/08_imports.sleep", "longer"),
-    ] {
-        let r = run_shipped(file, protocol, &dir.join(protocol));
-        assert_eq!(r.code, 0, "{file} {protocol}:\n{}{}", r.stdout, r.stderr);
-    }
-}
+// The examples and the docs blocks run in tests/examples.rs, one test each.
 
 /// The science guard: Sleep Replay Consolidation keeps its advantage (EXPERIMENTS.md §1).
 /// Release builds only: the four runs take about 30 s there and minutes in a debug build.
