@@ -30,6 +30,15 @@ impl Report {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 
+    /// Every plan of the file with its comparisons and sweeps (`somnia plan FILE --json`).
+    pub fn file_plans(&self) -> plan::FilePlans<'_> {
+        plan::FilePlans {
+            plans: &self.plans,
+            compares: &self.compares,
+            sweeps: &self.sweeps,
+        }
+    }
+
     pub fn plan(&self, protocol: &str) -> Option<&Plan> {
         self.plans.iter().find(|p| p.protocol == protocol)
     }

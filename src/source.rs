@@ -182,3 +182,14 @@ mod tests {
         assert_eq!(f.line_col(4), (2, 1));
     }
 }
+
+/// A place in a named source file, as plans and outcomes record it: the file's name, the
+/// 1-based line and column (in characters) of its start, and its byte range.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Position {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub start: u32,
+    pub end: u32,
+}

@@ -171,40 +171,6 @@ pub fn lookup(name: &str) -> Option<&'static Unit> {
     UNITS.iter().find(|u| u.name == name)
 }
 
-/// Help for an unknown unit word: the unit meant, or what the word probably is instead.
-pub fn unknown_unit_help(word: &str) -> String {
-    const ALIASES: &[(&[&str], &str)] = &[
-        (&["sec", "secs", "second", "seconds"], "s"),
-        (&["msec", "msecs", "millisecond", "milliseconds"], "ms"),
-        (&["usec", "usecs", "microsecond", "microseconds"], "us"),
-        (&["minute", "minutes", "mins"], "min"),
-        (&["hour", "hours", "hr", "hrs"], "h"),
-        (&["hz", "hertz"], "Hz"),
-        (&["khz"], "kHz"),
-        (&["mv", "millivolt", "millivolts", "µV", "uV"], "mV"),
-        (&["v", "volt", "volts"], "V"),
-        (&["percent", "pct"], "%"),
-        (&["iterations", "iters", "timesteps"], "steps"),
-        (&["images", "examples", "trials"], "samples"),
-        (&["passes"], "epochs"),
-    ];
-    if let Some((_, unit)) = ALIASES.iter().find(|(words, _)| words.contains(&word)) {
-        return format!("write `{unit}`");
-    }
-    if let Some(u) = crate::diagnostics::did_you_mean(word, UNITS.iter().map(|u| u.name)) {
-        return format!("did you mean `{u}`?");
-    }
-    if crate::builtins::lookup_kind(word, crate::builtins::Kind::NeuronModel).is_some() {
-        return format!("a population's neuron model follows a colon: `layer h 400 : {word}`");
-    }
-    if crate::builtins::is_setting_name(word) {
-        return format!(
-            "`{word}` looks like the next setting: separate settings on one line with `;`"
-        );
-    }
-    "units: s, ms, us, min, h, Hz, kHz, V, mV, steps, samples, epochs, %; a unit follows its number on the same line".into()
-}
-
 /// A value in SI base units with its dimension, written back in a readable unit.
 pub fn format_quantity(value: f64, dim: Dim) -> String {
     let (v, u) = match dim {

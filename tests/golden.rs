@@ -3,7 +3,7 @@
 //!
 //! Regenerate with: `SOMNIA_BLESS=1 cargo test --test golden`
 
-use somnia::plan::{FilePlans, Options, timeline};
+use somnia::plan::{Options, timeline};
 use somnia::session;
 use std::path::Path;
 
@@ -61,7 +61,7 @@ fn shipped_protocols_match_their_golden_plans() {
             &format!("somnia plan {}", rel.display()),
             &text,
         );
-        let json = serde_json::to_string_pretty(&FilePlans::of(&report)).unwrap();
+        let json = serde_json::to_string_pretty(&report.file_plans()).unwrap();
         golden(
             &format!("{stem}.plan.json"),
             &format!("somnia plan {} --json", rel.display()),

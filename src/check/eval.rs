@@ -4,6 +4,7 @@
 //! One evaluator serves both checking (phase parameters unknown) and planning (everything
 //! concrete, lets possibly overridden by a derived protocol or `--set`).
 
+pub use super::builtin_values::{builtin_for, kinds_of};
 use super::program::{ItemId, Program};
 use super::value::{BuiltinValue, Projection, TaskList, TaskRef, Value};
 use crate::builtins::{self, Builtin, Kind, Ty};
@@ -22,7 +23,7 @@ pub enum Member {
 }
 
 #[derive(Debug, Clone)]
-enum LetState {
+pub(super) enum LetState {
     InProgress,
     Done(Value),
 }
@@ -45,11 +46,11 @@ pub struct Eval<'p, 'd> {
     pub network: Option<HashMap<String, Member>>,
     /// Items referenced so far (for the unused-definition lint).
     pub used: HashSet<ItemId>,
-    lets: HashMap<ItemId, LetState>,
-    items: HashMap<ItemId, Value>,
+    pub(super) lets: HashMap<ItemId, LetState>,
+    pub(super) items: HashMap<ItemId, Value>,
     /// Definitions being evaluated (for E110).
-    defining: HashSet<ItemId>,
-    task_counts: HashMap<ItemId, usize>,
+    pub(super) defining: HashSet<ItemId>,
+    pub(super) task_counts: HashMap<ItemId, usize>,
 }
 
 impl<'p, 'd> Eval<'p, 'd> {
@@ -142,7 +143,7 @@ impl<'p, 'd> Eval<'p, 'd> {
             None => {
                 let d = Diagnostic::new(Code::E201, u.span, format!("unknown unit `{}`", u.node))
                     .label("not a unit somnia knows")
-                    .help(units::unknown_unit_help(&u.node));
+                    .help(super::unit_help::unknown_unit_help(&u.node));
                 self.push(d);
                 Value::Unknown(Ty::AnyNum)
             }
@@ -309,296 +310,6 @@ impl<'p, 'd> Eval<'p, 'd> {
         }
     }
 
-    /// The value an item name stands for.
-    pub fn item_value(&mut self, id: ItemId, span: Span) -> Value {
-        match self.prog.item(id) {
-            Item::Let(_) => self.let_value(id, span),
-            Item::Dataset(_) => {
-                self.definition_value(id);
-                Value::Dataset(id)
-            }
-            Item::Tasks(_) => {
-                let n = self.task_count(id);
-                Value::Tasks(TaskList {
-                    tasks: (0..n).map(|index| TaskRef { set: id, index }).collect(),
-                    single: false,
-                })
-            }
-            Item::Rule(_) => self.referenced(id, span),
-            Item::Network(_) => Value::Network(id),
-            Item::Phase(_) => Value::Phase(id),
-            Item::Protocol(_) => Value::Protocol(id),
-            Item::Import(_) | Item::Compare(_) | Item::Sweep(_) => Value::Unknown(Ty::AnyNum),
-        }
-    }
-
-    /// The value of a `let`, evaluated once, with overrides applied.
-    pub fn let_value(&mut self, id: ItemId, span: Span) -> Value {
-        match self.lets.get(&id) {
-            Some(LetState::Done(v)) => return v.clone(),
-            Some(LetState::InProgress) => {
-                let name = self.prog.name_of(id).to_string();
-                self.push(
-                    Diagnostic::new(Code::E110, span, format!("`{name}` depends on itself"))
-                        .label("used here while it is being computed")
-                        .secondary(self.prog.name_span(id), "defined here")
-                        .help("a constant cannot refer to itself, directly or through others"),
-                );
-                return Value::Unknown(Ty::AnyNum);
-            }
-            None => {}
-        }
-        if let Some(v) = self.set_overrides.get(&id) {
-            let v = v.clone();
-            self.lets.insert(id, LetState::Done(v.clone()));
-            return v;
-        }
-        self.lets.insert(id, LetState::InProgress);
-        let prog = self.prog;
-        let v = match self.let_overrides.get(&id).copied() {
-            Some((module, expr)) => {
-                let v = self.in_module(module, |ev| ev.eval(expr));
-                self.check_override_dimension(id, &v, expr.span)
-            }
-            None => match prog.item(id) {
-                Item::Let(l) => self.in_module(id.module, |ev| ev.eval(&l.value)),
-                _ => Value::Unknown(Ty::AnyNum),
-            },
-        };
-        self.lets.insert(id, LetState::Done(v.clone()));
-        v
-    }
-
-    /// An override must keep the constant's dimension, or the error would surface far away,
-    /// where the constant is used.
-    pub fn check_override_dimension(&mut self, id: ItemId, v: &Value, span: Span) -> Value {
-        let Item::Let(l) = self.prog.item(id) else {
-            return v.clone();
-        };
-        let original = self.in_module(id.module, |ev| ev.eval(&l.value));
-        if let (Value::Num(_, want), Value::Num(_, have)) = (&original, v)
-            && want != have
-        {
-            self.push(
-                Diagnostic::new(
-                    Code::E205,
-                    span,
-                    format!(
-                        "`{}` is {}, but the override gives {}",
-                        l.name.node,
-                        want.a_value(),
-                        v.describe()
-                    ),
-                )
-                .label("wrong dimension")
-                .secondary(l.value.span, format!("defined here as {}", want.a_value())),
-            );
-            return original;
-        }
-        v.clone()
-    }
-
-    /// The value of a dataset, task list or rule definition, evaluated once.
-    pub fn definition_value(&mut self, id: ItemId) -> Value {
-        if let Some(v) = self.items.get(&id) {
-            return v.clone();
-        }
-        // Mark it first so a definition that refers to itself ends (E110, via `referenced`).
-        self.items.insert(id, Value::Unknown(Ty::AnyNum));
-        self.defining.insert(id);
-        let prog = self.prog;
-        let v = match prog.item(id) {
-            Item::Dataset(d) => self.in_module(id.module, |ev| {
-                ev.eval_value(&d.value, &Ty::Builtin(Kind::DatasetSource))
-            }),
-            Item::Tasks(d) => self.in_module(id.module, |ev| {
-                ev.eval_value(&d.value, &Ty::Builtin(Kind::TaskSplit))
-            }),
-            Item::Rule(r) => {
-                let (module, value) = match self.rule_overrides.get(&id).copied() {
-                    Some((m, v)) => (m, v),
-                    None => (id.module, &r.value),
-                };
-                let v = self.in_module(module, |ev| ev.eval_value(value, &Ty::Rule));
-                let on: Vec<(Value, Span)> = self.in_module(id.module, |ev| {
-                    r.on.iter().map(|t| (ev.eval(t), t.span)).collect()
-                });
-                match v {
-                    Value::Builtin(b) => {
-                        let mut b = (*b).clone();
-                        b.name = Some(r.name.node.clone());
-                        if !on.is_empty() {
-                            b.on = on;
-                        }
-                        Value::Builtin(Rc::new(b))
-                    }
-                    other => other,
-                }
-            }
-            _ => Value::Unknown(Ty::AnyNum),
-        };
-        self.defining.remove(&id);
-        self.items.insert(id, v.clone());
-        v
-    }
-
-    /// A dataset, task list or rule referred to at `span`: E110 when it is being defined.
-    fn referenced(&mut self, id: ItemId, span: Span) -> Value {
-        if self.defining.contains(&id) {
-            let name = self.prog.name_of(id).to_string();
-            self.push(
-                Diagnostic::new(Code::E110, span, format!("`{name}` is defined in terms of itself"))
-                    .label("used here while it is being defined")
-                    .secondary(self.prog.name_span(id), "defined here")
-                    .help("build it from a built-in, or from another definition that does not lead back here"),
-            );
-            return Value::Unknown(Ty::AnyNum);
-        }
-        self.definition_value(id)
-    }
-
-    /// How many tasks a task list has.
-    pub fn task_count(&mut self, id: ItemId) -> usize {
-        if let Some(&n) = self.task_counts.get(&id) {
-            return n;
-        }
-        self.used.insert(id);
-        let n = match self.definition_value(id) {
-            Value::Builtin(b) => match b.entry.name {
-                "split_classes" => b.params.get("classes").map_or(0, Vec::len),
-                _ => b
-                    .get("count")
-                    .and_then(|c| c.value.as_num())
-                    .map_or(1, |(v, _)| v.max(1.0) as usize),
-            },
-            _ => 1,
-        };
-        self.task_counts.insert(id, n);
-        n
-    }
-
-    /// Evaluates a value position: an expression or a spec with settings.
-    pub fn eval_value(&mut self, v: &ast::Value, want: &Ty) -> Value {
-        match v {
-            ast::Value::Expr(e) => {
-                let v = self.eval_want(e, Some(want));
-                self.conform(v, want, e.span, None)
-            }
-            ast::Value::Spec(s) => {
-                let v = self.eval_spec(s, want);
-                self.conform(v, want, s.span, None)
-            }
-        }
-    }
-
-    /// `name(args) { settings }`
-    pub fn eval_spec(&mut self, s: &ast::Spec, want: &Ty) -> Value {
-        let last = s.name.last().expect("a spec has a name");
-        let (module, name) = match self.qualifier(&s.name) {
-            Some(m) => m,
-            None => return Value::Unknown(*want),
-        };
-        if s.name.len() == 2 && self.prog.lookup(module, &name).is_none() {
-            let alias = &s.name[0].node;
-            let names: Vec<&str> = self.prog.names[module].keys().map(String::as_str).collect();
-            self.push(
-                Diagnostic::new(Code::E101, last.span, format!("`{alias}` has no `{name}`"))
-                    .label("not defined in the imported file")
-                    .maybe_help(suggestion(&name, names)),
-            );
-            return Value::Unknown(*want);
-        }
-        // A user rule extended in place: `rule fast = sgd { lr 0.5 }`.
-        if let Some(id) = self.prog.lookup(module, &name)
-            && matches!(self.prog.item(id), Item::Rule(_))
-        {
-            self.used.insert(id);
-            if let Value::Builtin(base) = self.referenced(id, last.span) {
-                let args = s.args.as_deref().unwrap_or(&[]);
-                let extended = self.bind_builtin(base.entry, args, Some(&s.block), s.span);
-                if let Value::Builtin(ext) = extended {
-                    let mut merged = (*base).clone();
-                    for (k, v) in ext.params.iter() {
-                        merged.params.insert(k, v.clone());
-                    }
-                    merged.span = s.span;
-                    return Value::Builtin(Rc::new(merged));
-                }
-            }
-            return Value::Unknown(*want);
-        }
-        match builtin_for(&name, Some(want)) {
-            // Missing parameters are reported at the name, not across the whole block.
-            Some(b) => self.bind_builtin(
-                b,
-                s.args.as_deref().unwrap_or(&[]),
-                Some(&s.block),
-                s.name[0].span.to(last.span),
-            ),
-            None => {
-                self.unknown_builtin(&name, last.span, want);
-                Value::Unknown(*want)
-            }
-        }
-    }
-
-    /// For a dotted name, the module it is looked up in and the final name.
-    fn qualifier(&mut self, name: &[Ident]) -> Option<(usize, String)> {
-        match name {
-            [one] => Some((self.module, one.node.clone())),
-            [alias, item] => match self.prog.aliases[self.module].get(&alias.node) {
-                Some(&m) => Some((m, item.node.clone())),
-                None => {
-                    self.push(
-                        Diagnostic::new(
-                            Code::E101,
-                            alias.span,
-                            format!("no import is named `{}`", alias.node),
-                        )
-                        .label("not an import alias")
-                        .maybe_help(suggestion(
-                            &alias.node,
-                            self.prog.aliases[self.module].keys().map(String::as_str),
-                        )),
-                    );
-                    None
-                }
-            },
-            _ => {
-                let span = name[0].span.to(name[name.len() - 1].span);
-                self.push(
-                    Diagnostic::new(Code::E101, span, "names have at most one `.`")
-                        .label("write `alias.name`"),
-                );
-                None
-            }
-        }
-    }
-
-    pub fn unknown_builtin(&mut self, name: &str, span: Span, want: &Ty) {
-        let kinds = kinds_of(want);
-        let names: Vec<&str> = builtins::all()
-            .filter(|b| kinds.is_empty() || kinds.contains(&b.kind))
-            .map(|b| b.name)
-            .collect();
-        let what = match kinds.as_slice() {
-            [k] => k.word(),
-            _ => "built-in",
-        };
-        self.push(
-            Diagnostic::new(Code::E106, span, format!("unknown {what} `{name}`"))
-                .label(format!(
-                    "not {}",
-                    if kinds.len() == 1 {
-                        kinds[0].article()
-                    } else {
-                        "a built-in"
-                    }
-                ))
-                .maybe_help(suggestion(name, names.iter().copied()))
-                .help_if_none("`somnia explain --builtins` lists every built-in"),
-        );
-    }
 
     fn eval_call(
         &mut self,
@@ -827,63 +538,6 @@ impl<'p, 'd> Eval<'p, 'd> {
         }
     }
 
-    /// Binds arguments and settings to a built-in's parameters.
-    pub fn bind_builtin(
-        &mut self,
-        b: &'static Builtin,
-        args: &[ast::Arg],
-        block: Option<&ast::Block>,
-        span: Span,
-    ) -> Value {
-        if let Some(why) = b.planned {
-            self.push(
-                Diagnostic::new(
-                    Code::E116,
-                    span,
-                    format!("{} `{}` is not available yet", b.kind.word_the(), b.name),
-                )
-                .label(format!("planned: {why}"))
-                .help("this version of somnia has no kernel for it; `somnia explain E116` lists what runs instead"),
-            );
-            return Value::Unknown(Ty::Builtin(b.kind));
-        }
-        let params = self.bind(
-            b.params,
-            &format!("`{}`", b.name),
-            args,
-            block.map(|b| b.settings.as_slice()).unwrap_or(&[]),
-            span,
-            None,
-        );
-        if b.name == "lif" {
-            self.check_lif(&params, span);
-        }
-        if b.name == "prune"
-            && let (Some(f), Some(below)) = (
-                params.get("fraction").and_then(|v| v.first()),
-                params.get("below").and_then(|v| v.first()),
-            )
-        {
-            self.push(
-                Diagnostic::new(
-                    Code::E215,
-                    f.whole,
-                    "`fraction` has no effect with `below`: `prune` removes by magnitude or by fraction",
-                )
-                .label("ignored")
-                .secondary(below.whole, "prunes every synapse below this magnitude")
-                .help("give `fraction` (the weakest share of synapses) or `below` (a magnitude), not both"),
-            );
-        }
-        Value::Builtin(Rc::new(BuiltinValue {
-            entry: b,
-            params,
-            name: None,
-            on: Vec::new(),
-            factor: 1.0,
-            span,
-        }))
-    }
 
     /// Marks every item referenced by name in the text of an expression as used, without
     /// evaluating it (for expectations, read only after a run).
@@ -924,26 +578,6 @@ impl<'p, 'd> Eval<'p, 'd> {
             }
         }
         parts.join("+")
-    }
-}
-
-/// The built-in a name means, preferring the kinds the context expects.
-pub fn builtin_for(name: &str, want: Option<&Ty>) -> Option<&'static Builtin> {
-    let kinds = want.map(kinds_of).unwrap_or_default();
-    kinds
-        .iter()
-        .find_map(|k| builtins::lookup_kind(name, *k))
-        .or_else(|| builtins::lookup(name))
-}
-
-/// The built-in kinds a type accepts.
-pub fn kinds_of(t: &Ty) -> Vec<Kind> {
-    match t {
-        Ty::Builtin(k) | Ty::BuiltinOf(k, _) => vec![*k],
-        Ty::Rule => vec![Kind::Rule],
-        Ty::List(t) => kinds_of(t),
-        Ty::OneOf(ts) => ts.iter().flat_map(kinds_of).collect(),
-        _ => Vec::new(),
     }
 }
 

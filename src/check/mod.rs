@@ -8,6 +8,8 @@
 
 pub mod arith;
 pub mod bind;
+pub mod builtin_values;
+pub mod definitions;
 pub mod eval;
 pub mod functions;
 pub mod items;
@@ -17,6 +19,7 @@ pub mod phases;
 pub mod program;
 pub mod protocol;
 pub mod schedule;
+pub mod unit_help;
 pub mod value;
 
 use crate::diagnostics::Diagnostics;

@@ -2,7 +2,7 @@
 
 use super::output;
 use super::{FAILED, OK, USAGE};
-use crate::plan::{FilePlans, timeline};
+use crate::plan::timeline;
 use crate::session;
 use std::path::PathBuf;
 
@@ -53,7 +53,7 @@ pub fn run(a: Args, color: bool) -> i32 {
     if a.json {
         let text = match &a.protocol {
             Some(_) => serde_json::to_string_pretty(plans[0]),
-            None => serde_json::to_string_pretty(&FilePlans::of(&report)),
+            None => serde_json::to_string_pretty(&report.file_plans()),
         };
         super::output::out(&format!("{}\n", text.expect("plans serialise")));
     } else if a.protocol.is_some() {

@@ -11,7 +11,7 @@ use super::{FAILED, OK, USAGE};
 use crate::data::EvalSplit;
 use crate::engine::{self, Progress, Quiet};
 use crate::outcome::Outcome;
-use crate::outcome::weights::{self, Saver, When};
+use crate::engine::weight_export::{self as weights, Saver, When};
 use crate::outcome::write::{OUTCOME_FILE, write_outcome};
 use crate::session;
 use clap::ValueEnum;

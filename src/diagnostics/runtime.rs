@@ -3,8 +3,7 @@
 //! the source text to render them like any other diagnostic.
 
 use super::{Code, Diagnostic};
-use crate::plan::ir::SpanIr;
-use crate::source::{SourceMap, Span};
+use crate::source::{Position as SpanIr, SourceMap, Span};
 use std::path::Path;
 
 /// A runtime error: a code, a message, and where in the protocol it comes from.

@@ -29,5 +29,6 @@ pub mod simd;
 pub mod sleep;
 pub mod sleep_rules;
 pub mod spiking;
+pub mod weight_export;
 
 pub use runner::{Options, Progress, Quiet, Runner, run};

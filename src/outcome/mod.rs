@@ -9,7 +9,6 @@ pub mod diff;
 pub mod expect;
 pub mod golden;
 pub mod over_seeds;
-pub mod weights;
 pub mod write;
 
 use serde::{Deserialize, Serialize};

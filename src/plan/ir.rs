@@ -38,14 +38,7 @@ pub struct Plan {
 }
 
 /// Where in the source an op or expectation was written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SpanIr {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub start: u32,
-    pub end: u32,
-}
+pub type SpanIr = crate::source::Position;
 
 /// A parameter value, resolved.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

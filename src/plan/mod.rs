@@ -30,13 +30,3 @@ pub struct FilePlans<'a> {
     pub compares: &'a [compare::CompareIr],
     pub sweeps: &'a [compare::SweepIr],
 }
-
-impl<'a> FilePlans<'a> {
-    pub fn of(r: &'a crate::session::Report) -> Self {
-        FilePlans {
-            plans: &r.plans,
-            compares: &r.compares,
-            sweeps: &r.sweeps,
-        }
-    }
-}

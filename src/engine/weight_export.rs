@@ -1,4 +1,4 @@
-//! `--save-weights`: each projection's weights as `.npy` files at chosen points of a run.
+//! `--save-weights`, a monitor of the live network: each projection's weights as `.npy` files at chosen points of a run.
 //!
 //! Layout, inside the run's folder:
 //!
@@ -13,9 +13,9 @@
 //! so `numpy.load("x_to_h1.npy") @ x` is the projection's input to `h1`. A projection with a
 //! bias also writes `x_to_h1.bias.npy` (length `post`). Absent synapses of sparse projections are 0.
 
-use super::OpRecord;
-use crate::engine::Progress;
-use crate::engine::network::Network;
+use super::Progress;
+use super::network::Network;
+use crate::outcome::OpRecord;
 use crate::plan::ir::{Op, Plan};
 use ndarray::{Array1, Array2};
 use ndarray_npy::WriteNpyExt;
@@ -214,7 +214,7 @@ impl<'a> Saver<'a> {
             ));
         }
         let index = self.dir.join("index.csv");
-        if let Err(e) = super::write::atomic_write(&index, text.as_bytes()) {
+        if let Err(e) = crate::outcome::write::atomic_write(&index, text.as_bytes()) {
             self.errors
                 .push(format!("cannot write {}: {e}", index.display()));
         }
