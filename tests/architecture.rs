@@ -88,7 +88,10 @@ fn the_modules_import_each_other_without_a_cycle() {
     let mut done = BTreeSet::new();
     for m in deps.keys() {
         if let Some(cycle) = visit(m, &deps, &mut Vec::new(), &mut done) {
-            panic!("the modules import each other in a cycle: {}", cycle.join(" → "));
+            panic!(
+                "the modules import each other in a cycle: {}",
+                cycle.join(" → ")
+            );
         }
     }
     // The leaves stay leaves.

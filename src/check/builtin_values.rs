@@ -3,14 +3,11 @@
 //! built-in names, and which built-in a name means where a kind is expected.
 
 use super::eval::*;
-use super::program::{ItemId, Program};
-use super::value::{BuiltinValue, Projection, TaskList, TaskRef, Value};
+use super::value::{BuiltinValue, Value};
 use crate::builtins::{self, Builtin, Kind, Ty};
-use crate::diagnostics::{Code, Diagnostic, Diagnostics, suggestion};
-use crate::source::{Ident, Span};
-use crate::syntax::ast::{self, BinOp, Expr, ExprKind, Item, UnOp};
-use crate::units::{self, Dim};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use crate::diagnostics::{Code, Diagnostic, suggestion};
+use crate::source::Span;
+use crate::syntax::ast::{self};
 use std::rc::Rc;
 
 impl Eval<'_, '_> {
@@ -117,4 +114,3 @@ pub fn kinds_of(t: &Ty) -> Vec<Kind> {
         _ => Vec::new(),
     }
 }
-

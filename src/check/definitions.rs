@@ -2,14 +2,12 @@
 //! once and remembered, overridden lets, and the qualified names of imports.
 
 use super::eval::*;
-use super::program::{ItemId, Program};
-use super::value::{BuiltinValue, Projection, TaskList, TaskRef, Value};
-use crate::builtins::{self, Builtin, Kind, Ty};
-use crate::diagnostics::{Code, Diagnostic, Diagnostics, suggestion};
+use super::program::ItemId;
+use super::value::{TaskList, TaskRef, Value};
+use crate::builtins::{Kind, Ty};
+use crate::diagnostics::{Code, Diagnostic, suggestion};
 use crate::source::{Ident, Span};
-use crate::syntax::ast::{self, BinOp, Expr, ExprKind, Item, UnOp};
-use crate::units::{self, Dim};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use crate::syntax::ast::{self, Expr, ExprKind, Item};
 use std::rc::Rc;
 
 impl Eval<'_, '_> {
@@ -278,5 +276,29 @@ impl Eval<'_, '_> {
             }
         }
     }
+}
 
+/// Calls `f` on every bare name in an expression.
+pub fn walk_names(e: &Expr, f: &mut dyn FnMut(&str)) {
+    match &e.node {
+        ExprKind::Name(n) => f(n),
+        ExprKind::List(xs) => xs.iter().for_each(|x| walk_names(x, f)),
+        ExprKind::Unary(_, x) => walk_names(x, f),
+        ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => {
+            walk_names(a, f);
+            walk_names(b, f);
+        }
+        ExprKind::Call(c, args) => {
+            walk_names(c, f);
+            args.iter().for_each(|a| walk_names(&a.value, f));
+        }
+        ExprKind::Field(b, _) => walk_names(b, f),
+        ExprKind::Query(q) => {
+            if let Some(a) = &q.arm {
+                f(&a.node);
+            }
+            q.args.iter().for_each(|a| walk_names(&a.value, f));
+        }
+        ExprKind::Number { .. } | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::Invalid => {}
+    }
 }

@@ -5,15 +5,15 @@
 //! concrete, lets possibly overridden by a derived protocol or `--set`).
 
 pub use super::builtin_values::{builtin_for, kinds_of};
+pub use super::definitions::walk_names;
 use super::program::{ItemId, Program};
-use super::value::{BuiltinValue, Projection, TaskList, TaskRef, Value};
-use crate::builtins::{self, Builtin, Kind, Ty};
+use super::value::{Projection, TaskList, TaskRef, Value};
+use crate::builtins::{self, Kind, Ty};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, suggestion};
 use crate::source::{Ident, Span};
 use crate::syntax::ast::{self, BinOp, Expr, ExprKind, Item, UnOp};
 use crate::units::{self, Dim};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::rc::Rc;
 
 /// What a network member name means once the protocol's network is known.
 #[derive(Debug, Clone)]
@@ -310,7 +310,6 @@ impl<'p, 'd> Eval<'p, 'd> {
         }
     }
 
-
     fn eval_call(
         &mut self,
         callee: &Expr,
@@ -538,7 +537,6 @@ impl<'p, 'd> Eval<'p, 'd> {
         }
     }
 
-
     /// Marks every item referenced by name in the text of an expression as used, without
     /// evaluating it (for expectations, read only after a run).
     pub fn touch(&mut self, e: &Expr) {
@@ -578,30 +576,5 @@ impl<'p, 'd> Eval<'p, 'd> {
             }
         }
         parts.join("+")
-    }
-}
-
-/// Calls `f` on every bare name in an expression.
-pub fn walk_names(e: &Expr, f: &mut dyn FnMut(&str)) {
-    match &e.node {
-        ExprKind::Name(n) => f(n),
-        ExprKind::List(xs) => xs.iter().for_each(|x| walk_names(x, f)),
-        ExprKind::Unary(_, x) => walk_names(x, f),
-        ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => {
-            walk_names(a, f);
-            walk_names(b, f);
-        }
-        ExprKind::Call(c, args) => {
-            walk_names(c, f);
-            args.iter().for_each(|a| walk_names(&a.value, f));
-        }
-        ExprKind::Field(b, _) => walk_names(b, f),
-        ExprKind::Query(q) => {
-            if let Some(a) = &q.arm {
-                f(&a.node);
-            }
-            q.args.iter().for_each(|a| walk_names(&a.value, f));
-        }
-        ExprKind::Number { .. } | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::Invalid => {}
     }
 }

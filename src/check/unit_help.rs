@@ -20,7 +20,9 @@ pub fn unknown_unit_help(word: &str) -> String {
     if let Some((_, unit)) = ALIASES.iter().find(|(words, _)| words.contains(&word)) {
         return format!("write `{unit}`");
     }
-    if let Some(u) = crate::diagnostics::did_you_mean(word, crate::units::UNITS.iter().map(|u| u.name)) {
+    if let Some(u) =
+        crate::diagnostics::did_you_mean(word, crate::units::UNITS.iter().map(|u| u.name))
+    {
         return format!("did you mean `{u}`?");
     }
     if crate::builtins::lookup_kind(word, crate::builtins::Kind::NeuronModel).is_some() {
@@ -33,4 +35,3 @@ pub fn unknown_unit_help(word: &str) -> String {
     }
     "units: s, ms, us, min, h, Hz, kHz, V, mV, steps, samples, epochs, %; a unit follows its number on the same line".into()
 }
-

@@ -10,6 +10,7 @@
 
 pub mod activity;
 pub mod backprop;
+pub mod deliver;
 pub mod drive;
 pub mod expf;
 pub mod linear_readout;

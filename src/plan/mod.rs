@@ -5,6 +5,7 @@
 //! [`compare`] handles `compare` and `sweep` items.
 
 pub mod bind;
+pub mod calls;
 pub mod compare;
 pub mod compile;
 pub mod estimate;
