@@ -12,9 +12,9 @@ use somnia::engine::modulators::{self, Modulator};
 use somnia::engine::network::{Network, Sign};
 use somnia::engine::neurons::Model;
 use somnia::engine::rate::{self, Activation, Forward, Inference};
+use somnia::engine::rules::{Gate, SleepRule};
 use somnia::engine::scale;
 use somnia::engine::sleep::{self, Setup, Stats};
-use somnia::engine::sleep_rules::{Gate, SleepRule};
 use somnia::plan::bind::measures::Recursion;
 use somnia::plan::ir::{BuiltinIr, ParamIr};
 
@@ -1769,7 +1769,7 @@ fn feature_norms_and_modularity_on_hand_made_weights() {
 
 #[test]
 fn decay_to_baseline_contracts_magnitudes_by_a_power_law_and_ends_at_baseline() {
-    use somnia::engine::sleep_rules::{DecayMode, Limits, decay_to_baseline};
+    use somnia::engine::rules::{DecayMode, Limits, decay_to_baseline};
     let mut net = chain(&[2, 1]);
     net.projs[0].w = vec![0.8, -0.05];
     let l = Limits::of(&net.projs[0]);
@@ -1820,7 +1820,7 @@ fn clustering_is_the_share_of_spread_between_label_means() {
 
 #[test]
 fn decay_to_baseline_post_mode_contracts_each_neuron_toward_its_own_mean() {
-    use somnia::engine::sleep_rules::{DecayMode, Limits, decay_to_baseline};
+    use somnia::engine::rules::{DecayMode, Limits, decay_to_baseline};
     let net = chain(&[2, 2]);
     let l = Limits::of(&net.projs[0]);
     // Pre-major: post 0 receives 0.8 and 0.2 (mean 0.5), post 1 receives 0.4 and 0.4.

@@ -248,3 +248,85 @@ fn defaults_are_filled_in_so_the_plan_is_explicit() {
         assert!(replay.record().params.contains_key(p), "{p} missing");
     }
 }
+
+/// Each combination the engine does not run (E317) and each read of state no earlier op
+/// produced (E318) is refused while the plan is built, before anything runs; the same
+/// schedule in a runnable order plans.
+#[test]
+fn what_the_engine_cannot_run_is_refused_when_the_plan_is_built() {
+    const NET: &str = r#"
+dataset images = bars(side = 6, samples = 10)
+tasks stream = chunks(images, 2)
+network mixed {
+  input px 36
+  layer h 8
+  output y 12
+  connect px -> h -> y { init uniform(0, 0.3) }
+}
+rule sgd = backprop { lr 0.1 }
+rule ltp = stdp { a_plus 0.01; a_minus 0.01 }
+phase learn = wake { data stream; plasticity sgd; length 1 epochs }
+phase look = wake { data stream; dynamics lif; plasticity ltp; length 4 samples }
+phase half = wake { data stream; dynamics lif on h; plasticity ltp; length 4 samples }
+phase nap = nrem { length 50 steps; drive poisson(rates = 5 Hz); plasticity ltp }
+phase quiet = perturb { apply silence(h) }
+phase noisy = perturb { apply interfere(stream[0]) }
+"#;
+    let cases: &[(&str, &str, &str)] = &[
+        ("half", "E317", "`y` has rate units"),
+        ("quiet; learn", "E317", "silence"),
+        ("measure entropy(h)", "E318", "`entropy`"),
+        (
+            "learn; measure accuracy(stream, readout = label_assignment(h))",
+            "E318",
+            "spiking wake phase",
+        ),
+        ("noisy", "E318", "`interfere`"),
+        (
+            "quiet; measure recovery(accuracy(stream))",
+            "E318",
+            "`recovery`",
+        ),
+    ];
+    let fine = [
+        "look; measure accuracy(stream, readout = label_assignment(h))",
+        "nap; measure entropy(h)",
+        "quiet; nap",
+        "learn; noisy",
+        "learn; measure accuracy(stream); noisy; measure accuracy(stream); measure recovery(accuracy(stream))",
+        "look; checkpoint \"a\"; learn; restore \"a\"; measure accuracy(stream, readout = label_assignment(h))",
+    ];
+    let plan_of = |schedule: &str| {
+        let text = format!(
+            "{NET}protocol p {{\n  network mixed\n  schedule {{ {} }}\n}}\n",
+            schedule.replace("; ", "\n")
+        );
+        session::check_text("t.sleep", &text, None, &[], &Options::default())
+    };
+    for (schedule, code, words) in cases {
+        let r = plan_of(schedule);
+        let found: Vec<String> = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| format!("{}: {}", d.code, d.message))
+            .collect();
+        assert!(
+            found
+                .iter()
+                .any(|f| f.starts_with(code) && f.contains(words)),
+            "`{schedule}`: expected {code} with {words:?}, found {found:?}"
+        );
+        assert!(r.plan("p").is_none(), "`{schedule}` must not plan");
+    }
+    for schedule in fine {
+        let r = plan_of(schedule);
+        let errors: Vec<String> = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| format!("{}: {}", d.code, d.message))
+            .collect();
+        assert!(errors.is_empty(), "`{schedule}`: {errors:?}");
+    }
+}

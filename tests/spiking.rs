@@ -16,7 +16,7 @@ use rand_chacha::ChaCha8Rng;
 use somnia::engine::network::Network;
 use somnia::engine::neurons::Model;
 use somnia::engine::presenting::{Presentation, present};
-use somnia::engine::sleep_rules::{DecayMode, Gate, SleepRule, Stdp, normalize_sum};
+use somnia::engine::rules::{DecayMode, Gate, SleepRule, Stdp, normalize_sum};
 use somnia::engine::spiking::Sim;
 use somnia::plan::ir::ParamIr;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 
 use super::neurons::State;
 use super::neurons::Synapse;
-use super::sleep_rules::{Limits, Stdp, Synapses};
+use super::rules::{Limits, Stdp, Synapses};
 
 /// Delayed delivery for one projection.
 pub(super) struct Delays {

@@ -1,12 +1,15 @@
 //! The engine: runs a plan on a live network and records what it measures.
 //!
 //! ```text
-//! Plan ──data──▶ datasets, tasks ──Runner──▶ ops one by one ──▶ Outcome
+//! Plan ──data──▶ datasets, tasks ──Runner──▶ ops one by one ──▶ Recording ──outcome──▶ Outcome
 //! ```
 //!
-//! [`network`] holds the state; [`rate`] and [`backprop`] run wake phases of rate networks;
-//! [`sleep`] runs spiking phases with [`neurons`], [`drive`] and [`sleep_rules`]; [`scale`]
-//! computes per-layer input scales; [`metrics`] measures; [`runner`] walks the ops.
+//! The engine reads the plan's typed kernels (`plan::bind`), never a built-in's name.
+//! [`network`] holds the weights; [`rate`] and [`backprop`] run wake phases of rate networks;
+//! [`spiking`] runs spiking phases with [`neurons`], [`drive`], [`modulators`] and the
+//! [`rules`]; [`scale`] computes per-layer input scales; [`perturb`] applies shocks;
+//! [`metrics`] measures; [`runner`] walks the ops; [`weight_export`] watches the network
+//! for `--save-weights`.
 
 pub mod activity;
 pub mod backprop;
@@ -21,14 +24,13 @@ pub mod neurons;
 pub mod perturb;
 pub mod poisson_clock;
 pub mod presenting;
-pub mod prune;
 pub mod rate;
 pub mod readout;
+pub mod rules;
 pub mod runner;
 pub mod scale;
 pub mod simd;
 pub mod sleep;
-pub mod sleep_rules;
 pub mod spiking;
 pub mod weight_export;
 

@@ -6,10 +6,10 @@
 //!   `on` (all if none), × |w| when relative; bounds and sign constraints still hold.
 //! - `silence(target)`: the population fires nothing during the next phase.
 //! - `prune(fraction | below)`: the weakest synapses of the projections given `on` (all if
-//!   none) are removed for good ([`super::prune`]).
+//!   none) are removed for good ([`super::rules::prune`]).
 
 use super::network::{Network, gaussian};
-use super::prune;
+use super::rules::prune;
 use crate::plan::bind::{Shock, Target};
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;

@@ -6,7 +6,7 @@ use super::drive::Drive;
 use super::modulators::{self, Modulator};
 use super::network::Network;
 use super::neurons::Model;
-use super::sleep_rules::SleepRule;
+use super::rules::SleepRule;
 use super::spiking::Sim;
 use rand_chacha::ChaCha8Rng;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -14,8 +14,8 @@ use super::deliver::{Delays, Traces, apply_stdp, deliver_listed, open, schedule}
 use super::modulators::Modulator;
 use super::network::{Network, gaussian};
 use super::neurons::{Model, State, Synapse, flush};
-use super::sleep_rules::{
-    Limits, SleepRule, decay_to_baseline, normalize_sum, src_stdp, weight_noise,
+use super::rules::{
+    Limits, SleepRule, decay_to_baseline, downscale, normalize_sum, src_stdp, weight_noise,
 };
 use rand_chacha::ChaCha8Rng;
 
@@ -445,7 +445,7 @@ impl Sim {
                 }
                 let w = &mut self.wt[pi];
                 match *rule {
-                    SleepRule::Downscale { factor } => w.iter_mut().for_each(|w| *w *= factor),
+                    SleepRule::Downscale { factor } => downscale(w, factor),
                     SleepRule::WeightNoise { sigma, relative } => {
                         weight_noise(w, sigma, relative, &self.limits[pi], || {
                             gaussian(rng) as f32

@@ -124,8 +124,8 @@ pub fn model_of(ir: &BuiltinIr, layer: usize, dt: f64) -> Option<Model> {
 }
 
 /// The step-by-step kernel of a rule record (no baseline).
-pub fn rule_of(ir: &BuiltinIr) -> Option<somnia::engine::sleep_rules::SleepRule> {
-    somnia::engine::sleep_rules::SleepRule::new(&bound(ir), f64::NAN)
+pub fn rule_of(ir: &BuiltinIr) -> Option<somnia::engine::rules::SleepRule> {
+    somnia::engine::rules::SleepRule::new(&bound(ir), f64::NAN)
 }
 
 /// A record bound to its kernel.

@@ -1,8 +1,8 @@
 //! The runner: a thin loop over a plan's ops on a live network.
 //!
-//! Each kind of op has its own file: [`rate_wake`] and [`spiking_wake`] (wake phases),
-//! [`sleep`], [`perturb`], [`measure`] (with the spike-count readouts of [`readout`]) and
-//! [`checkpoint`]. What the ops share is in [`state`]: the data, read once, and the learnt
+//! Each kind of op has its own file: `rate_wake.rs` and `spiking_wake.rs` (wake phases),
+//! `sleep.rs`, `perturb.rs`, `measure.rs` (with the spike-count readouts of `readout.rs`)
+//! and `checkpoint.rs`. What the ops share is in `state.rs`: the data, read once, and the learnt
 //! [`State`] that a checkpoint clones whole. The runner hands what it recorded to
 //! [`crate::outcome::assemble`].
 

@@ -6,7 +6,7 @@ use crate::diagnostics::runtime::RunError;
 use crate::engine::activity::Recorder;
 use crate::engine::modulators::Modulator;
 use crate::engine::presenting::{Presentation, present};
-use crate::engine::sleep_rules::SleepRule;
+use crate::engine::rules::SleepRule;
 use crate::engine::spiking::Sim;
 use crate::outcome::OpRecord;
 use crate::plan::bind::{Bound, NeuronModel, WakeSettings};

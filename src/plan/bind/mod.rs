@@ -15,16 +15,24 @@
 //! # Adding a built-in
 //!
 //! 1. Its entry in the registry (`src/builtins/`): name, parameters with their types,
-//!    defaults, ranges and docs, the phases and dynamics it belongs to.
+//!    defaults, ranges and docs, the phases and dynamics it belongs to. `check`, the
+//!    reference in docs/language.md (`somnia explain --builtins`) and REPL completion read it.
 //! 2. Its parameter struct here, with [`params!`](crate::params), in the file of its kind,
-//!    and its line in that kind's [`kernels!`](crate::kernels) enum.
-//! 3. Its kernel in the engine: one file (`src/engine/rules/<name>.rs` for a rule), and the
-//!    arm that the compiler then asks for in each exhaustive `match` on the kind's enum.
+//!    and its line in that kind's [`kernels!`](crate::kernels) enum: the one place a name
+//!    is matched.
+//! 3. Its kernel: for a rule, one file in `src/engine/rules/` and its arm in
+//!    `SleepRule::new` (and in the simulator's hook where it acts: spikes, steps, samples);
+//!    for the other kinds, the arm in the kind's builder (`Model::spiking`, `drive::build`,
+//!    `Modulator::new`, `perturb::apply`, the runner's `measure`, `data::load`). Each builder
+//!    matches the kind's enum exhaustively, so the compiler names every place to fill in.
 //!
-//! `every_registry_entry_binds` walks the whole registry: it fails for an entry without a
-//! variant here, for a parameter the struct does not read, and for a field the registry does
-//! not declare. An entry whose kernel is not written yet is marked `.planned(..)` in the
-//! registry; `check` refuses it (E116) and the walk checks that it does not bind.
+//! `every_registry_entry_binds_with_every_value_its_parameters_allow` walks the whole
+//! registry: it fails for an entry without a variant here, for a parameter the struct does
+//! not read, for a field the registry does not declare, and for a value a parameter's type
+//! allows that does not bind. An entry whose kernel is not written yet is marked
+//! `.planned(..)` in the registry; `check` refuses it (E116) and the walk checks that it does
+//! not bind. What the engine cannot run *together* is refused while the plan is built
+//! ([`super::runnable`]: E317, E318).
 
 pub mod data;
 pub mod inputs;

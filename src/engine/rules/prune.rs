@@ -5,7 +5,7 @@
 //! go in the weights' order, post-major); by magnitude, every synapse with |w| below the
 //! threshold goes. Synapses already absent are not counted.
 
-use super::network::{Network, Projection};
+use crate::engine::network::{Network, Projection};
 use crate::plan::bind::rules::PruneBy;
 
 /// Prunes each projection `applies` marks.
