@@ -303,14 +303,16 @@ phase noisy = perturb { apply interfere(stream[0]) }
         );
         session::check_text("t.sleep", &text, None, &[], &Options::default())
     };
-    for (schedule, code, words) in cases {
-        let r = plan_of(schedule);
-        let found: Vec<String> = r
-            .diagnostics
+    let errors = |r: &Report| -> Vec<String> {
+        r.diagnostics
             .iter()
             .filter(|d| d.is_error())
             .map(|d| format!("{}: {}", d.code, d.message))
-            .collect();
+            .collect()
+    };
+    for (schedule, code, words) in cases {
+        let r = plan_of(schedule);
+        let found = errors(&r);
         assert!(
             found
                 .iter()
@@ -320,13 +322,7 @@ phase noisy = perturb { apply interfere(stream[0]) }
         assert!(r.plan("p").is_none(), "`{schedule}` must not plan");
     }
     for schedule in fine {
-        let r = plan_of(schedule);
-        let errors: Vec<String> = r
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| format!("{}: {}", d.code, d.message))
-            .collect();
-        assert!(errors.is_empty(), "`{schedule}`: {errors:?}");
+        let found = errors(&plan_of(schedule));
+        assert!(found.is_empty(), "`{schedule}`: {found:?}");
     }
 }

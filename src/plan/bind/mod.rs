@@ -398,57 +398,40 @@ impl FromArg for Tasks {
     }
 }
 
-/// A population, by name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pop(pub String);
+/// A reference to a named thing of the program, bound from its record.
+macro_rules! reference {
+    ($(#[$m:meta])* $name:ident, $variant:ident, $what:literal) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name(pub String);
 
-impl FromArg for Pop {
-    fn from_arg(p: Option<&ParamIr>) -> Result<Self, &'static str> {
-        match p {
-            Some(ParamIr::Population { name }) => Ok(Pop(name.clone())),
-            _ => Err("a population"),
+        impl FromArg for $name {
+            fn from_arg(p: Option<&ParamIr>) -> Result<Self, &'static str> {
+                match p {
+                    Some(ParamIr::$variant { name, .. }) => Ok($name(name.clone())),
+                    _ => Err($what),
+                }
+            }
         }
-    }
+    };
 }
 
-/// A projection, by name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Proj(pub String);
-
-impl FromArg for Proj {
-    fn from_arg(p: Option<&ParamIr>) -> Result<Self, &'static str> {
-        match p {
-            Some(ParamIr::Projection { name, .. }) => Ok(Proj(name.clone())),
-            _ => Err("a projection"),
-        }
-    }
-}
-
-/// A phase, by name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PhaseRef(pub String);
-
-impl FromArg for PhaseRef {
-    fn from_arg(p: Option<&ParamIr>) -> Result<Self, &'static str> {
-        match p {
-            Some(ParamIr::Phase { name }) => Ok(PhaseRef(name.clone())),
-            _ => Err("a phase"),
-        }
-    }
-}
-
-/// A dataset, by name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DatasetRef(pub String);
-
-impl FromArg for DatasetRef {
-    fn from_arg(p: Option<&ParamIr>) -> Result<Self, &'static str> {
-        match p {
-            Some(ParamIr::Dataset { name }) => Ok(DatasetRef(name.clone())),
-            _ => Err("a dataset"),
-        }
-    }
-}
+reference!(
+    /// A population, by name.
+    Pop, Population, "a population"
+);
+reference!(
+    /// A projection, by name.
+    Proj, Projection, "a projection"
+);
+reference!(
+    /// A phase, by name.
+    PhaseRef, Phase, "a phase"
+);
+reference!(
+    /// A dataset, by name.
+    DatasetRef, Dataset, "a dataset"
+);
 
 /// How much training: whole epochs over the data, or a number of samples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
