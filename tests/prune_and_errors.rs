@@ -75,9 +75,9 @@ protocol p {
         .ops(&plan.ops[1..], &mut somnia::engine::Quiet)
         .unwrap();
     let p = &runner.network().projs[0];
-    for k in 0..w0.len() {
-        let kept = !gone.contains(&k) && w0[k].abs() >= 0.2;
-        assert_eq!(p.w[k] != 0.0, kept, "synapse {k}: {} → {}", w0[k], p.w[k]);
+    for (k, (&before, &after)) in w0.iter().zip(&p.w).enumerate() {
+        let kept = !gone.contains(&k) && before.abs() >= 0.2;
+        assert_eq!(after != 0.0, kept, "synapse {k}: {before} → {after}");
     }
     let abs_sum: f64 = w0
         .iter()
