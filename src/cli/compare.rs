@@ -62,6 +62,10 @@ pub fn run(a: Args, color: bool) -> i32 {
             return USAGE;
         }
     }
+    if let Err(e) = output::writable_folder(&out) {
+        eprintln!("error: {e}");
+        return USAGE;
+    }
     let threads = a.runs.threads();
     eprintln!(
         "compare {}: {} arms × {} seeds, {threads} at a time → {}",
@@ -72,11 +76,7 @@ pub fn run(a: Args, color: bool) -> i32 {
     );
     let cfg = a.runs.config(&a.file, out.clone());
     let done = |r: &PointRun, arm: &str| {
-        let how = match (&r.error, r.reused) {
-            (Some(_), _) => "stopped on an error",
-            (None, true) => "kept (--resume)",
-            (None, false) => "done",
-        };
+        let how = super::many::how_it_ended(r);
         eprintln!("{arm} seed {}: {how} ({:.1} s)", r.seed, r.seconds);
     };
     let runs = match compare::run(&cfg, cmp, &done) {
@@ -101,6 +101,14 @@ pub fn run(a: Args, color: bool) -> i32 {
         }
     }
     eprintln!("outcomes written to {}", out.display());
+    if cfg
+        .stop
+        .as_ref()
+        .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
+    {
+        eprintln!("interrupted: continue with the same command and --resume");
+        return super::signals::install().exit_code();
+    }
     if status == OK && checks.iter().any(|c| !c.passed) {
         status = FAILED;
     }

@@ -51,10 +51,22 @@ impl ManyRuns {
             threads: self.threads(),
             resume: self.resume,
             force: self.force,
+            stop: Some(super::signals::install().flag),
             eval: match self.eval {
                 Split::Test => EvalSplit::Test,
                 Split::Validation => EvalSplit::Validation,
             },
         }
+    }
+}
+
+/// One word for how a run of a sweep or comparison ended, for its progress line.
+pub fn how_it_ended(r: &crate::sweep::PointRun) -> String {
+    match (&r.error, &r.outcome) {
+        (None, Some(_)) if r.reused => "kept (--resume)".into(),
+        (None, Some(_)) => "done".into(),
+        (_, Some(o)) if o.status == "interrupted" => "interrupted".into(),
+        (Some(e), None) if e.starts_with("not run") => "not run (interrupted)".into(),
+        _ => "stopped on an error".into(),
     }
 }

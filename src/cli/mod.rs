@@ -14,6 +14,7 @@ mod plot;
 mod progress;
 mod repl;
 mod run;
+mod signals;
 mod sweep;
 mod test;
 

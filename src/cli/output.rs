@@ -188,3 +188,19 @@ pub fn choose<'r, T>(
         }
     }
 }
+
+/// Makes sure `out` can hold a command's outcomes before anything runs: a folder (created
+/// when missing), writable.
+pub fn writable_folder(out: &std::path::Path) -> Result<(), String> {
+    if out.exists() && !out.is_dir() {
+        return Err(format!(
+            "{} is a file, not a folder: choose another --out",
+            out.display()
+        ));
+    }
+    let probe = out.join(".somnia-probe");
+    std::fs::create_dir_all(out)
+        .and_then(|()| std::fs::write(&probe, b"ok"))
+        .and_then(|()| std::fs::remove_file(&probe))
+        .map_err(|e| format!("cannot write into {}: {e}", out.display()))
+}

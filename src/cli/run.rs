@@ -1,21 +1,30 @@
 //! `somnia run FILE [--protocol NAME] [--seed N] [--set NAME=VALUE]... [--out DIR]`
 //!
-//! Checks and compiles the protocol, runs it, writes `outcome.json` and `metrics.csv`, and
-//! prints the final values and the expectations. Exit 0 when every expectation passes, 1
-//! when one fails, 2 on errors (in the file, the data, or the run). With `--plots`, the
-//! outcome's plots (`somnia plot`) are written beside it.
+//! Checks and compiles the protocol, checks the output folder, runs it, writes
+//! `outcome.json` and `metrics.csv`, and prints the final values and the expectations. Exit
+//! 0 when every expectation passes, 1 when one fails, 2 on errors (in the file, the data,
+//! the output folder, or the run), 128 + the signal when a signal stopped it (130 for
+//! Ctrl-C). With `--plots`, the outcome's plots (`somnia plot`) are written beside it.
+//!
+//! The run's files appear in the output folder as a whole ([`crate::outcome::folder`]); a
+//! run that stops early keeps its partial outcome and the snapshot written at the last op
+//! boundary that asked for one, and `--resume` continues it.
 
 use super::output;
 use super::progress::Bars;
+use super::signals;
 use super::{FAILED, OK, USAGE};
 use crate::data::EvalSplit;
+use crate::engine::runner::SNAPSHOT_FILE;
 use crate::engine::weight_export::{self as weights, Saver, When};
-use crate::engine::{self, Progress, Quiet};
+use crate::engine::{self, Control, Every, Progress, Quiet, Snapshot, Snapshots};
 use crate::outcome::Outcome;
+use crate::outcome::folder::{Found, Placed, RunFolder, found, staging_of};
 use crate::outcome::write::{OUTCOME_FILE, write_outcome};
+use crate::plan::hash::work_hash;
 use crate::session;
 use clap::ValueEnum;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -34,9 +43,18 @@ pub struct Args {
     /// Where to write the outcome (default: runs/<protocol>-<seed>/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Overwrite an existing outcome.
+    /// Overwrite an existing outcome (the old one stays until the new run is complete).
     #[arg(long)]
     pub force: bool,
+    /// Continue the unfinished run in the output folder from its last snapshot (a run
+    /// already complete is only reported).
+    #[arg(long, conflicts_with = "force")]
+    pub resume: bool,
+    /// Write a snapshot to resume from after the first op this long after the last one
+    /// (`10m`, `30s`, `1h`), after every N ops (`5`), or only at `checkpoint` statements
+    /// (`off`).
+    #[arg(long, value_name = "WHEN", default_value = "10m", value_parser = Every::parse)]
+    pub checkpoint_every: Every,
     /// Also write the outcome's plots beside it (hypnogram.svg, accuracy.svg, weights.svg).
     #[arg(long)]
     pub plots: bool,
@@ -96,20 +114,36 @@ pub fn run(a: Args, color: bool) -> i32 {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-{}", plan.protocol, plan.seed)));
-    let target = dir.join(OUTCOME_FILE);
-    if target.exists() && !a.force {
-        eprintln!(
-            "error: {} exists; pass --force to overwrite it, or --out to write elsewhere",
-            target.display()
-        );
-        return USAGE;
-    }
     let run_opts = engine::Options {
         eval: match a.eval {
             Split::Test => EvalSplit::Test,
             Split::Validation => EvalSplit::Validation,
         },
     };
+    let resume = match start_from(&dir, &a, plan, &run_opts) {
+        Ok(Start::Fresh) => None,
+        Ok(Start::Snapshot(s)) => Some(*s),
+        Ok(Start::Done(o)) => {
+            print_summary(&o);
+            eprintln!(
+                "{} already holds the complete run; nothing to resume",
+                dir.display()
+            );
+            return if o.passed() { OK } else { FAILED };
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return USAGE;
+        }
+    };
+    let folder = match RunFolder::prepare(&dir, bytes_written(plan, &whens), resume.is_none()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return USAGE;
+        }
+    };
+    let stop = signals::install();
     let mut bars;
     let mut quiet = Quiet;
     let progress: &mut dyn Progress = if a.quiet || !Bars::available() {
@@ -118,15 +152,27 @@ pub fn run(a: Args, color: bool) -> i32 {
         bars = Bars::new();
         &mut bars
     };
+    let control = Control {
+        stop: Some(stop.flag.clone()),
+        snapshots: Some(Snapshots::new(
+            folder.staging.join(SNAPSHOT_FILE),
+            a.checkpoint_every,
+        )),
+        resume,
+    };
     let mut weight_errors = Vec::new();
     let (outcome, error) = if whens.is_empty() {
-        engine::run(plan, &run_opts, progress)
+        engine::run_with(plan, &run_opts, progress, control)
     } else {
-        let mut saver = Saver::new(whens, &dir, progress);
-        let result = engine::run(plan, &run_opts, &mut saver);
+        let mut saver = if control.resume.is_some() {
+            Saver::continuing(whens, &folder.staging, progress)
+        } else {
+            Saver::new(whens, &folder.staging, progress)
+        };
+        let result = engine::run_with(plan, &run_opts, &mut saver, control);
         if let Some(folder) = saver.finish_index() {
             eprintln!(
-                "weights: {} .npy files in {} (index.csv lists them)",
+                "weights: {} .npy files in {}",
                 saver.saved.len(),
                 folder.display()
             );
@@ -134,15 +180,18 @@ pub fn run(a: Args, color: bool) -> i32 {
         weight_errors = std::mem::take(&mut saver.errors);
         result
     };
-    if let Err(e) = write_outcome(&dir, &outcome) {
+    let complete = outcome.status == "complete";
+    if complete {
+        // Nothing to resume: the snapshot goes.
+        let _ = std::fs::remove_file(folder.staging.join(SNAPSHOT_FILE));
+    }
+    if let Err(e) = write_outcome(&folder.staging, &outcome) {
         eprintln!(
             "error: cannot write the outcome into {}: {e}",
-            dir.display()
+            folder.staging.display()
         );
         return USAGE;
     }
-    print_summary(&outcome);
-    eprintln!("outcome written to {}", dir.display());
     let mut plots_failed = false;
     if a.plots {
         let written = crate::plot::outcome_plots(&outcome)
@@ -150,7 +199,7 @@ pub fn run(a: Args, color: bool) -> i32 {
             .and_then(|files| {
                 let files: Vec<(String, String)> =
                     files.into_iter().map(|(n, s)| (n.to_string(), s)).collect();
-                super::plot::write_all(&dir, &files)
+                super::plot::write_all(&folder.staging, &files)
             });
         match written {
             Ok(paths) => {
@@ -158,7 +207,7 @@ pub fn run(a: Args, color: bool) -> i32 {
                     .iter()
                     .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
                     .collect();
-                eprintln!("plots written to {}: {}", dir.display(), names.join(", "));
+                eprintln!("plots: {}", names.join(", "));
             }
             Err(e) => {
                 eprintln!("error: cannot write the plots: {e}");
@@ -166,21 +215,166 @@ pub fn run(a: Args, color: bool) -> i32 {
             }
         }
     }
+    let placed = match folder.commit(complete) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return USAGE;
+        }
+    };
+    print_summary(&outcome);
+    match &placed {
+        Placed::Dir(d) => eprintln!("outcome written to {}", d.display()),
+        Placed::Beside { partial, kept } => eprintln!(
+            "the complete outcome in {} is kept; this run's partial outcome is in {}",
+            kept.display(),
+            partial.display()
+        ),
+    }
+    let snapshot = match &placed {
+        Placed::Dir(d) => d.join(SNAPSHOT_FILE),
+        Placed::Beside { partial, .. } => partial.join(SNAPSHOT_FILE),
+    };
+    if !complete && (stop.requested() || snapshot.exists()) {
+        eprintln!(
+            "continue it by running the same command with --resume{}",
+            if a.force { " (instead of --force)" } else { "" }
+        );
+    }
     for e in &weight_errors {
         eprintln!("error: {e}");
-    }
-    if !weight_errors.is_empty() {
-        return USAGE;
     }
     if let Some(e) = error {
         let d = e.to_diagnostic(&report.program.sources);
         output::print_human(&[d], &report.program.sources, color);
+        if stop.requested() {
+            return stop.exit_code();
+        }
         return USAGE;
     }
-    if plots_failed {
+    if !weight_errors.is_empty() || plots_failed {
         return USAGE;
     }
     if outcome.passed() { OK } else { FAILED }
+}
+
+/// How a run starts: afresh, from a snapshot, or not at all (`--resume` of a complete run).
+enum Start {
+    Fresh,
+    Snapshot(Box<Snapshot>),
+    Done(Box<Outcome>),
+}
+
+/// What the output folder allows: an existing outcome needs `--force` or `--resume`; with
+/// `--resume`, the snapshot of the unfinished run (in the staging folder when a complete
+/// outcome was kept, else in the folder) continues it.
+fn start_from(
+    dir: &Path,
+    a: &Args,
+    plan: &crate::plan::Plan,
+    opts: &engine::Options,
+) -> Result<Start, String> {
+    let staging = staging_of(dir);
+    if a.resume {
+        if found(dir) == Found::Complete && !staging.join(SNAPSHOT_FILE).exists() {
+            let o = read_outcome(&dir.join(OUTCOME_FILE))?;
+            if o.work_hash != work_hash(plan) {
+                return Err(format!(
+                    "{} holds a complete run of another plan; choose another --out or pass --force",
+                    dir.display()
+                ));
+            }
+            return Ok(Start::Done(Box::new(o)));
+        }
+        for place in [&staging, &dir.to_path_buf()] {
+            let file = place.join(SNAPSHOT_FILE);
+            if file.exists() {
+                let s = Snapshot::read(&file)?;
+                if s.work_hash != work_hash(plan) {
+                    return Err(format!(
+                        "{} was written by another plan; resume with the same file, protocol, seed and --set values",
+                        file.display()
+                    ));
+                }
+                if s.eval != opts.eval {
+                    return Err(format!(
+                        "{} evaluates on the {} split; resume with --eval {}",
+                        file.display(),
+                        s.eval.word(),
+                        s.eval.word()
+                    ));
+                }
+                if place.as_path() == dir {
+                    // Continue in the staging folder, from the folder's files.
+                    copy_folder(dir, &staging)?;
+                }
+                eprintln!(
+                    "resuming from {} (after {} ops)",
+                    file.display(),
+                    s.records.len()
+                );
+                return Ok(Start::Snapshot(Box::new(s)));
+            }
+        }
+        eprintln!(
+            "no snapshot to resume from in {}: the run starts from the beginning",
+            dir.display()
+        );
+        return Ok(Start::Fresh);
+    }
+    if found(dir) != Found::Nothing && !a.force {
+        return Err(format!(
+            "{} exists; pass --force to overwrite it, --resume to continue an unfinished run, or --out to write elsewhere",
+            dir.join(OUTCOME_FILE).display()
+        ));
+    }
+    if staging.join(SNAPSHOT_FILE).exists() && !a.force {
+        return Err(format!(
+            "{} holds an unfinished run; pass --resume to continue it or --force to start over",
+            staging.display()
+        ));
+    }
+    Ok(Start::Fresh)
+}
+
+fn read_outcome(path: &Path) -> Result<Outcome, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{} is not an outcome: {e}", path.display()))
+}
+
+/// Copies the files of a run's folder into its (new) staging folder.
+fn copy_folder(from: &Path, to: &Path) -> Result<(), String> {
+    fn copy(from: &Path, to: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(to)?;
+        for entry in std::fs::read_dir(from)? {
+            let entry = entry?;
+            let target = to.join(entry.file_name());
+            if entry.file_type()?.is_dir() {
+                copy(&entry.path(), &target)?;
+            } else {
+                std::fs::copy(entry.path(), target)?;
+            }
+        }
+        Ok(())
+    }
+    copy(from, to).map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))
+}
+
+/// Roughly what a run writes: the outcome, each weight export, and its snapshot twice
+/// (the new one is written beside the old before it replaces it).
+fn bytes_written(plan: &crate::plan::Plan, whens: &[When]) -> u64 {
+    let e = &plan.estimate;
+    let exports = if whens.is_empty() {
+        0
+    } else {
+        // Every op at most, plus start and end.
+        (plan.ops.len() as u64 + 2).saturating_mul(e.synapses.saturating_mul(4))
+    };
+    let snapshot = e.weight_bytes.saturating_add(e.state_bytes);
+    (1u64 << 20)
+        .saturating_add(exports)
+        .saturating_add(snapshot.saturating_mul(2))
 }
 
 /// The final values of task metrics and every expectation, on stdout.

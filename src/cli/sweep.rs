@@ -76,6 +76,10 @@ pub fn run(a: Args, color: bool) -> i32 {
             return USAGE;
         }
     }
+    if let Err(e) = output::writable_folder(&out) {
+        eprintln!("error: {e}");
+        return USAGE;
+    }
     let threads = a.runs.threads();
     let total = points.len() * sw.seeds.len();
     eprintln!(
@@ -99,11 +103,7 @@ pub fn run(a: Args, color: bool) -> i32 {
     });
     let cfg = a.runs.config(&a.file, out.clone());
     let done = |r: &PointRun, p: &Point| {
-        let how = match (&r.error, &r.outcome) {
-            (None, Some(_)) if r.reused => "kept (--resume)".to_string(),
-            (None, Some(_)) => "done".to_string(),
-            _ => "stopped on an error".to_string(),
-        };
+        let how = super::many::how_it_ended(r);
         let line = format!("{} seed {}: {how} ({:.1} s)", p.label(), r.seed, r.seconds);
         match &bar {
             Some(b) => {
@@ -153,6 +153,14 @@ pub fn run(a: Args, color: bool) -> i32 {
         table::SWEEP_FILE,
         out.display()
     );
+    if cfg
+        .stop
+        .as_ref()
+        .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
+    {
+        eprintln!("interrupted: continue with the same command and --resume");
+        return super::signals::install().exit_code();
+    }
     if status == OK && checks.iter().flatten().any(|c| !c.passed) {
         status = FAILED;
     }

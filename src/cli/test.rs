@@ -101,6 +101,7 @@ pub fn run(a: Args, _color: bool) -> i32 {
         out: a.out.clone(),
         resume: a.resume,
         bless: a.bless,
+        stop: Some(super::signals::install().flag),
     };
     let suite = Suite::plan(&files, &opts);
     if suite.is_empty() {
@@ -127,11 +128,7 @@ pub fn run(a: Args, _color: bool) -> i32 {
     let quiet = a.quiet;
     let done = |job: &Job, r: &PointRun| {
         if !quiet {
-            let how = match (&r.error, r.reused) {
-                (Some(_), _) => "stopped on an error",
-                (None, true) => "kept (--resume)",
-                (None, false) => "done",
-            };
+            let how = super::many::how_it_ended(r);
             eprintln!(
                 "  {} {} seed {}: {how} ({:.1} s)",
                 suite.units[job.file].slug, job.protocol, job.seed, r.seconds
@@ -147,6 +144,11 @@ pub fn run(a: Args, _color: bool) -> i32 {
     };
     let checks = suite.checks(&opts, &runs);
     output::out(&report(&checks));
+    let stop = super::signals::install();
+    if stop.requested() {
+        eprintln!("interrupted: continue with the same command and --resume");
+        return stop.exit_code();
+    }
     if checks.iter().any(|c| c.status == Status::Failed) {
         FAILED
     } else {

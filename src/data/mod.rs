@@ -65,7 +65,7 @@ pub struct Dataset {
 }
 
 /// Which held-out samples the task metrics are computed on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EvalSplit {
     /// The test split (the default; never used for choosing hyper-parameters).

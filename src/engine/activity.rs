@@ -6,7 +6,7 @@
 //! same bits, so `entropy` counts patterns of neuron groups there).
 
 /// Per population, per step: spike counts and firing patterns.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Recorder {
     pub counts: Vec<Vec<u32>>,
     pub patterns: Vec<Vec<u128>>,

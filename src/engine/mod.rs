@@ -34,4 +34,6 @@ pub mod sleep;
 pub mod spiking;
 pub mod weight_export;
 
-pub use runner::{Options, Progress, Quiet, Runner, run};
+pub use runner::{
+    Control, Every, Options, Progress, Quiet, Runner, Snapshot, Snapshots, run, run_with,
+};

@@ -11,7 +11,7 @@ use crate::plan::streams;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Population {
     pub name: String,
     pub role: String,
@@ -26,14 +26,14 @@ impl Population {
 }
 
 /// Keeps weights on one side of zero.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Sign {
     Any,
     Excitatory,
     Inhibitory,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Projection {
     pub name: String,
     pub from: usize,
@@ -83,7 +83,7 @@ impl Projection {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Network {
     pub name: String,
     pub pops: Vec<Population>,

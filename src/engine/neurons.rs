@@ -14,7 +14,7 @@ use crate::plan::bind::network::{Constant, Init, Initial};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Model {
     IntegrateFire {
         decay: f32,
@@ -49,7 +49,7 @@ pub enum Model {
 }
 
 /// The potential neurons start at.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum VInit {
     /// `rest` (no `v_init`).
     Rest,
@@ -65,7 +65,7 @@ pub enum VInit {
 /// inhibitory current `State::gi` (its magnitude, ≥ 0), each decaying exponentially.
 /// τ dv/dt = rest − v + r·(i_e − i_i) is linear with exponential inputs, so one step is
 /// exact: v ← rest + (v − rest)·m + r·(i_e·k_e − i_i·k_i).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Currents {
     /// exp(−dt/τ_exc), exp(−dt/τ_inh).
     pub decay_e: f32,
@@ -267,7 +267,7 @@ pub enum Synapse {
 }
 
 /// Conductance synapses of a `lif` population.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Conductance {
     pub decay_e: f32,
     pub decay_i: f32,

@@ -9,7 +9,7 @@ use super::spiking::Sim;
 use rand_chacha::ChaCha8Rng;
 
 /// How samples are shown, from a spiking wake phase's settings.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Presentation {
     pub dt: f64,
     pub present_steps: u64,

@@ -8,7 +8,7 @@ use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayView2};
 
 /// A rate unit's transfer function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Activation {
     Relu,
     Sigmoid,
@@ -46,7 +46,7 @@ impl Activation {
 
 /// How the network computes at test time: each population's transfer function and the
 /// factor on its activity (dropout trained with `test_time` scaling multiplies by 1 − p).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Inference {
     pub act: Vec<Activation>,
     pub test_scale: Vec<f32>,

@@ -40,6 +40,8 @@ pub struct Stats {
     pub activity: Recorder,
     /// Spikes of each input neuron, when the setup records them (else empty).
     pub input_counts: Vec<u32>,
+    /// The stop flag ended the phase before its last step.
+    pub stopped: bool,
 }
 
 /// Runs the phase; on a non-finite potential returns the population's index.
@@ -94,6 +96,7 @@ pub fn run_stoppable(
         )
     });
     let mut ran = setup.steps;
+    let mut stopped = false;
     // The drive keeps its spike clock for this run; the setup stays reusable.
     let mut drive = setup
         .drive
@@ -109,6 +112,7 @@ pub fn run_stoppable(
     for t in 0..setup.steps {
         if t % STOP_EVERY == 0 && stop.load(Ordering::Relaxed) {
             ran = t;
+            stopped = true;
             progress(t);
             break;
         }
@@ -157,6 +161,7 @@ pub fn run_stoppable(
         steps: ran,
         activity,
         input_counts,
+        stopped,
     })
 }
 

@@ -138,6 +138,25 @@ pub struct Saved {
     pub cols: usize,
 }
 
+impl Saved {
+    /// A row of `index.csv`.
+    fn parse(line: &str) -> Option<Saved> {
+        let f: Vec<&str> = line.split(',').collect();
+        let [tag, op, name, projection, file, rows, cols] = f[..] else {
+            return None;
+        };
+        Some(Saved {
+            tag: tag.into(),
+            op: op.parse().ok(),
+            name: name.into(),
+            projection: projection.into(),
+            file: file.into(),
+            rows: rows.parse().ok()?,
+            cols: cols.parse().ok()?,
+        })
+    }
+}
+
 /// Passes progress on to `inner` and saves the weights at the chosen points.
 pub struct Saver<'a> {
     whens: Vec<When>,
@@ -146,6 +165,8 @@ pub struct Saver<'a> {
     pub saved: Vec<Saved>,
     /// Files that could not be written (the run goes on).
     pub errors: Vec<String>,
+    /// A resumed run: its start was saved by the run it continues.
+    resumed: bool,
 }
 
 impl<'a> Saver<'a> {
@@ -159,6 +180,24 @@ impl<'a> Saver<'a> {
             inner,
             saved: Vec::new(),
             errors: Vec::new(),
+            resumed: false,
+        }
+    }
+
+    /// Saves into `run_dir/weights/` after what the run it continues saved there (read back
+    /// from its `index.csv`): a resumed run.
+    pub fn continuing(whens: Vec<When>, run_dir: &Path, inner: &'a mut dyn Progress) -> Saver<'a> {
+        let dir = run_dir.join(WEIGHTS_DIR);
+        let saved = std::fs::read_to_string(dir.join("index.csv"))
+            .map(|t| t.lines().skip(1).filter_map(Saved::parse).collect())
+            .unwrap_or_default();
+        Saver {
+            whens,
+            dir,
+            inner,
+            saved,
+            errors: Vec::new(),
+            resumed: true,
         }
     }
 
@@ -258,7 +297,7 @@ impl Progress for Saver<'_> {
         self.inner.finish();
     }
     fn network_ready(&mut self, net: &Network) {
-        if self.whens.contains(&When::Start) {
+        if self.whens.contains(&When::Start) && !self.resumed {
             self.save("start".into(), None, "start", net);
         }
     }

@@ -23,7 +23,8 @@ pub struct Recording {
 }
 
 /// The outcome of `plan` from what was recorded. With an `error`, the status is `error`
-/// and no expectation passes: a run that stopped did not show what it was meant to show.
+/// (`interrupted` when the run was stopped, E413) and no expectation passes: a run that
+/// stopped did not show what it was meant to show.
 pub fn assemble(
     plan: &Plan,
     eval: EvalSplit,
@@ -56,7 +57,12 @@ pub fn assemble(
     outcome.compute_final();
     outcome.expectations = evaluate_all(&plan.expectations, &outcome);
     if let Some(e) = error {
-        outcome.status = "error".into();
+        // A stop asked for (a signal, Ctrl-C) is not a failure of the protocol.
+        outcome.status = if e.code == crate::diagnostics::Code::E413 {
+            "interrupted".into()
+        } else {
+            "error".into()
+        };
         outcome.error = Some(ErrorInfo {
             code: e.code.as_str().into(),
             message: e.message.clone(),

@@ -7,6 +7,7 @@
 pub mod assemble;
 pub mod diff;
 pub mod expect;
+pub mod folder;
 pub mod golden;
 pub mod over_seeds;
 pub mod write;

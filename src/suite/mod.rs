@@ -22,6 +22,8 @@ use crate::session::{self, Report, Sets};
 use crate::sweep::{self, Config, PointRun};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 /// How to run a suite.
 pub struct Options<'a> {
@@ -39,6 +41,8 @@ pub struct Options<'a> {
     pub resume: bool,
     /// Write each protocol's golden outcome instead of comparing with it.
     pub bless: bool,
+    /// Set by a signal: runs stop at the next step boundary, runs not started do not start.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 /// A check's verdict.
@@ -259,6 +263,7 @@ impl Suite {
                 resume: opts.resume,
                 // The output folder belongs to the suite (the CLI checks it).
                 force: true,
+                stop: opts.stop.clone(),
             };
             let r = sweep::run_job(
                 &cfg,

@@ -11,13 +11,17 @@ pub mod values;
 
 use crate::data::EvalSplit;
 use crate::diagnostics::render::{self, Style};
+use crate::engine::runner::SNAPSHOT_FILE;
 use crate::engine::{self, Quiet};
-use crate::outcome::write::{OUTCOME_FILE, write_outcome};
+use crate::outcome::folder::{Found, RunFolder, found, staging_of};
+use crate::outcome::write::{METRICS_FILE, OUTCOME_FILE, to_csv, write_outcome};
 use crate::outcome::{ExpectationResult, Outcome, over_seeds};
 use crate::plan::compare::SweepIr;
 use crate::session::{self, Sets};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// One combination of the swept constants.
@@ -85,6 +89,8 @@ pub struct Config<'a> {
     pub resume: bool,
     /// Overwrite existing outcomes that `resume` does not keep.
     pub force: bool,
+    /// Set by a signal: runs stop at the next step boundary, runs not started do not start.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 /// One run of the sweep.
@@ -221,42 +227,78 @@ pub fn run_job(
         result.error = Some(format!("the protocol `{protocol}` did not compile"));
         return result;
     };
-    let file = dir.join(OUTCOME_FILE);
-    if file.exists() {
-        let earlier: Option<Outcome> = std::fs::read_to_string(&file)
-            .ok()
-            .and_then(|t| serde_json::from_str(&t).ok());
-        match earlier {
-            Some(o)
-                if cfg.resume
-                    && o.status == "complete"
-                    && o.work_hash == crate::plan::hash::work_hash(plan)
-                    && o.evaluated_on == eval_word(cfg.eval) =>
-            {
-                // The work is the same, the expectations may not be: judge them anew.
-                let mut o = o;
-                o.expectations = crate::outcome::expect::evaluate_all(&plan.expectations, &o);
-                result.outcome = Some(o);
-                result.reused = true;
-                return result;
-            }
-            _ if !cfg.force => {
-                result.error = Some(format!(
-                    "{} exists and is not a complete run of this plan; pass --force to overwrite it",
-                    file.display()
-                ));
-                return result;
-            }
-            _ => {}
-        }
+    if cfg.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed)) {
+        result.error = Some("not run: the sweep was interrupted".into());
+        return result;
     }
-    let (outcome, error) = engine::run(plan, &engine::Options { eval: cfg.eval }, &mut Quiet);
+    let mut resume = None;
+    let found_here = found(&dir);
+    if found_here == Found::Complete
+        && cfg.resume
+        && let Some(mut o) = reusable(&dir, plan, cfg.eval)
+    {
+        // The work is the same, the expectations may not be: judge them anew.
+        o.expectations = crate::outcome::expect::evaluate_all(&plan.expectations, &o);
+        result.outcome = Some(o);
+        result.reused = true;
+        return result;
+    }
+    if cfg.resume {
+        resume = unfinished(&dir, plan, cfg.eval);
+    }
+    // Without --force, only this plan's own runs are replaced: an unfinished one with
+    // --resume, or a complete one whose files are not whole.
+    let ours = same_work(&dir, plan);
+    if found_here != Found::Nothing && !cfg.force && !(cfg.resume && ours) {
+        result.error = Some(format!(
+            "{} exists and is not a complete run of this plan; pass --force to overwrite it{}",
+            dir.join(OUTCOME_FILE).display(),
+            if cfg.resume {
+                ""
+            } else {
+                ", or --resume to keep or continue it"
+            }
+        ));
+        return result;
+    }
+    let folder = match RunFolder::prepare(&dir, 1 << 20, resume.is_none()) {
+        Ok(f) => f,
+        Err(e) => {
+            result.error = Some(e);
+            return result;
+        }
+    };
+    let control = engine::Control {
+        stop: cfg.stop.clone(),
+        snapshots: Some(engine::Snapshots::new(
+            folder.staging.join(SNAPSHOT_FILE),
+            engine::Every::Time(std::time::Duration::from_secs(600)),
+        )),
+        resume,
+    };
+    let (outcome, error) = engine::run_with(
+        plan,
+        &engine::Options { eval: cfg.eval },
+        &mut Quiet,
+        control,
+    );
     if let Some(e) = error {
         let d = e.to_diagnostic(&report.program.sources);
         result.error = Some(render::render_human(&d, &report.program.sources, style));
     }
-    if let Err(e) = write_outcome(&dir, &outcome) {
-        let msg = format!("cannot write the outcome into {}: {e}", dir.display());
+    let complete = outcome.status == "complete";
+    if complete {
+        let _ = std::fs::remove_file(folder.staging.join(SNAPSHOT_FILE));
+    }
+    let written = write_outcome(&folder.staging, &outcome)
+        .map_err(|e| {
+            format!(
+                "cannot write the outcome into {}: {e}",
+                folder.staging.display()
+            )
+        })
+        .and_then(|()| folder.commit(complete));
+    if let Err(msg) = written {
         result.error = Some(match result.error.take() {
             Some(prev) => format!("{prev}\n{msg}"),
             None => msg,
@@ -265,6 +307,58 @@ pub fn run_job(
     result.outcome = Some(outcome);
     result.seconds = start.elapsed().as_secs_f64();
     result
+}
+
+/// The complete outcome in `dir` when it ran this plan on this split and every file of the
+/// run is whole (metrics.csv is the outcome's timeline).
+fn reusable(dir: &Path, plan: &crate::plan::Plan, eval: EvalSplit) -> Option<Outcome> {
+    let o: Outcome =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(OUTCOME_FILE)).ok()?).ok()?;
+    let same = o.status == "complete"
+        && o.work_hash == crate::plan::hash::work_hash(plan)
+        && o.evaluated_on == eval.word();
+    let csv = std::fs::read(dir.join(METRICS_FILE)).ok()?;
+    (same && csv == to_csv(&o)).then_some(o)
+}
+
+/// Whether the outcome in `dir` ran this plan's work (complete or not).
+fn same_work(dir: &Path, plan: &crate::plan::Plan) -> bool {
+    std::fs::read_to_string(dir.join(OUTCOME_FILE))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["work_hash"].as_str().map(str::to_string))
+        .is_some_and(|h| h == crate::plan::hash::work_hash(plan))
+}
+
+/// The snapshot of this plan's unfinished run in `dir` (or beside it), to continue.
+fn unfinished(dir: &Path, plan: &crate::plan::Plan, eval: EvalSplit) -> Option<engine::Snapshot> {
+    let hash = crate::plan::hash::work_hash(plan);
+    [staging_of(dir), dir.to_path_buf()]
+        .iter()
+        .filter_map(|d| engine::Snapshot::read(&d.join(SNAPSHOT_FILE)).ok())
+        .find(|s| s.work_hash == hash && s.eval == eval)
+        .inspect(|_| {
+            // A snapshot in the folder itself continues in a fresh staging folder.
+            let staging = staging_of(dir);
+            if !staging.join(SNAPSHOT_FILE).exists() {
+                let _ = copy_folder(dir, &staging);
+            }
+        })
+}
+
+/// Copies a run's folder (one level: a run's files and its weights/ folder).
+fn copy_folder(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_folder(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
 }
 
 /// The sweep's expectations at each point, over the seeds that ran to completion there.
@@ -284,11 +378,4 @@ pub fn expectations(
             over_seeds::evaluate_all(&sweep.expectations, &over_seeds::Seeds(&outcomes))
         })
         .collect()
-}
-
-fn eval_word(e: EvalSplit) -> &'static str {
-    match e {
-        EvalSplit::Test => "test",
-        EvalSplit::Validation => "validation",
-    }
 }

@@ -12,9 +12,12 @@ mod perturb;
 mod rate_wake;
 mod readout;
 mod sleep;
+mod snapshot;
 mod spiking_wake;
 mod state;
+mod walk;
 
+pub use snapshot::{Every, Position, SNAPSHOT_FILE, Snapshot, Snapshots};
 pub use state::State;
 
 use super::network::Network;
@@ -69,10 +72,40 @@ pub fn run(
     opts: &Options,
     progress: &mut dyn Progress,
 ) -> (Outcome, Option<RunError>) {
+    run_with(plan, opts, progress, Control::default())
+}
+
+/// What a caller controls of a run besides the plan: a flag that stops it at the next step
+/// boundary (signals), where snapshots go, and a snapshot to continue from.
+#[derive(Default)]
+pub struct Control {
+    pub stop: Option<Arc<AtomicBool>>,
+    pub snapshots: Option<Snapshots>,
+    pub resume: Option<Snapshot>,
+}
+
+/// [`run`] under `control`: stopped by its flag (the outcome then says `interrupted`),
+/// writing snapshots, or continuing a snapshot's run.
+pub fn run_with(
+    plan: &Plan,
+    opts: &Options,
+    progress: &mut dyn Progress,
+    control: Control,
+) -> (Outcome, Option<RunError>) {
     let start = Instant::now();
-    let (recording, error) = match Runner::new(plan, opts) {
+    let runner = match control.resume {
+        Some(s) => Runner::resume(plan, s),
+        None => Runner::new(plan, opts),
+    };
+    let (recording, error) = match runner {
         Ok(mut r) => {
             let load_seconds = start.elapsed().as_secs_f64();
+            if let Some(stop) = control.stop {
+                r.set_stop_flag(stop);
+            }
+            if let Some(s) = control.snapshots {
+                r.write_snapshots(s);
+            }
             progress.network_ready(&r.state.net);
             let result = r.ops(&plan.ops, progress);
             progress.run_done(&r.state.net);
@@ -119,6 +152,8 @@ struct Interference {
 pub struct Runner {
     /// The plan's master seed (streams of loop passes and readouts derive from it).
     seed: u64,
+    /// The plan's work hash (what a snapshot of this run is a snapshot of).
+    work_hash: String,
     opts: Options,
     /// Set from another thread (Ctrl-C) to stop at the next step boundary.
     stop: Arc<AtomicBool>,
@@ -129,9 +164,13 @@ pub struct Runner {
     checkpoints: HashMap<String, State>,
     /// The last phase call run (`consolidate#2`).
     after: String,
-    /// The pass of each enclosing `until` loop: a phase repeated by a loop gets a new
-    /// random stream on every pass after the first.
-    passes: Vec<u64>,
+    /// Each enclosing `until` loop: its index among its list's ops, and its pass (a phase
+    /// repeated by a loop gets a new random stream on every pass after the first).
+    loops: Vec<(usize, u64)>,
+    /// Where a resumed run starts (consumed as the op tree is walked down to it).
+    resume_at: Option<snapshot::Position>,
+    /// Where and how often snapshots are written (`--resume` continues from the last one).
+    snapshots: Option<snapshot::Snapshots>,
     measures: usize,
     rows: Vec<Row>,
     records: Vec<OpRecord>,
@@ -152,6 +191,7 @@ impl Runner {
             .collect();
         Ok(Runner {
             seed: plan.seed,
+            work_hash: crate::plan::hash::work_hash(plan),
             opts: *opts,
             stop: Arc::new(AtomicBool::new(false)),
             data,
@@ -159,7 +199,9 @@ impl Runner {
             state: State::new(net),
             checkpoints: HashMap::new(),
             after: String::new(),
-            passes: Vec::new(),
+            loops: Vec::new(),
+            resume_at: None,
+            snapshots: None,
             measures: 0,
             rows: Vec::new(),
             records: Vec::new(),
@@ -170,10 +212,10 @@ impl Runner {
     /// The seed of an op's stream on the current loop passes: the plan's seed on the first
     /// pass, then one derived from the stream's name and the passes (`learn#3@1`).
     fn seed_of(&self, stream: &Stream) -> u64 {
-        if self.passes.iter().all(|&p| p == 0) {
+        if self.loops.iter().all(|&(_, p)| p == 0) {
             return stream.seed;
         }
-        let passes: Vec<String> = self.passes.iter().map(u64::to_string).collect();
+        let passes: Vec<String> = self.loops.iter().map(|(_, p)| p.to_string()).collect();
         crate::plan::streams::derive(self.seed, &format!("{}@{}", stream.name, passes.join(".")))
     }
 
@@ -246,51 +288,8 @@ impl Runner {
         assemble(plan, self.opts.eval, self.recording(), error, total)
     }
 
-    /// Runs ops (loops included), recording each.
-    pub fn ops(&mut self, ops: &[Op], progress: &mut dyn Progress) -> Result<(), RunError> {
-        for op in ops {
-            if self.stopped() {
-                return Err(interrupted(op.span(), None));
-            }
-            if let Op::Until {
-                cond,
-                max,
-                body,
-                span,
-            } = op
-            {
-                for pass in 0..*max {
-                    self.passes.push(pass);
-                    let result = self.ops(body, progress);
-                    self.passes.pop();
-                    result?;
-                    if self.live(cond, span)? != 0.0 {
-                        break;
-                    }
-                }
-                continue;
-            }
-            let t = Instant::now();
-            let mut record = OpRecord {
-                index: self.records.len(),
-                kind: String::new(),
-                name: String::new(),
-                amount: None,
-                spikes: BTreeMap::new(),
-                loss: Vec::new(),
-                weights: Vec::new(),
-            };
-            let result = self.op(op, &mut record, progress);
-            progress.op_done(&record, &self.state.net);
-            self.records.push(record);
-            self.op_seconds.push(t.elapsed().as_secs_f64());
-            result?;
-        }
-        Ok(())
-    }
-
     /// One op (not a loop), into its record.
-    fn op(
+    pub(super) fn op(
         &mut self,
         op: &Op,
         rec: &mut OpRecord,
@@ -325,7 +324,7 @@ impl Runner {
                 self.state.last_wake = Some(state::LastWake {
                     dynamics: dynamics.clone(),
                     rules: rules.clone(),
-                    settings: settings.typed.clone(),
+                    settings: settings.clone(),
                 });
                 self.wake(&wake, op.is_spiking(), rec, progress)?;
             }

@@ -73,7 +73,7 @@ impl Runner {
             length,
             dynamics: &last.dynamics,
             rules: &last.rules,
-            settings: &last.settings,
+            settings: &last.settings.typed,
             seed,
             span,
             interference: Some(Interference {

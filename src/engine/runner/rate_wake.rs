@@ -108,7 +108,7 @@ impl Runner {
                 }
             }
             progress.finish();
-            if self.stopped() {
+            if done < total && self.stopped() {
                 rec.amount = Some(done as u64);
                 self.check_weights(name, span)?;
                 return Err(interrupted(

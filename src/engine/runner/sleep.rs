@@ -157,7 +157,7 @@ impl Runner {
                 after,
             })
             .collect();
-        if self.stopped() {
+        if stats.stopped {
             return Err(interrupted(span, Some((stats.steps, *steps, "steps"))));
         }
         Ok(())

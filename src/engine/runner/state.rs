@@ -8,8 +8,9 @@ use crate::engine::activity::Recorder;
 use crate::engine::network::Network;
 use crate::engine::presenting::Presentation;
 use crate::engine::rate::Inference;
-use crate::plan::bind::{Bound, NeuronModel, Rule, WakeSettings};
+use crate::plan::bind::{Bound, NeuronModel, Rule, Settings, WakeSettings};
 use crate::plan::ir::Plan;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// The datasets and tasks of a plan, as read.
@@ -86,16 +87,17 @@ impl Data {
 }
 
 /// How the last wake phase trained: what `interfere` trains with.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LastWake {
     pub dynamics: BTreeMap<String, Bound<NeuronModel>>,
     pub rules: Vec<Bound<Rule>>,
-    pub settings: WakeSettings,
+    pub settings: Settings<WakeSettings>,
 }
 
 /// Everything the ops have made of the run so far, and that later ops read: the network
-/// and what is known about it. A checkpoint clones it whole; `restore` puts it back.
-#[derive(Clone)]
+/// and what is known about it. A checkpoint clones it whole; `restore` puts it back; a
+/// snapshot on disk (`--resume`) holds it too.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct State {
     pub net: Network,
     /// How the network computes at test time (transfer functions, dropout scaling).
