@@ -125,3 +125,70 @@ fn metrics_csv_has_the_documented_columns() {
     );
     assert!(row[7].parse::<f64>().unwrap() >= 0.0);
 }
+
+/// Weights one run exports start another: `init load("….npy")` reads them back exactly,
+/// a missing file is E115 at check time, a matrix of the wrong shape E405 when the network
+/// is built.
+#[test]
+fn exported_weights_start_another_run_through_init_load() {
+    let dir = scratch("load");
+    std::fs::write(dir.join("p.sleep"), PROTOCOL).unwrap();
+    exits(
+        &somnia(
+            &[
+                "run",
+                "p.sleep",
+                "-q",
+                "--out",
+                "r",
+                "--save-weights",
+                "end",
+            ],
+            &dir,
+        ),
+        0,
+    );
+    let saved = load(&dir.join("r/weights/end/afferent.npy"));
+    let second = format!(
+        "{}\nprotocol again {{\n  network warm\n  schedule {{ measure weights(afferent, stat = sum) }}\n  expect final weights(afferent, stat = sum) > 0\n}}\n",
+        PROTOCOL.replace("protocol slept", "protocol slept_twice").replace(
+            "network snn {",
+            "network warm {\n  input px 36\n  layer exc 8 : lif { tau 20 ms; threshold -55 mV; r 5 }\n  connect px -> exc as afferent { init load(\"r/weights/end/afferent.npy\"); sign excitatory; bounds [0, 1] }\n}\n\nnetwork snn {",
+        )
+    );
+    std::fs::write(dir.join("q.sleep"), &second).unwrap();
+    exits(
+        &somnia(
+            &[
+                "run",
+                "q.sleep",
+                "-p",
+                "again",
+                "-q",
+                "--out",
+                "q",
+                "--save-weights",
+                "start",
+            ],
+            &dir,
+        ),
+        0,
+    );
+    assert_eq!(load(&dir.join("q/weights/start/afferent.npy")), saved);
+
+    let missing = second.replace("r/weights/end/afferent.npy", "nowhere.npy");
+    std::fs::write(dir.join("m.sleep"), missing).unwrap();
+    let out = somnia(&["check", "m.sleep"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("E115"));
+
+    let wrong = second.replace("input px 36\n  layer exc 8", "input px 36\n  layer exc 9");
+    std::fs::write(dir.join("w.sleep"), wrong).unwrap();
+    let out = somnia(&["run", "w.sleep", "-p", "again", "-q", "--out", "w"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("E405") && err.contains("needs 9 × 36"),
+        "{err}"
+    );
+}

@@ -36,7 +36,7 @@ pub const MODELS: &[Builtin] = &[
         param("tau_adapt", T, "decay of the threshold adaptation").num(0.1).range(Range::Positive),
         param("v_min", V, "lower clamp of the membrane potential").optional(),
         param("v_max", V, "upper clamp of the membrane potential").optional(),
-        param("v_init", Ty::OneOf(&[V, Ty::Builtin(Kind::Init)]), "the potential each neuron starts a phase (and every sample) at: a voltage, or drawn per neuron by `uniform(lo, hi)`, `normal(mean, std)` or `constant(v)` in volts, from a stream of the phase's call (default: `rest`)").optional(),
+        param("v_init", Ty::OneOf(&[V, Ty::BuiltinOf(Kind::Init, &["uniform", "normal", "constant"])]), "the potential each neuron starts a phase (and every sample) at: a voltage, or drawn per neuron by `uniform(lo, hi)`, `normal(mean, std)` or `constant(v)` in volts, from a stream of the phase's call (default: `rest`)").optional(),
     ])
     .dynamics(Dynamics::Spiking),
 ];

@@ -37,6 +37,16 @@ pub const INITS: &[Builtin] = &[
         "uniform in ±√(6 / (fan_in + fan_out))",
         &[],
     ),
+    builtin(
+        "load",
+        Kind::Init,
+        "weights read from a `.npy` file of post × pre float32 or float64 values, as `run --save-weights` writes them (`weights/end/x_to_h.npy`); biases start at 0",
+        &[param(
+            "path",
+            Ty::Str,
+            "the `.npy` file, relative to the protocol file",
+        )],
+    ),
 ];
 
 /// Which pairs of neurons a projection connects.

@@ -67,6 +67,7 @@ impl Eval<'_, '_> {
         if b.name == "lif" {
             self.check_lif(&params, span);
         }
+        let loads = b.kind == Kind::Init && b.name == "load";
         if b.name == "prune"
             && let (Some(f), Some(below)) = (
                 params.get("fraction").and_then(|v| v.first()),
@@ -84,14 +85,18 @@ impl Eval<'_, '_> {
                 .help("give `fraction` (the weakest share of synapses) or `below` (a magnitude), not both"),
             );
         }
-        Value::Builtin(Rc::new(BuiltinValue {
+        let v = BuiltinValue {
             entry: b,
             params,
             name: None,
             on: Vec::new(),
             factor: 1.0,
             span,
-        }))
+        };
+        if loads {
+            self.check_data_files(self.module, &v);
+        }
+        Value::Builtin(Rc::new(v))
     }
 }
 

@@ -19,7 +19,7 @@ impl Eval<'_, '_> {
             }
             Item::Dataset(_) => {
                 if let Value::Builtin(b) = self.definition_value(id) {
-                    self.check_data_files(id, &b);
+                    self.check_data_files(id.module, &b);
                 }
             }
             Item::Tasks(_) => {
@@ -74,18 +74,20 @@ impl Eval<'_, '_> {
         self.locals.clear();
     }
 
-    /// E115: the files a dataset reads must exist (relative to the protocol file).
-    fn check_data_files(&mut self, id: ItemId, b: &super::value::BuiltinValue) {
+    /// E115: the files a dataset or `load(…)` reads must exist (relative to the file of
+    /// `module`, where they are written).
+    pub fn check_data_files(&mut self, module: usize, b: &super::value::BuiltinValue) {
         let keys: &[&str] = match b.entry.name {
             "idx" => &["path"],
             "csv" => &["path"],
             "npy" => &["x", "y"],
+            "load" => &["path"],
             _ => return,
         };
         let base = self
             .prog
             .sources
-            .get(crate::load::file_of(id.module))
+            .get(crate::load::file_of(module))
             .path
             .as_deref()
             .and_then(Path::parent)
@@ -110,11 +112,10 @@ impl Eval<'_, '_> {
                 Some(dir) => dir.join(rel),
                 None => Path::new(rel).to_path_buf(),
             };
-            let shown_base =
-                Path::new(&self.prog.sources.get(crate::load::file_of(id.module)).name)
-                    .parent()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_default();
+            let shown_base = Path::new(&self.prog.sources.get(crate::load::file_of(module)).name)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
             let shown = crate::load::normalize(&shown_base.join(rel));
             let missing = if b.entry.name == "idx" {
                 !idx_folder_ok(&full)

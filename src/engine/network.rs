@@ -4,12 +4,14 @@
 //! of the published SRC code and the one matrix products for rate phases want. Spiking
 //! phases build a pre-major copy for event-driven propagation ([`super::sleep`]).
 
+use crate::diagnostics::Code;
 use crate::diagnostics::runtime::RunError;
 use crate::plan::bind::network::{self as bind, Connectivity, Init, Initial};
 use crate::plan::ir::{NetworkIr, SpanIr};
 use crate::plan::streams;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Population {
@@ -121,7 +123,14 @@ impl Network {
             let mut rng =
                 ChaCha8Rng::seed_from_u64(streams::derive(seed, &format!("init:{}", p.name)));
             let c = &p.params.typed;
-            let mut w = init_weights(&c.init, pre, post, &mut rng);
+            let mut w = match &c.init {
+                Initial::Drawn(Init::Load(l)) => {
+                    let base = Path::new(&p.span.file).parent().unwrap_or(Path::new(""));
+                    load_weights(&base.join(&l.path), &p.name, pre, post)
+                        .map_err(|e| e.at(&p.span))?
+                }
+                init => init_weights(init, pre, post, &mut rng),
+            };
             let mask = connectivity(&c.connectivity, pre, post, &mut rng);
             let bounds = c.bounds().map(|(lo, hi)| (lo as f32, hi as f32));
             let sign = match c.sign {
@@ -252,7 +261,48 @@ fn init_weights(init: &Initial, pre: usize, post: usize, rng: &mut ChaCha8Rng) -
             .collect(),
         Initial::Drawn(Init::Constant(c)) => vec![c.value as f32; n],
         Initial::Drawn(Init::Glorot) => glorot(pre, post, rng),
+        // Read from its file by `load_weights`, before this is called.
+        Initial::Drawn(Init::Load(_)) => vec![0.0; n],
     }
+}
+
+/// A `post × pre` weight matrix from a `.npy` file (float32 or float64).
+fn load_weights(path: &Path, proj: &str, pre: usize, post: usize) -> Result<Vec<f32>, RunError> {
+    use ndarray::Array2;
+    use ndarray_npy::ReadNpyExt;
+    let shown = path.display();
+    let open = || {
+        std::fs::File::open(path)
+            .map_err(|e| RunError::new(Code::E401, format!("cannot read `{shown}`: {e}")))
+    };
+    let w: Array2<f32> = match Array2::<f32>::read_npy(open()?) {
+        Ok(w) => w,
+        Err(_) => Array2::<f64>::read_npy(open()?)
+            .map(|w| w.mapv(|v| v as f32))
+            .map_err(|e| {
+                RunError::new(
+                    Code::E402,
+                    format!("`{shown}` is not a 2-D float32 or float64 .npy array: {e}"),
+                )
+            })?,
+    };
+    if w.dim() != (post, pre) {
+        return Err(RunError::new(
+            Code::E405,
+            format!(
+                "`{shown}` holds a {} × {} matrix; `{proj}` needs {post} × {pre} (post × pre)",
+                w.dim().0,
+                w.dim().1
+            ),
+        ));
+    }
+    if w.iter().any(|v| !v.is_finite()) {
+        return Err(RunError::new(
+            Code::E402,
+            format!("`{shown}` holds values that are not finite"),
+        ));
+    }
+    Ok(w.iter().copied().collect())
 }
 
 fn glorot(pre: usize, post: usize, rng: &mut ChaCha8Rng) -> Vec<f32> {

@@ -117,9 +117,8 @@ impl VInit {
                 std: n.std,
                 seed: 0,
             },
-            // Glorot needs a fan-in and fan-out: not a potential (the checker allows it as
-            // an initialiser, and it leaves neurons at rest).
-            Some(Initial::Drawn(Init::Glorot)) => VInit::Rest,
+            // Not potentials: the checker allows only the three above for `v_init`.
+            Some(Initial::Drawn(Init::Glorot | Init::Load(_))) => VInit::Rest,
         }
     }
 }

@@ -12,6 +12,14 @@ kernels! {
         "normal" => Normal(Normal),
         "constant" => Constant(Constant),
         "glorot" => Glorot,
+        "load" => Load(Load),
+    }
+}
+
+params! {
+    /// Weights from a `.npy` file.
+    pub struct Load {
+        pub path: String,
     }
 }
 
