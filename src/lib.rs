@@ -10,6 +10,7 @@ pub mod builtins;
 pub mod check;
 pub mod cli;
 pub mod compare;
+pub mod console;
 pub mod data;
 pub mod diagnostics;
 pub mod engine;

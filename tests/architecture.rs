@@ -135,3 +135,32 @@ fn no_source_file_is_over_600_lines() {
     long.sort();
     assert!(long.is_empty(), "split these:\n{}", long.join("\n"));
 }
+
+/// `println!` and `eprintln!` panic on a failed write (stderr into a closed pipe); the
+/// command line prints through `crate::console` instead, which never does.
+#[test]
+fn nothing_prints_with_a_macro_that_can_panic() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let mut offenders = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        // Tests print as they like.
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        let prints_stdout = ["println!(", "print!("].iter().any(|m| {
+            code.match_indices(m)
+                .any(|(i, _)| !code[..i].ends_with('e') && !code[..i].ends_with("eprint"))
+        });
+        let prints_stderr = code.contains("eprintln!(") || code.contains("eprint!(");
+        let shadowed = code.contains("use crate::console::");
+        let is_console = f.ends_with("console.rs");
+        if !is_console && (prints_stdout || (prints_stderr && !shadowed)) {
+            offenders.push(f.display().to_string());
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "print through crate::console (cli::output::out, console::eprintln):\n{}",
+        offenders.join("\n")
+    );
+}

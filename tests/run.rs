@@ -348,6 +348,22 @@ fn a_task_of_absent_labels_is_e408() {
 }
 
 #[test]
+fn a_label_without_an_output_neuron_is_e409_before_any_op_runs() {
+    let dir = scratch("e409");
+    // Labels 2 and 3 with a 3-neuron output: backprop has no neuron for label 3.
+    let text = protocol(&mnist(300), &[("output y 10", "output y 3")]);
+    let (err, o) = fails_with(&dir, &text, "E409");
+    assert!(
+        err.contains("label 3") && err.contains("`y` has 3 neurons"),
+        "{err}"
+    );
+    assert!(err.contains("`y` 4 neurons"), "{err}");
+    // Refused when the data is read: not one op ran, nothing was measured.
+    assert_eq!(o["ops"].as_array().map_or(0, Vec::len), 0, "{o}");
+    assert_eq!(o["timeline"].as_array().map(Vec::len), Some(0), "{o}");
+}
+
+#[test]
 fn diverging_training_is_e410_naming_the_op_and_keeping_the_outcome() {
     let dir = scratch("e410");
     let text = protocol(

@@ -2,6 +2,7 @@
 
 use super::output::{self, JsonFile, JsonReport};
 use super::{FAILED, Format, OK, USAGE};
+use crate::console::eprintln;
 use crate::diagnostics::render;
 use crate::plan::Options;
 use crate::session;

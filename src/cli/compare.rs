@@ -9,6 +9,7 @@
 use super::many::ManyRuns;
 use super::{FAILED, OK, USAGE, output};
 use crate::compare::{self, Row};
+use crate::console::eprintln;
 use crate::outcome::write::OUTCOME_FILE;
 use crate::plan::compare::CompareIr;
 use crate::sweep::PointRun;

@@ -4,7 +4,8 @@
 //! expectations whose verdict differs. Exit 0 when no final value moved by more than the
 //! tolerance and no verdict changed, 1 when something did, 2 when a file cannot be read.
 
-use super::{FAILED, OK, USAGE, output};
+use super::{FAILED, OK, output};
+use crate::diagnostics::Code;
 use crate::outcome::Outcome;
 use crate::outcome::diff;
 use std::path::{Path, PathBuf};
@@ -31,19 +32,23 @@ fn load(path: &Path) -> Result<Outcome, String> {
     } else {
         path.to_path_buf()
     };
-    let text = std::fs::read_to_string(&file)
-        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not a somnia outcome: {e}", file.display()))
+    crate::outcome::read::file(&file)
 }
 
 pub fn run(a: Args) -> i32 {
+    // NaN compares false with everything: every change would count as unchanged.
+    if !(a.tolerance >= 0.0 && a.tolerance.is_finite()) {
+        return output::fail(
+            Code::E502,
+            &format!(
+                "--tolerance {}: a tolerance is a finite number ≥ 0",
+                a.tolerance
+            ),
+        );
+    }
     let (oa, ob) = match (load(&a.a), load(&a.b)) {
         (Ok(x), Ok(y)) => (x, y),
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
-            return USAGE;
-        }
+        (Err(e), _) | (_, Err(e)) => return output::fail(Code::E501, &e),
     };
     let mut text = format!(
         "A {} (protocol {}, seed {}, {})\nB {} (protocol {}, seed {}, {})\n",

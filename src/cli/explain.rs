@@ -2,6 +2,7 @@
 
 use super::{OK, USAGE};
 use crate::builtins;
+use crate::console::eprintln;
 use crate::diagnostics::Code;
 
 #[derive(clap::Args, Debug)]

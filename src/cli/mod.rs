@@ -94,7 +94,7 @@ pub fn run() -> i32 {
         }
     };
     let color = output::color_enabled(cli.color);
-    match cli.command {
+    let status = match cli.command {
         Command::Check(a) => check::run(a, color),
         Command::Plan(a) => plan::run(a, color),
         Command::Run(a) => run::run(a, color),
@@ -105,5 +105,13 @@ pub fn run() -> i32 {
         Command::Plot(a) => plot::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Repl(a) => repl::run(a, color),
+    };
+    // A report that could not be written is not a success, whatever the command found.
+    match crate::console::failure() {
+        Some((stream, e)) => output::fail(
+            crate::diagnostics::Code::E503,
+            &format!("cannot write to {stream}: {e}"),
+        ),
+        None => status,
     }
 }

@@ -1,20 +1,23 @@
 //! Printing diagnostics to the terminal or as JSON.
 
 use super::Color;
+use crate::console::{eprint, eprintln};
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::render::{self, Style};
 use crate::source::SourceMap;
 use serde::Serialize;
 use std::io::IsTerminal;
 
-/// Writes to stdout. A closed pipe (`somnia plan x --json | head`) is not an error worth a
-/// panic: the reader has what it wanted.
+/// Writes to stdout; a failed write ends the command with E503 (see [`crate::console`]).
 pub fn out(text: &str) {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush());
+    crate::console::out(text);
+}
+
+/// Prints `error[CODE]: message` for a problem of the command line or its files (the `E5xx`
+/// codes, which have no source span) and gives the exit status for it.
+pub fn fail(code: crate::diagnostics::Code, message: &str) -> i32 {
+    eprintln!("error[{}]: {message}", code.as_str());
+    super::USAGE
 }
 
 /// Whether to colour output on stderr.

@@ -2,6 +2,7 @@
 
 use super::output;
 use super::{FAILED, OK, USAGE};
+use crate::console::eprintln;
 use crate::plan::timeline;
 use crate::session;
 use std::path::PathBuf;

@@ -7,6 +7,7 @@
 //! these names are somnia's, so existing plots of those names are replaced.
 
 use super::{OK, USAGE};
+use crate::console::eprintln;
 use crate::outcome::Outcome;
 use crate::outcome::write::{OUTCOME_FILE, atomic_write};
 use crate::plot;
@@ -60,10 +61,7 @@ pub fn run(a: Args) -> i32 {
         Ok(Input::Outcome(f)) => {
             let o = match read_outcome(&f) {
                 Ok(o) => o,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return USAGE;
-                }
+                Err(e) => return super::output::fail(crate::diagnostics::Code::E501, &e),
             };
             let files = plot::outcome_plots(&o).map(|fs| {
                 fs.into_iter()
@@ -108,10 +106,7 @@ pub fn run(a: Args) -> i32 {
             super::output::out(&format!("{}\n", shown.join("\n")));
             OK
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            USAGE
-        }
+        Err(e) => super::output::fail(crate::diagnostics::Code::E503, &e),
     }
 }
 
@@ -124,10 +119,7 @@ fn beside(file: &Path) -> PathBuf {
 
 /// Reads an outcome, with a message saying what is wrong with it.
 pub fn read_outcome(path: &Path) -> Result<Outcome, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not a somnia outcome: {e}", path.display()))
+    crate::outcome::read::file(path)
 }
 
 /// Writes plots into `dir` (created if needed), replacing earlier plots of the same names.

@@ -6,6 +6,7 @@
 
 use super::progress::Bars;
 use super::{FAILED, OK, USAGE};
+use crate::console::eprintln;
 use crate::repl::complete::Editor as Helper;
 use crate::repl::input::is_complete;
 use crate::repl::{Repl, Status};

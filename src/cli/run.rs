@@ -14,6 +14,7 @@ use super::output;
 use super::progress::Bars;
 use super::signals;
 use super::{FAILED, OK, USAGE};
+use crate::console::eprintln;
 use crate::data::EvalSplit;
 use crate::engine::runner::SNAPSHOT_FILE;
 use crate::engine::weight_export::{self as weights, Saver, When};
@@ -107,8 +108,7 @@ pub fn run(a: Args, color: bool) -> i32 {
     };
     let whens: Vec<When> = a.save_weights.iter().map(|s| When::parse(s)).collect();
     if let Err(e) = weights::check(&whens, plan) {
-        eprintln!("error: {e}");
-        return USAGE;
+        return super::output::fail(crate::diagnostics::Code::E502, &e);
     }
     let dir = a
         .out
@@ -138,10 +138,7 @@ pub fn run(a: Args, color: bool) -> i32 {
     };
     let folder = match RunFolder::prepare(&dir, bytes_written(plan, &whens), resume.is_none()) {
         Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return USAGE;
-        }
+        Err(e) => return super::output::fail(crate::diagnostics::Code::E503, &e),
     };
     let stop = signals::install();
     let mut bars;
@@ -338,9 +335,7 @@ fn start_from(
 }
 
 fn read_outcome(path: &Path) -> Result<Outcome, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{} is not an outcome: {e}", path.display()))
+    crate::outcome::read::file(path)
 }
 
 /// Copies the files of a run's folder into its (new) staging folder.

@@ -7,6 +7,7 @@
 
 use super::many::ManyRuns;
 use super::{FAILED, OK, USAGE, output};
+use crate::console::eprintln;
 use crate::outcome::over_seeds::{mean, std};
 use crate::outcome::write::{OUTCOME_FILE, atomic_write};
 use crate::plan::compare::SweepIr;

@@ -7,6 +7,7 @@
 
 use super::output;
 use super::{FAILED, OK, USAGE};
+use crate::console::eprintln;
 use crate::suite::{self, Check, Job, Status, Suite};
 use crate::sweep::PointRun;
 use std::path::{Path, PathBuf};

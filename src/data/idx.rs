@@ -150,7 +150,19 @@ fn header<'a>(
             ),
         ));
     }
-    Ok((sizes, &body[..want as usize]))
+    if (body.len() as u128) > want {
+        // Two files concatenated, or a header from another file: reading the first `want`
+        // bytes would silently drop (or misalign) samples.
+        return Err(RunError::new(
+            Code::E402,
+            format!(
+                "`{shown}` has {} bytes after the {want} bytes of data its header announces",
+                body.len() as u128 - want
+            ),
+        )
+        .help("an IDX file holds its header and exactly the data it announces: re-export or re-download it"));
+    }
+    Ok((sizes, body))
 }
 
 #[cfg(test)]
@@ -287,6 +299,20 @@ mod tests {
         assert_eq!(e.code, Code::E402);
         assert!(
             e.message.contains("2 dimensions; expected 1"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn trailing_bytes_are_e402() {
+        let mut images = good_images();
+        images.extend([7, 7, 7]);
+        let dir = pair("trailing", &images, &good_labels(), false);
+        let e = err(&dir, "t-images-idx3-ubyte");
+        assert_eq!(e.code, Code::E402);
+        assert!(
+            e.message.contains("3 bytes after the 8 bytes"),
             "{}",
             e.message
         );

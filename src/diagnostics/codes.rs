@@ -2,7 +2,7 @@
 //!
 //! Codes are stable: a code, once shipped, keeps its meaning. Ranges: `E0xx` syntax, `E1xx`
 //! names and imports, `E2xx` units, types and values, `E3xx` schedule and plan, `E4xx`
-//! runtime, `W0xx` warnings. The explanation printed by `somnia explain CODE` is the file
+//! runtime, `E5xx` the command line and its files, `W0xx` warnings. The explanation printed by `somnia explain CODE` is the file
 //! `docs/diagnostics/CODE.md`, compiled in, so a code cannot exist without one.
 
 use super::Severity;
@@ -113,10 +113,14 @@ codes! {
     E406 => "malformed CSV row",
     E407 => "input size does not match the dataset",
     E408 => "task has no samples",
+    E409 => "label has no output neuron",
     E410 => "non-finite value during a run",
     E411 => "weights diverged",
     E412 => "needs state no earlier op produced",
     E413 => "run interrupted",
+    E501 => "not a somnia outcome",
+    E502 => "option value out of range",
+    E503 => "cannot write output",
 
     W001 => "file defines nothing",
     W002 => "unused definition",

@@ -85,7 +85,17 @@ const KINDS: [&str; 7] = [
 pub fn check(whens: &[When], plan: &Plan) -> Result<(), String> {
     let mut names: Vec<String> = KINDS.iter().map(|k| k.to_string()).collect();
     collect_names(&plan.ops, &mut names);
+    let records = max_records(&plan.ops);
     for w in whens {
+        if let When::Op(i) = w
+            && *i >= records
+        {
+            return Err(format!(
+                "--save-weights {i}: the protocol `{}` runs at most {records} ops (indices 0 to {}); `somnia plan` lists them",
+                plan.protocol,
+                records.saturating_sub(1)
+            ));
+        }
         if let When::Name(n) = w
             && !names.contains(n)
         {
@@ -107,6 +117,18 @@ pub fn check(whens: &[When], plan: &Plan) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The most ops a run of `ops` can record: an `until` loop's body counted `max` times.
+fn max_records(ops: &[Op]) -> usize {
+    ops.iter().fold(0usize, |n, op| {
+        n.saturating_add(match op {
+            Op::Until { body, max, .. } => {
+                usize::try_from(*max).map_or(usize::MAX, |m| m.saturating_mul(max_records(body)))
+            }
+            _ => 1,
+        })
+    })
 }
 
 fn collect_names(ops: &[Op], names: &mut Vec<String>) {

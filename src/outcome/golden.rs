@@ -35,9 +35,7 @@ pub fn read(path: &Path) -> Result<Option<Outcome>, String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
     };
-    serde_json::from_str(&text)
-        .map(Some)
-        .map_err(|e| format!("{} is not an outcome: {e}", path.display()))
+    super::read::parse(&text, path).map(Some)
 }
 
 /// Writes `outcome` as the golden at `path`, wall times cleared.

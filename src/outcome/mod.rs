@@ -10,6 +10,7 @@ pub mod expect;
 pub mod folder;
 pub mod golden;
 pub mod over_seeds;
+pub mod read;
 pub mod write;
 
 use serde::{Deserialize, Serialize};

@@ -14,6 +14,7 @@
 //! [`show`] (how values, records and weights print), [`input`] (multi-line entry and what an
 //! entry is), [`complete`] (the line editor's completion, highlighting and hints).
 
+use crate::console::eprintln;
 pub mod commands;
 pub mod complete;
 pub mod input;
@@ -23,7 +24,6 @@ pub mod show;
 
 use crate::engine::{Progress, Quiet};
 use input::Entry;
-use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
@@ -72,12 +72,11 @@ pub(crate) fn quiet() -> Box<dyn Progress> {
 
 /// Prints a result on stdout (flushed, so it interleaves with diagnostics on stderr).
 pub(crate) fn say(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    if !text.ends_with('\n') {
-        let _ = out.write_all(b"\n");
+    if text.ends_with('\n') {
+        crate::console::out(text);
+    } else {
+        crate::console::out(&format!("{text}\n"));
     }
-    let _ = out.flush();
 }
 
 /// Prints a problem that has no diagnostic code (a command used wrongly, a file that

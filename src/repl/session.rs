@@ -6,6 +6,7 @@ use super::live::Live;
 use super::{complain, say};
 use crate::check::eval::Eval;
 use crate::check::value::Value;
+use crate::console::eprint;
 use crate::diagnostics::render::{self, Style};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::engine::Progress;

@@ -6,6 +6,7 @@
 //! person would ("the word `lett`", "the end of the file").
 
 use super::grammar::Rule;
+use crate::console::eprintln;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 use pest::error::{ErrorVariant, InputLocation};

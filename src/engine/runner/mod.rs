@@ -7,6 +7,7 @@
 //! [`crate::outcome::assemble`].
 
 mod checkpoint;
+mod labels;
 mod measure;
 mod perturb;
 mod rate_wake;
@@ -184,6 +185,7 @@ impl Runner {
     pub fn new(plan: &Plan, opts: &Options) -> Result<Runner, RunError> {
         let net = Network::build(&plan.network, plan.seed)?;
         let data = Data::load(plan, &net)?;
+        labels::check(plan, &net, &data)?;
         let initial_abs_sums = net
             .projs
             .iter()
