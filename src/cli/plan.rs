@@ -33,10 +33,11 @@ pub struct Args {
 }
 
 pub fn run(a: Args, color: bool) -> i32 {
-    let report = match output::checked_report(&a.file, &a.sets, a.seed, color, FAILED) {
+    let mut report = match output::checked_report(&a.file, &a.sets, a.seed, color, FAILED) {
         Ok(r) => r,
         Err(status) => return status,
     };
+    time_by_data(&mut report.plans);
     let plans: Vec<&crate::plan::Plan> = match &a.protocol {
         Some(name) => match output::find_protocol(&report, name, &a.file) {
             Some(p) => vec![p],
@@ -67,6 +68,25 @@ pub fn run(a: Args, color: bool) -> i32 {
         ));
     }
     OK
+}
+
+/// Times each plan by the sizes of its tasks as read from its data; a plan whose data
+/// cannot be read keeps the times its task caps give (the header says so).
+fn time_by_data(plans: &mut [crate::plan::Plan]) {
+    let mut read: Vec<(String, crate::plan::cost::Sizes)> = Vec::new();
+    for p in plans {
+        // Plans of one file mostly share their data: read it once per datasets, tasks, seed.
+        let key = serde_json::to_string(&(&p.datasets, &p.task_lists, p.seed)).unwrap_or_default();
+        let sizes = match read.iter().find(|(k, _)| *k == key) {
+            Some((_, s)) => Some(s.clone()),
+            None => crate::data::sizes::of(p)
+                .ok()
+                .inspect(|s| read.push((key, s.clone()))),
+        };
+        if let Some(s) = sizes {
+            crate::plan::estimate::with_sizes(p, s);
+        }
+    }
 }
 
 /// `--svg OUT`: the hypnogram of the one protocol planned, never over an existing file

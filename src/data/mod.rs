@@ -9,6 +9,7 @@
 mod csv;
 mod idx;
 mod npy;
+pub mod sizes;
 mod split;
 mod synthetic;
 

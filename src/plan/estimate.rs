@@ -1,22 +1,10 @@
-//! What a plan will cost: memory (checked against the machine before anything runs) and a
-//! rough time, in synaptic operations at nominal rates.
-//!
-//! The time estimate is a planning aid, not a benchmark: rate phases are costed as dense
-//! matrix products at [`RATE_OPS_PER_S`], spiking steps as event-driven propagation with
-//! [`ACTIVITY`] of neurons firing per step at [`SPIKE_OPS_PER_S`].
+//! What a plan will cost: memory (checked against the machine before anything runs) and
+//! wall time, by the cost model of [`super::cost`].
 
 use super::bind::Rule;
 use super::bind::network::{Connect, Connectivity};
-use super::ir::{Estimate, NetworkIr, Op, TaskListIr, WakeLength};
-
-/// Synaptic operations per second of a dense rate phase (forward, backward, update).
-pub const RATE_OPS_PER_S: f64 = 4e9;
-/// Synaptic events per second of event-driven spike propagation.
-pub const SPIKE_OPS_PER_S: f64 = 4e8;
-/// Fraction of neurons assumed to fire in a step of a spiking phase.
-pub const ACTIVITY: f64 = 0.02;
-/// Samples per task assumed when a task list has no `train_cap`.
-pub const SAMPLES_PER_TASK: u64 = 1_000;
+use super::cost::{self, SAMPLES_PER_TASK, Sizes};
+use super::ir::{Estimate, NetworkIr, Op, Plan, TaskListIr, WakeLength};
 
 /// The number of synapses of a projection from its `connectivity`.
 pub fn synapses(connect: &Connect, from: u64, to: u64) -> u64 {
@@ -64,7 +52,6 @@ pub fn estimate(net: &NetworkIr, ops: &[Op], tasks: &[TaskListIr]) -> Estimate {
     let mut sleep_steps = 0u64;
     let mut bio_seconds = 0.0;
     let mut wake_samples = Some(0u64);
-    let mut synaptic_ops = 0.0;
     for op in walk(ops) {
         match op {
             Op::Sleep { steps, .. } => sleep_steps = sleep_steps.saturating_add(*steps),
@@ -74,7 +61,6 @@ pub fn estimate(net: &NetworkIr, ops: &[Op], tasks: &[TaskListIr]) -> Estimate {
             }
             _ => {}
         }
-        synaptic_ops += op_ops(op, neurons, synapses, tasks);
         bio_seconds += bio_time(op, tasks);
     }
     Estimate {
@@ -86,8 +72,48 @@ pub fn estimate(net: &NetworkIr, ops: &[Op], tasks: &[TaskListIr]) -> Estimate {
         sleep_steps,
         wake_samples,
         bio_seconds,
-        synaptic_ops,
+        seconds: 0.0,
+        startup_seconds: 0.0,
+        op_seconds: Vec::new(),
+        sizes: Sizes::guessed(tasks),
     }
+    .timed(net, ops)
+}
+
+impl Estimate {
+    /// The wall time of `ops` on `net` with this estimate's sizes.
+    fn timed(mut self, net: &NetworkIr, ops: &[Op]) -> Estimate {
+        let (per_op, startup) = cost::seconds(net, ops, &self.sizes);
+        self.seconds = startup + top_level(ops, &per_op);
+        self.startup_seconds = startup;
+        self.op_seconds = per_op;
+        self
+    }
+}
+
+/// The sum of the top-level ops' costs in `per_op` (listed as [`cost::seconds`] lists them).
+fn top_level(ops: &[Op], per_op: &[f64]) -> f64 {
+    let mut at = 0;
+    let mut total = 0.0;
+    for op in ops {
+        total += per_op.get(at).copied().unwrap_or(0.0);
+        at += listed(op);
+    }
+    total
+}
+
+/// How many entries an op takes in the listing: itself and its body's.
+pub fn listed(op: &Op) -> usize {
+    match op {
+        Op::Until { body, .. } => 1 + body.iter().map(listed).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+/// Re-times `plan` with the task sizes read from its data (`somnia plan`, `somnia run`).
+pub fn with_sizes(plan: &mut Plan, sizes: Sizes) {
+    let e = plan.estimate.clone();
+    plan.estimate = Estimate { sizes, ..e }.timed(&plan.network, &plan.ops);
 }
 
 /// Every op, with the bodies of `until` loops counted once per possible iteration bound.
@@ -138,50 +164,6 @@ pub fn bio_time(op: &Op, tasks: &[TaskListIr]) -> f64 {
         }
         _ => 0.0,
     }
-}
-
-/// Synaptic operations of one op.
-fn op_ops(op: &Op, neurons: u64, synapses: u64, tasks: &[TaskListIr]) -> f64 {
-    match op {
-        Op::Wake {
-            data,
-            length,
-            settings,
-            ..
-        } => {
-            let n = samples(data, *length, tasks).0 as f64;
-            if op.is_spiking() {
-                let dt = settings.dt.max(1e-5);
-                let steps = n * (settings.present + settings.rest) / dt;
-                steps * (neurons as f64 + 2.0 * ACTIVITY * synapses as f64)
-            } else {
-                n * 3.0 * synapses as f64
-            }
-        }
-        Op::Sleep { steps, .. } => {
-            *steps as f64 * (neurons as f64 + 2.0 * ACTIVITY * synapses as f64)
-        }
-        Op::Measure { metrics, .. } => {
-            metrics.len() as f64 * SAMPLES_PER_TASK as f64 * synapses as f64
-        }
-        Op::Perturb { .. } => synapses as f64,
-        Op::Checkpoint { .. } | Op::Restore { .. } => synapses as f64,
-        Op::Until { .. } => 0.0,
-    }
-}
-
-/// Estimated seconds of one op.
-pub fn op_seconds(op: &Op, net: &NetworkIr, tasks: &[TaskListIr]) -> f64 {
-    let (neurons, synapses) = size(net);
-    let ops = op_ops(op, neurons, synapses, tasks);
-    let rate = match op {
-        Op::Wake { .. } if !op.is_spiking() => RATE_OPS_PER_S,
-        Op::Measure { .. } | Op::Checkpoint { .. } | Op::Restore { .. } | Op::Perturb { .. } => {
-            RATE_OPS_PER_S
-        }
-        _ => SPIKE_OPS_PER_S,
-    };
-    ops / rate
 }
 
 /// Total memory of this machine, from /proc/meminfo (8 GiB when it cannot be read).

@@ -458,6 +458,13 @@ pub struct Estimate {
     pub wake_samples: Option<u64>,
     /// Biological time simulated by sleep phases, in seconds.
     pub bio_seconds: f64,
-    /// Synaptic operations, roughly: the unit of estimated cost.
-    pub synaptic_ops: f64,
+    /// Wall time of the whole run, roughly (the cost model of `plan/cost.rs`).
+    pub seconds: f64,
+    /// Of which building the network and reading the data.
+    pub startup_seconds: f64,
+    /// Wall time of each op, in the order `somnia plan` lists them (an `until` loop at its
+    /// bound, then each op of its body once).
+    pub op_seconds: Vec<f64>,
+    /// The task sizes the times assume.
+    pub sizes: super::cost::Sizes,
 }

@@ -1,13 +1,14 @@
 //! Plan: a checked protocol → a flat list of ops with concrete parameters ([`ir::Plan`]).
 //!
 //! [`compile`] resolves one protocol, [`unroll`] and [`ops`] turn its schedule into ops,
-//! [`expect`] compiles expectations, [`estimate`] costs the result, [`timeline`] prints it,
+//! [`expect`] compiles expectations, [`estimate`] sizes the result and [`cost`] times it, [`timeline`] prints it,
 //! [`compare`] handles `compare` and `sweep` items.
 
 pub mod bind;
 pub mod calls;
 pub mod compare;
 pub mod compile;
+pub mod cost;
 pub mod estimate;
 pub mod expect;
 pub mod hash;

@@ -3,7 +3,7 @@
 
 use super::bind::{Bound, Rule};
 use super::compare::{CompareIr, SweepIr};
-use super::estimate::{bytes, op_seconds};
+use super::estimate::bytes;
 use super::ir::{Op, ParamIr, Plan, SleepKind, WakeLength};
 use std::fmt::Write;
 
@@ -22,16 +22,20 @@ pub fn timeline(plan: &Plan) -> String {
         if pops == 1 { "" } else { "s" },
         group_digits(e.synapses)
     );
-    let total: f64 = plan.ops.iter().map(|op| cost(op, plan)).sum();
     let _ = writeln!(
         out,
-        "memory ≈ {} (weights {}, state {}) · sleep {} steps · {} biological · est. cost {}",
+        "memory ≈ {} (weights {}, state {}) · sleep {} steps · {} biological · est. cost {}{}",
         bytes(e.total_bytes),
         bytes(e.weight_bytes),
         bytes(e.state_bytes),
         group_digits(e.sleep_steps),
         seconds(e.bio_seconds),
-        seconds(total)
+        seconds(e.seconds),
+        if e.sizes.from_data {
+            ""
+        } else {
+            " (task sizes from their caps: the data was not read)"
+        }
     );
     out.push('\n');
     let _ = writeln!(
@@ -85,9 +89,9 @@ fn rows(ops: &[Op], plan: &Plan, depth: usize, index: &mut usize, bio: &mut f64,
         let (name, phase, kind, length) = describe(op);
         *bio += super::estimate::bio_time(op, &plan.task_lists);
         let indent = "  ".repeat(depth);
-        let c = cost(op, plan);
+        let c = plan.estimate.op_seconds.get(*index).copied().unwrap_or(0.0);
         let shown_cost = if matches!(op, Op::Until { .. }) {
-            "—".to_string()
+            format!("≤ {}", seconds(c))
         } else {
             seconds(c)
         };
@@ -106,15 +110,6 @@ fn rows(ops: &[Op], plan: &Plan, depth: usize, index: &mut usize, bio: &mut f64,
         if let Op::Until { body, .. } = op {
             rows(body, plan, depth + 1, index, bio, out);
         }
-    }
-}
-
-fn cost(op: &Op, plan: &Plan) -> f64 {
-    match op {
-        Op::Until { body, max, .. } => {
-            *max as f64 * body.iter().map(|o| cost(o, plan)).sum::<f64>()
-        }
-        _ => op_seconds(op, &plan.network, &plan.task_lists),
     }
 }
 

@@ -11,7 +11,7 @@ use super::{
     time_unit,
 };
 use crate::outcome::Outcome;
-use crate::plan::estimate::{bio_time, op_seconds};
+use crate::plan::estimate::bio_time;
 use crate::plan::ir::{Op, Plan, SleepKind, WakeLength};
 use crate::plan::timeline::{group_digits, seconds};
 use plotters::prelude::*;
@@ -125,7 +125,7 @@ pub fn of_plan(plan: &Plan) -> Hypnogram {
         loops: Vec::new(),
     };
     let mut t = 0.0;
-    plan_ops(&plan.ops, plan, bio, &mut t, &mut h);
+    plan_ops(&plan.ops, plan, bio, &mut t, &mut h, &mut 0);
     h
 }
 
@@ -143,11 +143,14 @@ fn spiking_throughout(ops: &[Op], plan: &Plan) -> bool {
     all && any
 }
 
-fn plan_ops(ops: &[Op], plan: &Plan, bio: bool, t: &mut f64, h: &mut Hypnogram) {
+/// `index`: the op's place in the plan's listing (`estimate.op_seconds`).
+fn plan_ops(ops: &[Op], plan: &Plan, bio: bool, t: &mut f64, h: &mut Hypnogram, index: &mut usize) {
     for op in ops {
         let start = *t;
+        let at = *index;
+        *index += 1;
         if let Op::Until { body, max, .. } = op {
-            plan_ops(body, plan, bio, t, h);
+            plan_ops(body, plan, bio, t, h, index);
             h.loops.push(Loop {
                 start,
                 end: *t,
@@ -158,7 +161,7 @@ fn plan_ops(ops: &[Op], plan: &Plan, bio: bool, t: &mut f64, h: &mut Hypnogram) 
         let d = if bio {
             bio_time(op, &plan.task_lists)
         } else {
-            op_seconds(op, &plan.network, &plan.task_lists)
+            plan.estimate.op_seconds.get(at).copied().unwrap_or(0.0)
         };
         *t += d.max(0.0);
         let block = |state, name: &str, detail: String| Block {
