@@ -79,13 +79,19 @@ fn a_billion_seeds_in_a_comparison_are_refused() {
     );
     let (message, at) = found(&r, Code::E319);
     assert_eq!(at, "1..1000000000");
-    assert!(message.contains("1,000,000,000") && message.contains("100,000"), "{message}");
+    assert!(
+        message.contains("1,000,000,000") && message.contains("100,000"),
+        "{message}"
+    );
 }
 
 #[test]
 fn a_billion_seeds_in_a_sweep_are_refused() {
     let r = check(
-        &file("repeat k { tick(seen) }", "sweep p over k in [1, 2] seeds 1..1000000000"),
+        &file(
+            "repeat k { tick(seen) }",
+            "sweep p over k in [1, 2] seeds 1..1000000000",
+        ),
         QUICK,
     );
     let (message, at) = found(&r, Code::E319);
@@ -110,15 +116,33 @@ fn a_grid_of_a_million_points_is_refused() {
 #[test]
 fn a_sweep_axis_of_a_billion_values_is_refused() {
     let r = check(
-        &file("repeat k { tick(seen) }", "sweep p over k in 1..1000000000 seeds 1..3"),
+        &file(
+            "repeat k { tick(seen) }",
+            "sweep p over k in 1..1000000000 seeds 1..3",
+        ),
         QUICK,
     );
     assert_eq!(found(&r, Code::E319).1, "1..1000000000");
 }
 
 #[test]
+fn a_range_inside_a_sweep_axis_list_is_refused() {
+    let r = check(
+        &file(
+            "repeat k { tick(seen) }",
+            "sweep p over k in [1..1000000000, 2] seeds 1..3",
+        ),
+        QUICK,
+    );
+    assert_eq!(found(&r, Code::E319).1, "[1..1000000000, 2]");
+}
+
+#[test]
 fn a_range_too_long_for_a_list_is_refused() {
-    let r = check(&file("tick(seen)", "let big = max(1..1000000000000)"), QUICK);
+    let r = check(
+        &file("tick(seen)", "let big = max(1..1000000000000)"),
+        QUICK,
+    );
     assert_eq!(found(&r, Code::E319).1, "1..1000000000000");
 }
 
@@ -153,7 +177,10 @@ fn repeat_a_billion_is_refused_at_once() {
 fn nested_loops_are_sized_by_their_product() {
     // Each loop alone is well within the limit; together they are 10^9 ops.
     let r = check(
-        &file("repeat 1000 { repeat 1000 { repeat 1000 { tick(seen) } } }", ""),
+        &file(
+            "repeat 1000 { repeat 1000 { repeat 1000 { tick(seen) } } }",
+            "",
+        ),
         QUICK,
     );
     let (message, at) = found(&r, Code::E310);
@@ -162,7 +189,11 @@ fn nested_loops_are_sized_by_their_product() {
     let d = r.diagnostics.iter().find(|d| d.code == Code::E310).unwrap();
     assert_eq!(d.secondary.len(), 2, "the loops around it are shown");
     // Twenty nested loops of ten: the product saturates instead of overflowing.
-    let deep = format!("{} tick(seen) {}", "repeat 10 { ".repeat(20), "}".repeat(20));
+    let deep = format!(
+        "{} tick(seen) {}",
+        "repeat 10 { ".repeat(20),
+        "}".repeat(20)
+    );
     let r = check(&file(&deep, ""), QUICK);
     assert!(found(&r, Code::E310).0.contains("operations"));
 }
@@ -171,7 +202,10 @@ fn nested_loops_are_sized_by_their_product() {
 fn a_plan_within_the_limit_is_not_refused() {
     // 2 + 400 × 10 × 2 ops: not refused, not large.
     let r = check(
-        &file("repeat 400 { repeat 10 { tick(seen); measure accuracy(seen) } }", ""),
+        &file(
+            "repeat 400 { repeat 10 { tick(seen); measure accuracy(seen) } }",
+            "",
+        ),
         Duration::from_secs(30),
     );
     assert!(!r.has_errors(), "{:?}", r.diagnostics);

@@ -7,7 +7,8 @@
 //! check, generous so it is not flaky, that catches unbounded work. A failure names the seed
 //! of the input and writes it to `target/fuzz-failures/`, so that
 //! `SOMNIA_FUZZ_SEED=<seed> cargo test --release --test fuzz` replays it alone.
-//! `SOMNIA_FUZZ_INPUTS=N` runs N inputs instead of the default.
+//! `SOMNIA_FUZZ_INPUTS=N` runs N inputs instead of the default. An abort cannot be caught: then
+//! `target/fuzz-running-*.txt` names the seed that was running.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -59,7 +60,12 @@ struct Corpus {
 
 fn corpus() -> Vec<Corpus> {
     let mut files = Vec::new();
-    for d in ["protocols", "examples", "benches/protocols", "tests/fixtures"] {
+    for d in [
+        "protocols",
+        "examples",
+        "benches/protocols",
+        "tests/fixtures",
+    ] {
         sleep_files(&root().join(d), &mut files);
     }
     files
@@ -130,6 +136,8 @@ const HUGE_STATEMENTS: &[&str] = &[
     "let big = max(1..1000000000000)",
     "compare a vs b over seeds 1..1000000000",
     "sweep a over x in 1..1000000000, y in 1..1000000000 seeds 1..1000000000",
+    "sweep a over x in [1..1000000000, 2] seeds 1..3",
+    "let r = [1..1000000000]",
 ];
 
 /// What was done to an input, for the failure report.
@@ -222,7 +230,12 @@ fn mutate(rng: &mut ChaCha8Rng, corpus: &[Corpus], base: &Corpus) -> (String, Ve
             if ranges.is_empty() || rng.random_bool(0.3) {
                 let s = HUGE_STATEMENTS[pick(rng, HUGE_STATEMENTS.len())];
                 let braces: Vec<usize> = (0..ts.len()).filter(|&i| ts[i] == b"{").collect();
-                let at = if braces.is_empty() { ts.len() } else { braces[pick(rng, braces.len())] + 1 };
+                // Inside a block (a schedule, a phase) or after the last item.
+                let at = if braces.is_empty() || rng.random_bool(0.3) {
+                    ts.len()
+                } else {
+                    braces[pick(rng, braces.len())] + 1
+                };
                 let spaced = format!("\n{s}\n");
                 let mut owned = ts.concat();
                 let before: usize = ts[..at].iter().map(|t| t.len()).sum();
@@ -329,7 +342,11 @@ fn run_one(seed: u64, corpus: &[Corpus]) -> Result<Duration, Failure> {
 #[test]
 fn mutated_files_never_panic_or_run_away() {
     let corpus = corpus();
-    assert!(corpus.len() > 50, "found only {} .sleep files", corpus.len());
+    assert!(
+        corpus.len() > 50,
+        "found only {} .sleep files",
+        corpus.len()
+    );
     let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok());
     let seeds: Vec<u64> = match env("SOMNIA_FUZZ_SEED") {
         Some(s) => vec![s],
@@ -338,7 +355,9 @@ fn mutated_files_never_panic_or_run_away() {
     // Panics are caught and reported with their seed; the default hook would print each.
     let hook = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(4);
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(4);
     let start = Instant::now();
     let (mut failures, mut slowest) = (Vec::new(), (Duration::ZERO, 0));
     std::thread::scope(|scope| {
@@ -351,13 +370,18 @@ fn mutated_files_never_panic_or_run_away() {
                     .spawn_scoped(scope, move || {
                         let mut failures = Vec::new();
                         let mut slowest = (Duration::ZERO, 0);
+                        // An abort (an allocation that fails) cannot be caught: this file
+                        // names the input that was running.
+                        let current = root().join(format!("target/fuzz-running-{t}.txt"));
                         for &seed in seeds.iter().skip(t).step_by(threads) {
+                            let _ = std::fs::write(&current, format!("SOMNIA_FUZZ_SEED={seed}\n"));
                             match run_one(seed, corpus) {
                                 Ok(d) if d > slowest.0 => slowest = (d, seed),
                                 Ok(_) => {}
                                 Err(f) => failures.push(f),
                             }
                         }
+                        let _ = std::fs::remove_file(&current);
                         (failures, slowest)
                     })
                     .unwrap()

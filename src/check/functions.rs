@@ -69,7 +69,9 @@ impl Eval<'_, '_> {
         for (v, s) in &vals {
             let items: Vec<Value> = match v {
                 Value::List(xs) => xs.clone(),
-                Value::Range(a, b) if super::limits::range_len(*a, *b) > super::limits::MAX_VALUES => {
+                Value::Range(a, b)
+                    if super::limits::range_len(*a, *b) > super::limits::MAX_VALUES =>
+                {
                     let n = super::limits::range_len(*a, *b);
                     self.push(super::limits::too_many_values(*s, n, "this range"));
                     return Value::Unknown(Ty::AnyNum);

@@ -68,7 +68,13 @@ pub fn compile_all(
                     }
                 }
                 let seeds = seeds(&mut ev, &c.seeds);
-                too_many_runs(&mut ev, c.seeds.span, c.arms.len() as u64, seeds.len(), "arms");
+                too_many_runs(
+                    &mut ev,
+                    c.seeds.span,
+                    c.arms.len() as u64,
+                    seeds.len(),
+                    "arms",
+                );
                 let name = c
                     .arms
                     .iter()
@@ -116,6 +122,19 @@ pub fn compile_all(
                     ev.used.insert(let_id);
                     let current = ev.let_value(let_id, name.span);
                     let vals = match ev.eval(values) {
+                        // `[1..N]`: a range inside the list is expanded as a value too.
+                        Value::List(xs)
+                            if let Some(n) = xs
+                                .iter()
+                                .filter_map(|x| match x {
+                                    Value::Range(a, b) => Some(range_len(*a, *b)),
+                                    _ => None,
+                                })
+                                .find(|&n| n > MAX_VALUES) =>
+                        {
+                            ev.push(too_many_values(values.span, n, "a range of this axis"));
+                            continue;
+                        }
                         Value::List(xs) => xs,
                         Value::Range(a, b) if range_len(a, b) > MAX_VALUES => {
                             ev.push(too_many_values(values.span, range_len(a, b), "this axis"));

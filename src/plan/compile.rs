@@ -261,7 +261,9 @@ pub fn large_plan(protocol: &str, at: crate::source::Span, ops: usize) -> Diagno
         size_text(WARN_OPS as u64),
         size_text(MAX_OPS as u64)
     ))
-    .help("fewer, longer phases make a smaller plan that is faster to check; `somnia plan` shows it")
+    .help(
+        "fewer, longer phases make a smaller plan that is faster to check; `somnia plan` shows it",
+    )
 }
 
 /// Tolerances (`tolerance accuracy 2 %`): a metric that exists, an amount ≥ 0 of the

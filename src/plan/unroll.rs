@@ -194,7 +194,12 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
     /// saturating arithmetic — and refused with E310 before any more is built when that is
     /// past [`MAX_OPS`]. An iteration without ops counts as one, so that a loop over nothing
     /// cannot run for ever either.
-    fn iterate(&mut self, n: u64, out: &mut Vec<Op>, mut body: impl FnMut(&mut Self, u64, &mut Vec<Op>)) {
+    fn iterate(
+        &mut self,
+        n: u64,
+        out: &mut Vec<Op>,
+        mut body: impl FnMut(&mut Self, u64, &mut Vec<Op>),
+    ) {
         let start = self.count;
         if let Some(f) = self.loops.last_mut() {
             f.n = n;
@@ -241,14 +246,22 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                     size_text(total),
                     size_text(MAX_OPS as u64)
                 ),
-                format!("{} iterations × {} operations", size_text(n), size_text(ops)),
+                format!(
+                    "{} iterations × {} operations",
+                    size_text(n),
+                    size_text(ops)
+                ),
             )
         };
         let mut d = Diagnostic::new(Code::E310, here.span, message).label(label);
         for f in around.iter().filter(|f| f.n - f.k > 1) {
-            d = d.secondary(f.span, format!("repeated {} times here", size_text(f.n - f.k)));
+            d = d.secondary(
+                f.span,
+                format!("repeated {} times here", size_text(f.n - f.k)),
+            );
         }
-        self.ev.push(d.help("use fewer iterations, or longer phases with fewer calls"));
+        self.ev
+            .push(d.help("use fewer iterations, or longer phases with fewer calls"));
         true
     }
 
