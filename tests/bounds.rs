@@ -138,6 +138,19 @@ fn a_range_inside_a_sweep_axis_list_is_refused() {
 }
 
 #[test]
+fn a_task_list_of_10_to_the_29_tasks_is_refused() {
+    // Found by tests/fuzz.rs (seed 27192): it panicked with a capacity overflow.
+    let text = file("tick(seen)", "").replace(
+        "split_classes(mnist, [0, 1], [2, 3])",
+        "chunks(mnist, 99999999999999999999999999999)",
+    );
+    assert_eq!(
+        found(&check(&text, QUICK), Code::E319).1,
+        "99999999999999999999999999999"
+    );
+}
+
+#[test]
 fn a_range_too_long_for_a_list_is_refused() {
     let r = check(
         &file("tick(seen)", "let big = max(1..1000000000000)"),
