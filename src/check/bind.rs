@@ -337,6 +337,11 @@ impl Eval<'_, '_> {
                         .collect(),
                 ),
                 Value::Range(a, b) if matches!(elem, Ty::Num(d) if d.is_none()) => {
+                    let n = super::limits::range_len(a, b);
+                    if n > super::limits::MAX_VALUES {
+                        self.push(super::limits::too_many_values(span, n, "this range"));
+                        return Value::Unknown(*ty);
+                    }
                     Value::List((a..=b).map(|i| Value::Num(i as f64, Dim::NONE)).collect())
                 }
                 single => {

@@ -168,10 +168,23 @@ impl Eval<'_, '_> {
         let n = match self.definition_value(id) {
             Value::Builtin(b) => match b.entry.name {
                 "split_classes" => b.params.get("classes").map_or(0, Vec::len),
-                _ => b
+                _ => match b
                     .get("count")
-                    .and_then(|c| c.value.as_num())
-                    .map_or(1, |(v, _)| v.max(1.0) as usize),
+                    .and_then(|c| Some((c.value.as_num()?.0, c.span)))
+                {
+                    // Sized before the tasks are listed (E319).
+                    Some((v, span)) if v > super::limits::MAX_VALUES as f64 => {
+                        let n = if v >= u64::MAX as f64 {
+                            u64::MAX
+                        } else {
+                            v as u64
+                        };
+                        self.push(super::limits::too_many_values(span, n, "this task list"));
+                        1
+                    }
+                    Some((v, _)) => v.max(1.0) as usize,
+                    None => 1,
+                },
             },
             _ => 1,
         };

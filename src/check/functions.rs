@@ -69,6 +69,13 @@ impl Eval<'_, '_> {
         for (v, s) in &vals {
             let items: Vec<Value> = match v {
                 Value::List(xs) => xs.clone(),
+                Value::Range(a, b)
+                    if super::limits::range_len(*a, *b) > super::limits::MAX_VALUES =>
+                {
+                    let n = super::limits::range_len(*a, *b);
+                    self.push(super::limits::too_many_values(*s, n, "this range"));
+                    return Value::Unknown(Ty::AnyNum);
+                }
                 Value::Range(a, b) => (*a..=*b).map(|i| Value::Num(i as f64, Dim::NONE)).collect(),
                 other => vec![other.clone()],
             };

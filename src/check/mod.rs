@@ -3,7 +3,8 @@
 //! Each concern is a small pass that pushes diagnostics and carries on: names and
 //! namespaces ([`program`]), the evaluator with units and types ([`eval`], [`arith`],
 //! [`bind`]), definitions ([`items`], [`network`], [`phases`]), derived protocols
-//! ([`protocol`]), schedules ([`schedule`]) and warnings ([`lints`]). The plan stage reuses
+//! ([`protocol`]), schedules ([`schedule`]), warnings ([`lints`]) and the sizes accepted
+//! ([`limits`]). The plan stage reuses
 //! the evaluator with concrete arguments.
 
 pub mod arith;
@@ -13,6 +14,7 @@ pub mod definitions;
 pub mod eval;
 pub mod functions;
 pub mod items;
+pub mod limits;
 pub mod lints;
 pub mod network;
 pub mod phases;

@@ -105,6 +105,7 @@ codes! {
     E316 => "input for a network without an input population",
     E317 => "not supported by the engine",
     E318 => "needs something no earlier phase produced",
+    E319 => "too many seeds, runs or values",
     E401 => "cannot read a data file",
     E402 => "not a valid data file",
     E403 => "data file is truncated",
@@ -129,6 +130,7 @@ codes! {
     W005 => "empty loop body",
     W006 => "name shadows a built-in",
     W007 => "sleep phase changes nothing",
+    W008 => "large plan",
 }
 
 impl Code {

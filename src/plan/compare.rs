@@ -5,9 +5,13 @@ use super::expect::{self, Arm};
 use super::ir::{ExpectIr, ParamIr};
 use super::params::{param_ir, span_ir};
 use crate::check::eval::Eval;
+use crate::check::limits::{
+    MAX_RUNS, MAX_SEEDS, MAX_VALUES, range_len, size_text, too_many_values,
+};
 use crate::check::program::{ItemId, Program};
 use crate::check::value::Value;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, suggestion};
+use crate::source::Span;
 use crate::syntax::ast::{Expect, Expr, Item};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -64,6 +68,13 @@ pub fn compile_all(
                     }
                 }
                 let seeds = seeds(&mut ev, &c.seeds);
+                too_many_runs(
+                    &mut ev,
+                    c.seeds.span,
+                    c.arms.len() as u64,
+                    seeds.len(),
+                    "arms",
+                );
                 let name = c
                     .arms
                     .iter()
@@ -111,7 +122,24 @@ pub fn compile_all(
                     ev.used.insert(let_id);
                     let current = ev.let_value(let_id, name.span);
                     let vals = match ev.eval(values) {
+                        // `[1..N]`: a range inside the list is expanded as a value too.
+                        Value::List(xs)
+                            if let Some(n) = xs
+                                .iter()
+                                .filter_map(|x| match x {
+                                    Value::Range(a, b) => Some(range_len(*a, *b)),
+                                    _ => None,
+                                })
+                                .find(|&n| n > MAX_VALUES) =>
+                        {
+                            ev.push(too_many_values(values.span, n, "a range of this axis"));
+                            continue;
+                        }
                         Value::List(xs) => xs,
+                        Value::Range(a, b) if range_len(a, b) > MAX_VALUES => {
+                            ev.push(too_many_values(values.span, range_len(a, b), "this axis"));
+                            continue;
+                        }
                         Value::Range(a, b) => (a..=b)
                             .map(|i| Value::Num(i as f64, crate::units::Dim::NONE))
                             .collect(),
@@ -154,10 +182,14 @@ pub fn compile_all(
                             }
                         }
                     }
-                    let irs = vals.iter().map(|v| param_ir(&mut ev, v)).collect();
+                    let irs: Vec<ParamIr> = vals.iter().map(|v| param_ir(&mut ev, v)).collect();
                     axes.push((name.node.clone(), irs));
                 }
                 let seeds = seeds(&mut ev, &s.seeds);
+                let points = axes
+                    .iter()
+                    .fold(1u64, |acc, (_, v)| acc.saturating_mul(v.len() as u64));
+                too_many_runs(&mut ev, s.seeds.span, points, seeds.len(), "grid points");
                 let list: Vec<Arm> = target.into_iter().collect();
                 let expectations = expectations(&mut ev, &s.expects, &list);
                 if let Some(a) = list.first() {
@@ -233,9 +265,50 @@ fn arm(
     }
 }
 
-/// The seeds of `over seeds S`: whole numbers ≥ 0, at least one.
+/// E319 when `groups` × `seeds` is past [`MAX_RUNS`].
+fn too_many_runs(ev: &mut Eval, at: Span, groups: u64, seeds: usize, what: &str) {
+    let runs = groups.saturating_mul(seeds as u64);
+    if runs > MAX_RUNS {
+        ev.push(
+            Diagnostic::new(
+                Code::E319,
+                at,
+                format!(
+                    "{} runs: {} {what} × {} seeds; at most {} are run",
+                    size_text(runs),
+                    size_text(groups),
+                    size_text(seeds as u64),
+                    size_text(MAX_RUNS)
+                ),
+            )
+            .label(format!("{} seeds", size_text(seeds as u64)))
+            .help("use fewer seeds, or fewer values on each axis"),
+        );
+    }
+}
+
+/// The seeds of `over seeds S`: whole numbers ≥ 0, at least one, at most [`MAX_SEEDS`].
 fn seeds(ev: &mut Eval, e: &Expr) -> Vec<u64> {
     let v = ev.eval(e);
+    if let Value::Range(a, b) = v
+        && range_len(a, b) > MAX_SEEDS
+    {
+        let n = range_len(a, b);
+        ev.push(
+            Diagnostic::new(
+                Code::E319,
+                e.span,
+                format!(
+                    "`seeds` has {} seeds; a comparison or sweep takes at most {}",
+                    size_text(n),
+                    size_text(MAX_SEEDS)
+                ),
+            )
+            .label(format!("{} seeds", size_text(n)))
+            .help("use fewer seeds: `seeds 1..20`"),
+        );
+        return Vec::new();
+    }
     let items: Vec<Value> = match v {
         Value::Range(a, b) => (a..=b)
             .map(|i| Value::Num(i as f64, crate::units::Dim::NONE))

@@ -12,6 +12,7 @@ use super::params::{bound, builtin_ir, param_ir, settings, span_ir};
 use super::unroll::Unroll;
 use crate::builtins::{self, Ty};
 use crate::check::eval::Eval;
+use crate::check::limits::{MAX_OPS, WARN_OPS, size_text};
 use crate::check::program::{ItemId, Program};
 use crate::check::protocol::{self, Resolved};
 use crate::check::value::Value;
@@ -166,11 +167,15 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
     let phases_called = std::mem::take(&mut un.phases_called);
     let tasks_used = std::mem::take(&mut un.tasks_used);
     let incomplete = un.too_large();
+    let op_count = un.op_count();
     drop(un);
     let schedule_ok = ev.diags.error_count() == errors_before;
     if incomplete {
         // E310 was reported; expectations against a truncated schedule would only mislead.
         return None;
+    }
+    if op_count > WARN_OPS {
+        ev.push(large_plan(&res.name, name_span, op_count));
     }
 
     let mut expectations = Vec::new();
@@ -239,6 +244,26 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
         tolerances,
         estimate,
     })
+}
+
+/// W008: a plan past [`WARN_OPS`] ops, still within [`MAX_OPS`].
+pub fn large_plan(protocol: &str, at: crate::source::Span, ops: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::W008,
+        at,
+        format!(
+            "protocol `{protocol}` unrolls to {} operations",
+            size_text(ops as u64)
+        ),
+    )
+    .label(format!(
+        "a large plan: more than {}, the limit is {}",
+        size_text(WARN_OPS as u64),
+        size_text(MAX_OPS as u64)
+    ))
+    .help(
+        "fewer, longer phases make a smaller plan that is faster to check; `somnia plan` shows it",
+    )
 }
 
 /// Tolerances (`tolerance accuracy 2 %`): a metric that exists, an amount ≥ 0 of the

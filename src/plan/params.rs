@@ -42,6 +42,12 @@ pub fn param_ir(ev: &mut Eval, v: &Value) -> ParamIr {
         Value::List(xs) => ParamIr::List {
             items: xs.iter().map(|x| param_ir(ev, x)).collect(),
         },
+        // Longer ranges were refused (E319) where they were given; never build one here.
+        Value::Range(a, b)
+            if crate::check::limits::range_len(*a, *b) > crate::check::limits::MAX_VALUES =>
+        {
+            ParamIr::List { items: Vec::new() }
+        }
         Value::Range(a, b) => ParamIr::List {
             items: (*a..=*b).map(|i| number(i as f64, Dim::NONE)).collect(),
         },

@@ -8,6 +8,7 @@ use super::params::span_ir;
 use super::runnable::Runnable;
 use crate::builtins::{Kind, Ty};
 use crate::check::eval::Eval;
+use crate::check::limits::{range_len, size_text};
 use crate::check::network::NetworkInfo;
 use crate::check::program::ItemId;
 use crate::check::protocol::Resolved;
@@ -19,7 +20,43 @@ use crate::units::Dim;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// The most ops a plan may have after unrolling.
-pub const MAX_OPS: usize = 100_000;
+pub use crate::check::limits::MAX_OPS;
+
+/// A loop being unrolled: its header, how many times it runs, which iteration this is.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    span: Span,
+    n: u64,
+    k: u64,
+}
+
+/// What a `for` goes over, without copying a range into a list.
+enum Items {
+    Tasks(Vec<TaskRef>),
+    List(Vec<Value>),
+    Range(i64, u64),
+}
+
+impl Items {
+    fn len(&self) -> u64 {
+        match self {
+            Items::Tasks(t) => t.len() as u64,
+            Items::List(xs) => xs.len() as u64,
+            Items::Range(_, n) => *n,
+        }
+    }
+
+    fn get(&self, k: u64) -> Value {
+        match self {
+            Items::Tasks(t) => Value::Tasks(TaskList {
+                tasks: vec![t[k as usize]],
+                single: true,
+            }),
+            Items::List(xs) => xs[k as usize].clone(),
+            Items::Range(a, _) => Value::Num((*a as i128 + k as i128) as f64, Dim::NONE),
+        }
+    }
+}
 
 /// The state of unrolling one schedule.
 pub struct Unroll<'a, 'p, 'd> {
@@ -39,8 +76,8 @@ pub struct Unroll<'a, 'p, 'd> {
     pub phases_called: Vec<String>,
     /// Task lists referred to anywhere in the schedule.
     pub tasks_used: BTreeSet<ItemId>,
-    /// Spans of the loops being unrolled, outermost first.
-    loops: Vec<Span>,
+    /// The loops being unrolled, outermost first.
+    loops: Vec<Frame>,
     /// `measure` statements unrolled so far.
     measures: usize,
     /// Tasks passed as arguments to the current call.
@@ -97,14 +134,17 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                 // The outermost loop is what to change; the statement that hit the limit is
                 // only where counting stopped.
                 let (at, label) = match self.loops.first() {
-                    Some(&l) => (l, "this loop unrolls too many operations"),
+                    Some(l) => (l.span, "this loop unrolls too many operations"),
                     None => (span, "the limit is reached here"),
                 };
                 self.ev.push(
                     Diagnostic::new(
                         Code::E310,
                         at,
-                        format!("the schedule unrolls to more than {MAX_OPS} operations"),
+                        format!(
+                            "the schedule unrolls to more than {} operations",
+                            size_text(MAX_OPS as u64)
+                        ),
                     )
                     .label(label)
                     .help("use fewer iterations, or longer phases with fewer calls"),
@@ -144,6 +184,87 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
         self.too_large
     }
 
+    /// The ops unrolled so far, `until` bodies included.
+    pub fn op_count(&self) -> usize {
+        self.count
+    }
+
+    /// Runs `body` `n` times for the innermost loop. After the first iteration the loop is
+    /// sized — the ops of that iteration × `n` × what the loops around it still repeat, in
+    /// saturating arithmetic — and refused with E310 before any more is built when that is
+    /// past [`MAX_OPS`]. An iteration without ops counts as one, so that a loop over nothing
+    /// cannot run for ever either.
+    fn iterate(
+        &mut self,
+        n: u64,
+        out: &mut Vec<Op>,
+        mut body: impl FnMut(&mut Self, u64, &mut Vec<Op>),
+    ) {
+        let start = self.count;
+        if let Some(f) = self.loops.last_mut() {
+            f.n = n;
+        }
+        for k in 0..n {
+            if let Some(f) = self.loops.last_mut() {
+                f.k = k;
+            }
+            body(self, k, out);
+            if self.too_large || (k == 0 && n > 1 && self.refuse_loop(start, n)) {
+                return;
+            }
+        }
+    }
+
+    /// E310 when the innermost loop, sized from its first iteration, makes the plan too large.
+    fn refuse_loop(&mut self, start: usize, n: u64) -> bool {
+        let Some((&here, around)) = self.loops.split_last() else {
+            return false;
+        };
+        let ops = (self.count - start) as u64;
+        let size = ops.max(1).saturating_mul(n);
+        let repeats = around
+            .iter()
+            .fold(1u64, |acc, f| acc.saturating_mul(f.n - f.k));
+        let total = (start as u64).saturating_add(size.saturating_mul(repeats));
+        if total <= MAX_OPS as u64 {
+            return false;
+        }
+        self.too_large = true;
+        let (message, label) = if ops == 0 {
+            (
+                format!(
+                    "this loop runs {} times; a schedule unrolls at most {} iterations",
+                    size_text(n.saturating_mul(repeats)),
+                    size_text(MAX_OPS as u64)
+                ),
+                format!("{} iterations", size_text(n)),
+            )
+        } else {
+            (
+                format!(
+                    "the schedule unrolls to {} operations; a plan may hold at most {}",
+                    size_text(total),
+                    size_text(MAX_OPS as u64)
+                ),
+                format!(
+                    "{} iterations × {} operations",
+                    size_text(n),
+                    size_text(ops)
+                ),
+            )
+        };
+        let mut d = Diagnostic::new(Code::E310, here.span, message).label(label);
+        for f in around.iter().filter(|f| f.n - f.k > 1) {
+            d = d.secondary(
+                f.span,
+                format!("repeated {} times here", size_text(f.n - f.k)),
+            );
+        }
+        self.ev
+            .push(d.help("use fewer iterations, or longer phases with fewer calls"));
+        true
+    }
+
     fn stmt(&mut self, s: &Stmt, out: &mut Vec<Op>) {
         // A loop's header (`repeat 200000`, `for t in pairs`), without its body.
         let header = match &s.node {
@@ -154,7 +275,11 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
         };
         let is_loop = header.is_some();
         if let Some(h) = header {
-            self.loops.push(s.span.to(h).with_end(h.end));
+            self.loops.push(Frame {
+                span: s.span.to(h).with_end(h.end),
+                n: 1,
+                k: 0,
+            });
         }
         self.stmt_inner(s, out);
         if is_loop {
@@ -172,21 +297,10 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                 body,
             } => {
                 let v = self.ev.eval(iter);
-                let items: Vec<Value> = match v {
-                    Value::Tasks(t) => t
-                        .tasks
-                        .iter()
-                        .map(|r| {
-                            Value::Tasks(TaskList {
-                                tasks: vec![*r],
-                                single: true,
-                            })
-                        })
-                        .collect(),
-                    Value::List(xs) => xs,
-                    Value::Range(a, b) => {
-                        (a..=b).map(|i| Value::Num(i as f64, Dim::NONE)).collect()
-                    }
+                let items = match v {
+                    Value::Tasks(t) => Items::Tasks(t.tasks),
+                    Value::List(xs) => Items::List(xs),
+                    Value::Range(a, b) => Items::Range(a, range_len(a, b)),
                     Value::Unknown(_) => return,
                     other => {
                         self.ev.push(
@@ -203,23 +317,20 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                         return;
                     }
                 };
-                for (k, item) in items.into_iter().enumerate() {
-                    self.note_tasks(&item);
-                    self.ev.locals.push((var.node.clone(), item));
+                self.iterate(items.len(), out, |u, k, out| {
+                    let item = items.get(k);
+                    u.note_tasks(&item);
+                    u.ev.locals.push((var.node.clone(), item));
                     if let Some(ix) = index {
-                        self.ev
-                            .locals
+                        u.ev.locals
                             .push((ix.node.clone(), Value::Num(k as f64, Dim::NONE)));
                     }
-                    self.stmts(body, out);
-                    self.ev.locals.pop();
+                    u.stmts(body, out);
+                    u.ev.locals.pop();
                     if index.is_some() {
-                        self.ev.locals.pop();
+                        u.ev.locals.pop();
                     }
-                    if self.too_large {
-                        return;
-                    }
-                }
+                });
             }
             StmtKind::Repeat { count, body } => {
                 let Some(n) = self.count_value(count, "`repeat`") else {
@@ -228,12 +339,7 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                     self.stmts(body, &mut scratch);
                     return;
                 };
-                for _ in 0..n {
-                    self.stmts(body, out);
-                    if self.too_large {
-                        return;
-                    }
-                }
+                self.iterate(n, out, |u, _, out| u.stmts(body, out));
             }
             StmtKind::Until { cond, max, body } => {
                 let Some(max) = max else {
