@@ -226,3 +226,42 @@ fn sleep_blocks_are_found_with_their_lines_and_headings() {
     assert_eq!(blocks[1].heading, "`sweep`");
     assert_eq!(blocks[1].text, "let b = 2\nlet c = 3\n");
 }
+
+/// Every test docs/reliability.md names for a fault exists, so the table cannot point at a
+/// test that was renamed or removed.
+#[test]
+fn every_test_the_reliability_table_names_exists() {
+    let table = std::fs::read_to_string(root().join("docs/reliability.md")).unwrap();
+    let mut sources = String::new();
+    for dir in ["tests", "src"] {
+        let mut stack = vec![root().join(dir)];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    sources.push_str(&std::fs::read_to_string(&p).unwrap());
+                }
+            }
+        }
+    }
+    let mut named = 0;
+    for row in table.lines().filter(|l| l.starts_with('|')) {
+        let test_column = row.rsplit('|').nth(1).unwrap_or("");
+        for name in test_column.split('`').skip(1).step_by(2) {
+            let is_test_name = name.matches('_').count() >= 2
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if is_test_name {
+                named += 1;
+                assert!(
+                    sources.contains(&format!("fn {name}(")),
+                    "docs/reliability.md names `{name}`, which no test defines"
+                );
+            }
+        }
+    }
+    assert!(named >= 25, "only {named} tests named");
+}

@@ -8,8 +8,9 @@
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;
 
-/// The most ops a plan may have after unrolling (E310).
-pub const MAX_OPS: usize = 100_000;
+/// The most ops a plan may have after unrolling (E310). An op holds its phase's resolved
+/// settings, about 15 kB, so this keeps the largest plan `check` accepts near 300 MB.
+pub const MAX_OPS: usize = 20_000;
 
 /// Past this many ops a plan is large enough to warn about (W008).
 pub const WARN_OPS: usize = 10_000;
