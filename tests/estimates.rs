@@ -2,9 +2,10 @@
 //! calibrated against measured runs by benches/estimates.py (README, "Estimates"); these
 //! tests hold the model's structure, not its numbers.
 
-use somnia::plan::Options;
+mod common;
+
 use somnia::plan::ir::Plan;
-use somnia::session::{self, Report};
+use somnia::session::Report;
 
 const HEAD: &str = r#"
 dataset b = bars(side = 4, samples = 40)
@@ -24,16 +25,7 @@ phase peek = nrem { length 1000 steps; drive poisson(20 Hz) window 2 x 2; plasti
 "#;
 
 fn report(body: &str) -> Report {
-    let text = format!("{HEAD}\n{body}");
-    let r = session::check_text("t.sleep", &text, None, &[], &Options::default());
-    let errors: Vec<String> = r
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| format!("{}: {}", d.code, d.message))
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
-    r
+    common::checked::clean(&format!("{HEAD}\n{body}"))
 }
 
 fn plan(body: &str) -> Plan {

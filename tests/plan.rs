@@ -1,6 +1,8 @@
 //! The plan stage's semantics, checked on small protocols: unrolling, `seen`, overrides,
 //! streams, unit conversion, expectations.
 
+mod common;
+
 use somnia::plan::Options;
 use somnia::plan::ir::{Op, Plan, WakeLength};
 use somnia::session::{self, Report};
@@ -22,16 +24,7 @@ phase timed(k: count) = rem { length 1.5 s + k * 0 s; dt 0.5 ms; plasticity repl
 "#;
 
 fn report(body: &str) -> Report {
-    let text = format!("{HEAD}\n{body}");
-    let r = session::check_text("t.sleep", &text, None, &[], &Options::default());
-    let errors: Vec<String> = r
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| format!("{}: {}", d.code, d.message))
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
-    r
+    common::checked::clean(&format!("{HEAD}\n{body}"))
 }
 
 fn plan<'a>(r: &'a Report, name: &str) -> &'a Plan {

@@ -38,7 +38,7 @@ pub const RULE_POWER: f64 = 5.0e-9;
 /// Seconds per synapse of a Gaussian draw (weight noise, as a rule or a shock).
 pub const NOISE_DRAW: f64 = 4.0e-8;
 /// Seconds per input per step of drawing a Gaussian noise image.
-pub const INPUT_DRAW: f64 = 1.5e-8;
+pub const INPUT_DRAW: f64 = 4.0e-8;
 /// A readout's step against a learning step of the same network (no traces, no updates).
 pub const READOUT_STEP: f64 = 0.7;
 /// Seconds per training sample × feature × class of fitting `linear_readout`.

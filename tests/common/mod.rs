@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test crate uses a different subset
 
 pub mod bars;
+pub mod checked;
 pub mod cli;
 
 use rand::SeedableRng;
