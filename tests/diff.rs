@@ -102,7 +102,8 @@ fn diff_names_a_file_it_cannot_read() {
     std::fs::write(dir.join("junk.json"), "{not json").unwrap();
     let out = somnia(&["diff", "a", "junk.json"], &dir);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("junk.json is not a somnia outcome"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("error[E501]: junk.json is not JSON"), "{err}");
     let out = somnia(&["diff", "a", "missing"], &dir);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read missing"));
