@@ -247,9 +247,10 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
                     size_text(MAX_OPS as u64)
                 ),
                 format!(
-                    "{} iterations × {} operations",
+                    "{} iterations × {} operation{}",
                     size_text(n),
-                    size_text(ops)
+                    size_text(ops),
+                    if ops == 1 { "" } else { "s" }
                 ),
             )
         };
