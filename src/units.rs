@@ -187,6 +187,19 @@ pub fn format_quantity(value: f64, dim: Dim) -> String {
     format!("{} {u}", format_number(v))
 }
 
+/// `1234567` as `1,234,567`.
+pub fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A number with at most 6 significant decimals and no trailing zeros.
 pub fn format_number(v: f64) -> String {
     if v == v.trunc() && v.abs() < 1e15 {

@@ -36,14 +36,7 @@ pub fn range_len(a: i64, b: i64) -> u64 {
 
 /// `1234567` as `1,234,567`; a saturated size as "more than 18,446,744,073,709,551,614".
 pub fn size_text(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
+    let out = crate::units::group_digits(n);
     if n == u64::MAX {
         format!("more than {out}")
     } else {

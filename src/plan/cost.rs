@@ -250,13 +250,7 @@ pub fn seconds(net: &NetworkIr, ops: &[Op], sizes: &Sizes) -> (Vec<f64>, f64) {
         .map(|p| {
             let pairs = match p.params.typed.connectivity {
                 Connectivity::Sparse(_) | Connectivity::FixedIn(_) => {
-                    let size = |n: &str| {
-                        net.populations
-                            .iter()
-                            .find(|q| q.name == n)
-                            .map_or(0.0, |q| q.size as f64)
-                    };
-                    size(&p.from) * size(&p.to)
+                    w.shape.size(&p.from) * w.shape.size(&p.to)
                 }
                 _ => 0.0,
             };

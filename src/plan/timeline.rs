@@ -225,18 +225,7 @@ fn clip(s: &str, n: usize) -> String {
     }
 }
 
-/// `1 234 567`
-pub fn group_digits(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::units::group_digits;
 
 /// `0.35 s`, `12 ms`, `2.5 min`
 pub fn seconds(s: f64) -> String {
