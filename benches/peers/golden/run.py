@@ -1,0 +1,349 @@
+#!/usr/bin/env python3
+"""Run the authors' C++ simulator (spirit143, Golden et al. 2022) on a stage
+sequence with scaled lengths and report per-stage performance and timing.
+
+Build it first:  SPIRIT_SRC=/tmp/spirit benches/peers/golden/build.sh
+
+  python3 benches/peers/golden/run.py --unsupervised 100 --train 300 --test 50 \
+      --seeds 1,2,3 --arm sequential,interleaved --jobs 2
+
+Arms (stage names exactly as in classes/stageManager.h:44-89):
+  sequential : unsupervised U; freezeInputHiddenWeights; train1 T; test1 E; test2 E;
+               train2 T; test1 E; test2 E          (= stageConfigs/train1Train2Train1
+               minus the last train1, i.e. the paper's "train1 then train2" arm)
+  interleaved: same, with interleavedSleepTrain2 T instead of train2
+               (= stageConfigs/InterleavedNoiseTrainTask2.config, the makefile's
+               `interleavedSleepTrain2` target; T aeons alternate 1 aeon task-2
+               training / 1 aeon sleep, so only T/2 aeons are task-2 training)
+
+Stage lengths are in aeons (StageManager::aeonHandler decrements
+durationRemaining once per aeon, stageManager.cpp:117-124); 1 aeon = 100 epochs
+(spirit.cpp:69), 1 epoch = 600 steps = one move (timeStructure.h:14).
+
+Performance = the C++'s own number: Critter::getInstantaneousFoodAverage(), the
+mean of a 100-slot ring of the last task-relevant particles eaten (1 rewarded,
+0 punished; irrelevant particles are not entered), reset to all-0.5 at every stage
+change (stageManager.cpp:104, critter.cpp:15-36). It is logged once per aeon as
+column 5 of happiness.out.<seed> (spirit.cpp:270-277). The line for aeon k is
+written at the start of aeon k, i.e. it shows the state after aeon k-1; a stage
+starting at aeon S (stagesStartTimes) with D aeons owns lines S+1..S+D and line
+S+D is its end-of-stage value. We also count rewarded/punished particles per
+stage from eatenFood.out.<seed> (environment.cpp:324-335).
+
+Timing: the happiness line is flushed (std::endl) when each aeon starts; we poll
+the file and timestamp new lines, so wall time per aeon = difference of arrival
+times (resolution ~ --poll seconds). Run with --jobs 1 for timing.
+
+Stdlib only. Output: one JSON file per (arm, seed) in --out, and a combined JSON
+on stdout.
+"""
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+DEFAULT_SRC = os.path.join(ROOT, "target", "peers", "spirit3", "src")
+
+STEPS_PER_EPOCH = 600
+EPOCHS_PER_AEON = 100
+STEPS_PER_AEON = STEPS_PER_EPOCH * EPOCHS_PER_AEON
+
+TRAIN2_STAGE = {"sequential": "train2", "interleaved": "interleavedSleepTrain2"}
+
+
+def stage_list(arm, U, T, E):
+    return [
+        ("unsupervised", U),
+        ("freezeInputHiddenWeights", None),
+        ("train1", T),
+        ("test1", E),
+        ("test2", E),
+        (TRAIN2_STAGE[arm], T),
+        ("test1", E),
+        ("test2", E),
+    ]
+
+
+def write_config(path, stages):
+    with open(path, "w") as f:
+        for name, d in stages:
+            f.write(f"{name}\t{d}\n" if d is not None else f"{name}\n")
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def describe_network(path):
+    """Counts of connections by (pre layer, post layer, sign) and connected output cells."""
+    c = Counter()
+    out_cells = set()
+    hid_out = Counter()
+    with open(path) as f:
+        for line in f:
+            p = line.split()
+            if len(p) != 7:
+                continue
+            rz, ry, rx, oz, oy, ox, w = p
+            w = float(w)
+            c[(int(rz), int(oz), "exc" if w > 0 else "inh")] += 1
+            if oz == "2":
+                out_cells.add((int(ox), int(oy)))
+                if w > 0:
+                    hid_out[(int(ox), int(oy))] += 1
+    return {
+        "file": path,
+        "sha256": sha256(path),
+        "layers": {"input": "7x7=49", "hidden": "28x28=784",
+                   "output": "9x9=81, read as 3x3 direction groups of 3x3 cells (centre group ignored)"},
+        "connections": {f"{a}->{b} {s}": n for (a, b, s), n in sorted(c.items())},
+        "connected_output_cells_xy": sorted(out_cells),
+        "exc_fan_in_per_connected_output_cell": sorted(set(hid_out.values())),
+        "generator": "sin_network_parametrized -r_direction_i 1 -r_direction_j 1 -network 1.conn; "
+                     "grep -v '^0.*-' (makefile target networkSweep); default glibc seed (no srand)",
+    }
+
+
+def read_happiness(path):
+    rows = {}
+    if not os.path.exists(path):
+        return rows
+    with open(path) as f:
+        for line in f:
+            p = line.split()
+            if len(p) >= 7:
+                rows[int(p[0])] = {
+                    "happy": float(p[1]), "judgement": float(p[2]), "perf": float(p[4]),
+                    "hidden_spikes": int(p[5]), "output_spikes": int(p[6]),
+                }
+    return rows
+
+
+def read_stage_starts(path):
+    out = []
+    with open(path) as f:
+        for line in f:
+            p = line.split()
+            if len(p) == 2:
+                out.append((p[0], int(p[1])))
+    return out
+
+
+def read_eaten(path):
+    out = []
+    if not os.path.exists(path):
+        return out
+    with open(path) as f:
+        for line in f:
+            p = line.split()
+            if len(p) >= 3:
+                out.append((int(p[0]), int(p[1]), int(p[2])))  # ctime, pattern, env_state
+    return out
+
+
+class Run:
+    def __init__(self, args, arm, seed):
+        self.arm, self.seed = arm, seed
+        self.stages = stage_list(arm, args.unsupervised, args.train, args.test)
+        tag = f"{arm}_seed{seed}"
+        self.dir = os.path.join(args.out, tag)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(self.dir)
+        self.config = os.path.join(self.dir, "stages.config")
+        write_config(self.config, self.stages)
+        self.logdir = os.path.join(self.dir, "out")
+        self.cmd = [args.bin, "-output_location", self.logdir, "-init_network", args.network,
+                    "-init_stages", self.config, "-suffix", str(seed)] + args.extra
+        self.happy = os.path.join(self.logdir, f"happiness.out.{seed}")
+        self.arrivals = {}  # aeon -> wall time of the happiness line
+        self._buf = ""
+        self._pos = 0
+
+    def start(self):
+        self.stdout = open(os.path.join(self.dir, "stdout.txt"), "w")
+        self.stderr = open(os.path.join(self.dir, "stderr.txt"), "w")
+        self.t0 = time.time()
+        self.proc = subprocess.Popen(self.cmd, stdout=self.stdout, stderr=self.stderr)
+
+    def poll_lines(self):
+        now = time.time()
+        try:
+            with open(self.happy) as f:
+                f.seek(self._pos)
+                data = f.read()
+                self._pos = f.tell()
+        except FileNotFoundError:
+            return
+        self._buf += data
+        while "\n" in self._buf:
+            line, self._buf = self._buf.split("\n", 1)
+            p = line.split()
+            if p:
+                self.arrivals.setdefault(int(p[0]), now - self.t0)
+
+    def finish(self, keep_logs):
+        self.t_end = time.time() - self.t0
+        self.stdout.close()
+        self.stderr.close()
+        res = self.analyse()
+        if not keep_logs:
+            for fn in os.listdir(self.logdir):
+                if fn.startswith("output.conn.") or fn.startswith("spike_times.out"):
+                    os.remove(os.path.join(self.logdir, fn))
+        return res
+
+    def analyse(self):
+        rc = self.proc.returncode
+        rows = read_happiness(self.happy)
+        starts = read_stage_starts(os.path.join(self.logdir, f"stagesStartTimes.{self.seed}"))
+        eaten = read_eaten(os.path.join(self.logdir, f"eatenFood.out.{self.seed}"))
+        arr = self.arrivals
+        stages = []
+        for idx, ((name, d), (lname, S)) in enumerate(zip(self.stages, starts)):
+            assert name == lname, (name, lname)
+            if d is None:
+                continue
+            lines = [rows[k]["perf"] for k in range(S + 1, S + d + 1) if k in rows]
+            lo, hi = S * STEPS_PER_AEON, (S + d) * STEPS_PER_AEON
+            ev = [e for e in eaten if lo <= e[0] < hi]
+            rew = sum(1 for e in ev if e[2] > 0)
+            pun = sum(1 for e in ev if e[2] < 0)
+            irr = sum(1 for e in ev if e[2] == 0)
+            st = {
+                "index": idx, "stage": name, "start_aeon": S, "aeons": d,
+                "perf_end": rows[S + d]["perf"] if (S + d) in rows else None,
+                "perf_mean": statistics.fmean(lines) if lines else None,
+                "perf_mean_2nd_half": statistics.fmean(lines[len(lines) // 2:]) if lines else None,
+                "eaten_rewarded": rew, "eaten_punished": pun, "eaten_irrelevant": irr,
+                "frac_rewarded": rew / (rew + pun) if rew + pun else None,
+            }
+            if S in arr and (S + d) in arr:
+                w = arr[S + d] - arr[S]
+                st["wall_s"] = w
+                st["s_per_aeon"] = w / d
+                per = [arr[S + k + 1] - arr[S + k] for k in range(d) if S + k in arr and S + k + 1 in arr]
+                if name.startswith("interleavedSleep"):
+                    # durationCompleted even -> task-2 training aeon, odd -> sleep aeon
+                    tr = per[0::2]
+                    sl = per[1::2]
+                    st["s_per_aeon_train_part"] = statistics.fmean(tr) if tr else None
+                    st["s_per_aeon_sleep_part"] = statistics.fmean(sl) if sl else None
+            stages.append(st)
+
+        def pick(i):
+            return next(s for s in stages if s["index"] == i)
+        summ = {
+            "task1_after_train1": pick(3)["perf_end"],
+            "task2_after_train1": pick(4)["perf_end"],
+            "task1_after_train2": pick(6)["perf_end"],
+            "task2_after_train2": pick(7)["perf_end"],
+            "task1_after_train1_mean": pick(3)["perf_mean"],
+            "task2_after_train1_mean": pick(4)["perf_mean"],
+            "task1_after_train2_mean": pick(6)["perf_mean"],
+            "task2_after_train2_mean": pick(7)["perf_mean"],
+            "task1_after_train1_frac": pick(3)["frac_rewarded"],
+            "task1_after_train2_frac": pick(6)["frac_rewarded"],
+            "task2_after_train2_frac": pick(7)["frac_rewarded"],
+        }
+        total_aeons = max(rows) if rows else None
+        return {
+            "arm": self.arm, "seed": self.seed, "returncode": rc,
+            "command": " ".join(self.cmd),
+            "stages_config": [f"{n} {d}" if d is not None else n for n, d in self.stages],
+            "stages": stages, "summary": summ,
+            "wall_s_total": self.t_end,
+            "aeons_simulated": total_aeons,  # = sum of lengths + 1 trailing aeon (see RESULTS.md)
+            "s_per_aeon_total": self.t_end / total_aeons if total_aeons else None,
+            "curve": {k: rows[k]["perf"] for k in sorted(rows)},
+        }
+
+
+def machine():
+    model = ""
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if line.startswith("Model name"):
+                model = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "cpu_model": model, "platform": platform.platform()}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--unsupervised", type=int, required=True, help="aeons")
+    ap.add_argument("--train", type=int, required=True, help="aeons (train1 and train2 / interleavedSleepTrain2)")
+    ap.add_argument("--test", type=int, required=True, help="aeons (each test1/test2)")
+    ap.add_argument("--seeds", default="1", help="comma list; passed as -suffix (srand seed)")
+    ap.add_argument("--arm", default="sequential", help="sequential, interleaved, or both comma-separated")
+    ap.add_argument("--jobs", type=int, default=1, help="parallel processes (use 1 for timing)")
+    ap.add_argument("--src", default=DEFAULT_SRC)
+    ap.add_argument("--bin", default=None)
+    ap.add_argument("--network", default=None, help="default: <src>/networkConnectivity/1.conn (paper)")
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--poll", type=float, default=0.02)
+    ap.add_argument("--keep-logs", action="store_true", help="keep output.conn.* and spike_times.out.*")
+    ap.add_argument("--no-curve", action="store_true", help="omit per-aeon curve from JSON")
+    ap.add_argument("extra", nargs="*", help="extra spirit143 args after --, e.g. -- -applyPunishment 1")
+    args = ap.parse_args()
+    args.bin = os.path.abspath(args.bin or os.path.join(args.src, "spirit143"))
+    args.network = os.path.abspath(args.network or os.path.join(args.src, "networkConnectivity", "1.conn"))
+    if not os.path.exists(args.bin):
+        sys.exit(f"{args.bin} missing: run benches/peers/golden/build.sh first")
+    arms = ["sequential", "interleaved"] if args.arm == "both" else args.arm.split(",")
+    for a in arms:
+        if a not in TRAIN2_STAGE:
+            sys.exit(f"unknown arm {a}")
+    seeds = [int(s) for s in args.seeds.split(",") if s]
+    args.out = os.path.abspath(args.out or os.path.join(
+        ROOT, "target", "peers", "spirit3", "runs", f"U{args.unsupervised}_T{args.train}_E{args.test}"))
+    os.makedirs(args.out, exist_ok=True)
+
+    pending = [Run(args, a, s) for a in arms for s in seeds]
+    running, results = [], []
+    while pending or running:
+        while pending and len(running) < args.jobs:
+            r = pending.pop(0)
+            r.start()
+            running.append(r)
+            print(f"started {r.arm} seed {r.seed}: {' '.join(r.cmd)}", file=sys.stderr)
+        time.sleep(args.poll)
+        for r in list(running):
+            r.poll_lines()
+            if r.proc.poll() is not None:
+                r.poll_lines()
+                res = r.finish(args.keep_logs)
+                res["machine"] = machine()
+                res["jobs_in_parallel"] = args.jobs
+                res["network"] = describe_network(args.network)
+                if args.no_curve:
+                    res.pop("curve")
+                with open(os.path.join(args.out, f"{r.arm}_seed{r.seed}.json"), "w") as f:
+                    json.dump(res, f, indent=1)
+                s = res["summary"]
+                print(f"done {r.arm} seed {r.seed} rc={res['returncode']} {res['wall_s_total']:.1f}s "
+                      f"T1|train1={s['task1_after_train1']} T2|train1={s['task2_after_train1']} "
+                      f"T1|train2={s['task1_after_train2']} T2|train2={s['task2_after_train2']}",
+                      file=sys.stderr)
+                results.append(res)
+                running.remove(r)
+    json.dump(results, sys.stdout, indent=1)
+    print()
+
+
+if __name__ == "__main__":
+    main()
