@@ -53,6 +53,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 DEFAULT_SRC = os.path.join(ROOT, "target", "peers", "spirit3", "src")
 
+CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 STEPS_PER_EPOCH = 600
 EPOCHS_PER_AEON = 100
 STEPS_PER_AEON = STEPS_PER_EPOCH * EPOCHS_PER_AEON
@@ -169,6 +170,7 @@ class Run:
                     "-init_stages", self.config, "-suffix", str(seed)] + args.extra
         self.happy = os.path.join(self.logdir, f"happiness.out.{seed}")
         self.arrivals = {}  # aeon -> wall time of the happiness line
+        self.cpu = {}  # aeon -> process CPU seconds (utime+stime) when the line arrived
         self._buf = ""
         self._pos = 0
 
@@ -177,9 +179,30 @@ class Run:
         self.stderr = open(os.path.join(self.dir, "stderr.txt"), "w")
         self.t0 = time.time()
         self.proc = subprocess.Popen(self.cmd, stdout=self.stdout, stderr=self.stderr)
+        self.rusage = None
+        self.load_start = os.getloadavg()
+
+    def reap(self):
+        """Non-blocking wait4: returns True when the process has ended (keeps its rusage)."""
+        pid, status, ru = os.wait4(self.proc.pid, os.WNOHANG)
+        if pid == 0:
+            return False
+        self.rusage = ru
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        self.load_end = os.getloadavg()
+        return True
+
+    def cpu_seconds(self):
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / CLK_TCK
+        except (OSError, IndexError, ValueError):
+            return None
 
     def poll_lines(self):
         now = time.time()
+        cpu = self.cpu_seconds()
         try:
             with open(self.happy) as f:
                 f.seek(self._pos)
@@ -193,12 +216,22 @@ class Run:
             p = line.split()
             if p:
                 self.arrivals.setdefault(int(p[0]), now - self.t0)
+                if cpu is not None:
+                    self.cpu.setdefault(int(p[0]), cpu)
 
     def finish(self, keep_logs):
         self.t_end = time.time() - self.t0
+        ru = self.rusage
+        self.cpu_total = (ru.ru_utime + ru.ru_stime) if ru else None
         self.stdout.close()
         self.stderr.close()
-        res = self.analyse()
+        try:
+            res = self.analyse()
+        except (OSError, AssertionError, KeyError, StopIteration) as e:
+            res = {"arm": self.arm, "seed": self.seed, "returncode": self.proc.returncode,
+                   "command": " ".join(self.cmd), "error": f"analysis failed: {e!r}",
+                   "wall_s_total": self.t_end, "cpu_s_total": self.cpu_total,
+                   "summary": {}}
         if not keep_logs:
             for fn in os.listdir(self.logdir):
                 if fn.startswith("output.conn.") or fn.startswith("spike_times.out"):
@@ -241,6 +274,14 @@ class Run:
                     sl = per[1::2]
                     st["s_per_aeon_train_part"] = statistics.fmean(tr) if tr else None
                     st["s_per_aeon_sleep_part"] = statistics.fmean(sl) if sl else None
+            cp = self.cpu
+            if S in cp and (S + d) in cp:
+                st["cpu_s"] = cp[S + d] - cp[S]
+                st["cpu_s_per_aeon"] = (cp[S + d] - cp[S]) / d
+                if name.startswith("interleavedSleep"):
+                    per = [cp[S + k + 1] - cp[S + k] for k in range(d) if S + k in cp and S + k + 1 in cp]
+                    st["cpu_s_per_aeon_train_part"] = statistics.fmean(per[0::2]) if per[0::2] else None
+                    st["cpu_s_per_aeon_sleep_part"] = statistics.fmean(per[1::2]) if per[1::2] else None
             stages.append(st)
 
         def pick(i):
@@ -265,8 +306,12 @@ class Run:
             "stages_config": [f"{n} {d}" if d is not None else n for n, d in self.stages],
             "stages": stages, "summary": summ,
             "wall_s_total": self.t_end,
+            "cpu_s_total": self.cpu_total,
+            "loadavg_1_5_15_at_start": self.load_start,
+            "loadavg_1_5_15_at_end": self.load_end,
             "aeons_simulated": total_aeons,  # = sum of lengths + 1 trailing aeon (see RESULTS.md)
             "s_per_aeon_total": self.t_end / total_aeons if total_aeons else None,
+            "cpu_s_per_aeon_total": self.cpu_total / total_aeons if total_aeons and self.cpu_total else None,
             "curve": {k: rows[k]["perf"] for k in sorted(rows)},
         }
 
@@ -324,7 +369,7 @@ def main():
         time.sleep(args.poll)
         for r in list(running):
             r.poll_lines()
-            if r.proc.poll() is not None:
+            if r.reap():
                 r.poll_lines()
                 res = r.finish(args.keep_logs)
                 res["machine"] = machine()
@@ -336,8 +381,8 @@ def main():
                     json.dump(res, f, indent=1)
                 s = res["summary"]
                 print(f"done {r.arm} seed {r.seed} rc={res['returncode']} {res['wall_s_total']:.1f}s "
-                      f"T1|train1={s['task1_after_train1']} T2|train1={s['task2_after_train1']} "
-                      f"T1|train2={s['task1_after_train2']} T2|train2={s['task2_after_train2']}",
+                      f"T1|train1={s.get('task1_after_train1')} T2|train1={s.get('task2_after_train1')} "
+                      f"T1|train2={s.get('task1_after_train2')} T2|train2={s.get('task2_after_train2')}",
                       file=sys.stderr)
                 results.append(res)
                 running.remove(r)
