@@ -241,7 +241,16 @@ class Run:
     def analyse(self):
         rc = self.proc.returncode
         rows = read_happiness(self.happy)
-        starts = read_stage_starts(os.path.join(self.logdir, f"stagesStartTimes.{self.seed}"))
+        sfile = os.path.join(self.logdir, f"stagesStartTimes.{self.seed}")
+        if os.path.exists(sfile):
+            starts = read_stage_starts(sfile)
+            complete = True
+        else:  # unfinished run: the C++ writes stagesStartTimes only at exit
+            starts, t = [], 0
+            for name, d in self.stages:
+                starts.append((name, t))
+                t += d or 0
+            complete = False
         eaten = read_eaten(os.path.join(self.logdir, f"eatenFood.out.{self.seed}"))
         arr = self.arrivals
         stages = []
@@ -250,6 +259,11 @@ class Run:
             if d is None:
                 continue
             lines = [rows[k]["perf"] for k in range(S + 1, S + d + 1) if k in rows]
+            if not lines and not complete:
+                stages.append({"index": idx, "stage": name, "start_aeon": S, "aeons": d,
+                               "aeons_done": 0, "perf_end": None, "perf_mean": None,
+                               "frac_rewarded": None})
+                continue
             lo, hi = S * STEPS_PER_AEON, (S + d) * STEPS_PER_AEON
             ev = [e for e in eaten if lo <= e[0] < hi]
             rew = sum(1 for e in ev if e[2] > 0)
@@ -257,7 +271,9 @@ class Run:
             irr = sum(1 for e in ev if e[2] == 0)
             st = {
                 "index": idx, "stage": name, "start_aeon": S, "aeons": d,
+                "aeons_done": len(lines),
                 "perf_end": rows[S + d]["perf"] if (S + d) in rows else None,
+                "perf_last": lines[-1] if lines else None,
                 "perf_mean": statistics.fmean(lines) if lines else None,
                 "perf_mean_2nd_half": statistics.fmean(lines[len(lines) // 2:]) if lines else None,
                 "eaten_rewarded": rew, "eaten_punished": pun, "eaten_irrelevant": irr,
@@ -285,23 +301,23 @@ class Run:
             stages.append(st)
 
         def pick(i):
-            return next(s for s in stages if s["index"] == i)
+            return next((s for s in stages if s["index"] == i), {})
         summ = {
-            "task1_after_train1": pick(3)["perf_end"],
-            "task2_after_train1": pick(4)["perf_end"],
-            "task1_after_train2": pick(6)["perf_end"],
-            "task2_after_train2": pick(7)["perf_end"],
-            "task1_after_train1_mean": pick(3)["perf_mean"],
-            "task2_after_train1_mean": pick(4)["perf_mean"],
-            "task1_after_train2_mean": pick(6)["perf_mean"],
-            "task2_after_train2_mean": pick(7)["perf_mean"],
-            "task1_after_train1_frac": pick(3)["frac_rewarded"],
-            "task1_after_train2_frac": pick(6)["frac_rewarded"],
-            "task2_after_train2_frac": pick(7)["frac_rewarded"],
+            "task1_after_train1": pick(3).get("perf_end"),
+            "task2_after_train1": pick(4).get("perf_end"),
+            "task1_after_train2": pick(6).get("perf_end"),
+            "task2_after_train2": pick(7).get("perf_end"),
+            "task1_after_train1_mean": pick(3).get("perf_mean"),
+            "task2_after_train1_mean": pick(4).get("perf_mean"),
+            "task1_after_train2_mean": pick(6).get("perf_mean"),
+            "task2_after_train2_mean": pick(7).get("perf_mean"),
+            "task1_after_train1_frac": pick(3).get("frac_rewarded"),
+            "task1_after_train2_frac": pick(6).get("frac_rewarded"),
+            "task2_after_train2_frac": pick(7).get("frac_rewarded"),
         }
         total_aeons = max(rows) if rows else None
         return {
-            "arm": self.arm, "seed": self.seed, "returncode": rc,
+            "arm": self.arm, "seed": self.seed, "returncode": rc, "complete": complete,
             "command": " ".join(self.cmd),
             "stages_config": [f"{n} {d}" if d is not None else n for n, d in self.stages],
             "stages": stages, "summary": summ,
@@ -310,10 +326,36 @@ class Run:
             "loadavg_1_5_15_at_start": self.load_start,
             "loadavg_1_5_15_at_end": self.load_end,
             "aeons_simulated": total_aeons,  # = sum of lengths + 1 trailing aeon (see RESULTS.md)
-            "s_per_aeon_total": self.t_end / total_aeons if total_aeons else None,
+            "s_per_aeon_total": self.t_end / total_aeons if total_aeons and self.t_end else None,
             "cpu_s_per_aeon_total": self.cpu_total / total_aeons if total_aeons and self.cpu_total else None,
             "curve": {k: rows[k]["perf"] for k in sorted(rows)},
         }
+
+
+def analyse_existing(run_dir):
+    run_dir = os.path.abspath(run_dir)
+    arm, seed = os.path.basename(run_dir.rstrip("/")).rsplit("_seed", 1)
+    r = Run.__new__(Run)
+    r.arm, r.seed, r.dir = arm, int(seed), run_dir
+    r.stages = []
+    with open(os.path.join(run_dir, "stages.config")) as f:
+        for line in f:
+            p = line.split()
+            if p:
+                r.stages.append((p[0], int(p[1]) if len(p) > 1 else None))
+    r.logdir = os.path.join(run_dir, "out")
+    r.happy = os.path.join(r.logdir, f"happiness.out.{r.seed}")
+    r.cmd = ["(analysed from files)", run_dir]
+    r.arrivals, r.cpu = {}, {}
+
+    class P:  # minimal stand-in for the Popen object
+        returncode = None
+    r.proc = P()
+    r.t_end, r.cpu_total = None, None
+    r.load_start = r.load_end = None
+    res = r.analyse()
+    res["note"] = "analysed from files; no per-stage timing"
+    return res
 
 
 def machine():
@@ -330,9 +372,9 @@ def machine():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--unsupervised", type=int, required=True, help="aeons")
-    ap.add_argument("--train", type=int, required=True, help="aeons (train1 and train2 / interleavedSleepTrain2)")
-    ap.add_argument("--test", type=int, required=True, help="aeons (each test1/test2)")
+    ap.add_argument("--unsupervised", type=int, help="aeons")
+    ap.add_argument("--train", type=int, help="aeons (train1 and train2 / interleavedSleepTrain2)")
+    ap.add_argument("--test", type=int, help="aeons (each test1/test2)")
     ap.add_argument("--seeds", default="1", help="comma list; passed as -suffix (srand seed)")
     ap.add_argument("--arm", default="sequential", help="sequential, interleaved, or both comma-separated")
     ap.add_argument("--jobs", type=int, default=1, help="parallel processes (use 1 for timing)")
@@ -343,12 +385,22 @@ def main():
     ap.add_argument("--poll", type=float, default=0.02)
     ap.add_argument("--keep-logs", action="store_true", help="keep output.conn.* and spike_times.out.*")
     ap.add_argument("--no-curve", action="store_true", help="omit per-aeon curve from JSON")
+    ap.add_argument("--analyse", nargs="+", metavar="RUN_DIR",
+                    help="only (re-)analyse existing run dirs <out>/<arm>_seed<seed> (also unfinished ones); "
+                         "no timing except the process CPU read now if it is still running")
     ap.add_argument("extra", nargs="*", help="extra spirit143 args after --, e.g. -- -applyPunishment 1")
     args = ap.parse_args()
     args.bin = os.path.abspath(args.bin or os.path.join(args.src, "spirit143"))
     args.network = os.path.abspath(args.network or os.path.join(args.src, "networkConnectivity", "1.conn"))
     if not os.path.exists(args.bin):
         sys.exit(f"{args.bin} missing: run benches/peers/golden/build.sh first")
+    if args.analyse:
+        out = [analyse_existing(d) for d in args.analyse]
+        json.dump(out, sys.stdout, indent=1)
+        print()
+        return
+    if None in (args.unsupervised, args.train, args.test):
+        ap.error("--unsupervised, --train and --test are required")
     arms = ["sequential", "interleaved"] if args.arm == "both" else args.arm.split(",")
     for a in arms:
         if a not in TRAIN2_STAGE:
