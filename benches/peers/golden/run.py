@@ -358,6 +358,26 @@ def analyse_existing(run_dir):
     return res
 
 
+def _f(x, nd=3):
+    return "–" if x is None else (f"{x:.{nd}f}" if isinstance(x, float) else str(x))
+
+
+def print_table(paths):
+    res = []
+    for p in paths:
+        with open(p) as f:
+            d = json.load(f)
+        res.extend(d if isinstance(d, list) else [d])
+    print("| arm | seed | stage | aeons | perf_end | perf_mean | rewarded/punished | frac_rewarded | wall s/aeon | CPU s/aeon |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in res:
+        for st in r["stages"]:
+            print(f"| {r['arm']} | {r['seed']} | {st['index']}:{st['stage']} | "
+                  f"{st.get('aeons_done', st['aeons'])}/{st['aeons']} | {_f(st.get('perf_end'))} | "
+                  f"{_f(st.get('perf_mean'))} | {st.get('eaten_rewarded', '–')}/{st.get('eaten_punished', '–')} | "
+                  f"{_f(st.get('frac_rewarded'))} | {_f(st.get('s_per_aeon'))} | {_f(st.get('cpu_s_per_aeon'))} |")
+
+
 def machine():
     model = ""
     try:
@@ -388,12 +408,17 @@ def main():
     ap.add_argument("--analyse", nargs="+", metavar="RUN_DIR",
                     help="only (re-)analyse existing run dirs <out>/<arm>_seed<seed> (also unfinished ones); "
                          "no timing except the process CPU read now if it is still running")
+    ap.add_argument("--table", nargs="+", metavar="JSON",
+                    help="print a markdown table of per-stage results from run.py JSON files")
     ap.add_argument("extra", nargs="*", help="extra spirit143 args after --, e.g. -- -applyPunishment 1")
     args = ap.parse_args()
     args.bin = os.path.abspath(args.bin or os.path.join(args.src, "spirit143"))
     args.network = os.path.abspath(args.network or os.path.join(args.src, "networkConnectivity", "1.conn"))
     if not os.path.exists(args.bin):
         sys.exit(f"{args.bin} missing: run benches/peers/golden/build.sh first")
+    if args.table:
+        print_table(args.table)
+        return
     if args.analyse:
         out = [analyse_existing(d) for d in args.analyse]
         json.dump(out, sys.stdout, indent=1)
