@@ -16,6 +16,7 @@ pub mod backprop;
 pub mod deliver;
 pub mod drive;
 pub mod expf;
+pub mod forage;
 pub mod linear_readout;
 pub mod metrics;
 pub mod modulators;
