@@ -154,9 +154,10 @@ pub fn arm_of(p: &Plan) -> Arm {
                         measure: id,
                     }))
                 }
-                Op::Wake { phase, .. } | Op::Sleep { phase, .. } | Op::Perturb { phase, .. } => {
-                    phases.push(phase.clone())
-                }
+                Op::Wake { phase, .. }
+                | Op::Sleep { phase, .. }
+                | Op::Forage { phase, .. }
+                | Op::Perturb { phase, .. } => phases.push(phase.clone()),
                 Op::Until { body, .. } => walk(body, measured, phases),
                 Op::Checkpoint { .. } | Op::Restore { .. } => {}
             }

@@ -1,8 +1,9 @@
 //! Physical dimensions and units.
 //!
 //! A [`Dim`] is a vector of exponents over somnia's base dimensions: time, voltage, and the
-//! three count dimensions (steps, samples, epochs), which are kept apart so that
-//! `2 epochs + 100 ms` or `5000 samples + 10 steps` is an error. Frequency is time⁻¹;
+//! four count dimensions (steps, samples, epochs, moves), which are kept apart so that
+//! `2 epochs + 100 ms` or `5000 samples + 10 steps` is an error. Moves count an agent's
+//! actions in an environment; an aeon is 100 moves, as in Golden et al. Frequency is time⁻¹;
 //! dimensionless is all zeros. Values are stored in SI base units (seconds, volts); the unit
 //! table gives each unit's factor.
 
@@ -17,6 +18,9 @@ pub struct Dim {
     pub steps: i8,
     pub samples: i8,
     pub epochs: i8,
+    /// Moves of an agent in an environment (`moves`, `aeons`).
+    #[serde(default)]
+    pub moves: i8,
 }
 
 impl Dim {
@@ -27,6 +31,10 @@ impl Dim {
     pub const STEPS: Dim = Dim::new(0, 0, 1, 0, 0);
     pub const SAMPLES: Dim = Dim::new(0, 0, 0, 1, 0);
     pub const EPOCHS: Dim = Dim::new(0, 0, 0, 0, 1);
+    pub const MOVES: Dim = Dim {
+        moves: 1,
+        ..Dim::NONE
+    };
 
     pub const fn new(time: i8, voltage: i8, steps: i8, samples: i8, epochs: i8) -> Dim {
         Dim {
@@ -35,17 +43,21 @@ impl Dim {
             steps,
             samples,
             epochs,
+            moves: 0,
         }
     }
 
     fn zip(self, o: Dim, f: impl Fn(i8, i8) -> i8) -> Dim {
-        Dim::new(
-            f(self.time, o.time),
-            f(self.voltage, o.voltage),
-            f(self.steps, o.steps),
-            f(self.samples, o.samples),
-            f(self.epochs, o.epochs),
-        )
+        Dim {
+            moves: f(self.moves, o.moves),
+            ..Dim::new(
+                f(self.time, o.time),
+                f(self.voltage, o.voltage),
+                f(self.steps, o.steps),
+                f(self.samples, o.samples),
+                f(self.epochs, o.epochs),
+            )
+        }
     }
 
     pub fn pow(self, n: i8) -> Dim {
@@ -66,6 +78,7 @@ impl Dim {
             Dim::STEPS => "steps".into(),
             Dim::SAMPLES => "samples".into(),
             Dim::EPOCHS => "epochs".into(),
+            Dim::MOVES => "moves".into(),
             d => d.unit_expr(),
         }
     }
@@ -89,6 +102,7 @@ impl Dim {
             ("steps", self.steps),
             ("samples", self.samples),
             ("epochs", self.epochs),
+            ("moves", self.moves),
         ];
         let mut out = Vec::new();
         for (u, e) in parts {
@@ -163,6 +177,10 @@ pub const UNITS: &[Unit] = &[
     unit("sample", Dim::SAMPLES, 1.0, "one dataset sample"),
     unit("epochs", Dim::EPOCHS, 1.0, "passes over a training set"),
     unit("epoch", Dim::EPOCHS, 1.0, "one pass over a training set"),
+    unit("moves", Dim::MOVES, 1.0, "moves of an agent in an environment (one `epoch` of steps each, Golden et al.'s epochs)"),
+    unit("move", Dim::MOVES, 1.0, "one move of an agent"),
+    unit("aeons", Dim::MOVES, 100.0, "hundreds of moves (Golden et al.'s aeons)"),
+    unit("aeon", Dim::MOVES, 100.0, "100 moves"),
     unit("%", Dim::NONE, 0.01, "percent (× 0.01)"),
 ];
 
@@ -181,6 +199,7 @@ pub fn format_quantity(value: f64, dim: Dim) -> String {
         Dim::STEPS => (value, "steps"),
         Dim::SAMPLES => (value, "samples"),
         Dim::EPOCHS => (value, "epochs"),
+        Dim::MOVES => (value, "moves"),
         Dim::NONE => return format_number(value),
         d => return format!("{} {}", format_number(value), d.unit_expr()),
     };

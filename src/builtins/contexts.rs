@@ -25,8 +25,9 @@ const MODEL: Ty = Ty::Builtin(Kind::NeuronModel);
 pub const WAKE: Context = Context {
     name: "a wake phase",
     params: &[
-        param("data", Ty::OneOf(&[Ty::Tasks, Ty::Dataset]), "the tasks whose training samples are presented (required)").optional(),
-        param("length", Ty::OneOf(&[Ty::Num(Dim::EPOCHS), Ty::Num(Dim::SAMPLES)]), "how long the phase runs (required): `2 epochs` or `5000 samples`")
+        param("data", Ty::OneOf(&[Ty::Tasks, Ty::Dataset]), "the tasks whose training samples are presented (required, unless the phase runs in an `environment`)").optional(),
+        param("environment", Ty::Environment, "run closed-loop in this environment instead of showing `data`: the world drives the input population, the output population's vote moves the agent, what it eats is the dopamine").optional(),
+        param("length", Ty::OneOf(&[Ty::Num(Dim::EPOCHS), Ty::Num(Dim::SAMPLES), Ty::Num(Dim::MOVES)]), "how long the phase runs (required): `2 epochs` or `5000 samples`; in an environment, `2000 moves` or `20 aeons`")
             .optional()
             .range(Range::Positive),
         param("dynamics", MODEL, "the neuron model for the phase, on all layers or `on` some")
@@ -44,6 +45,8 @@ pub const WAKE: Context = Context {
             .whole(),
         param("modulate", MODULATORS, "oscillations or noise during the phase").optional(),
         param("shuffle", Ty::Bool, "present the samples in a fresh random order each epoch; `false` keeps the dataset's order (Diehl & Cook, peer benchmarks)").bool(true).unrecorded(),
+        param("dopamine", Ty::Builtin(Kind::Dopamine), "in an environment: where the reward rules' dopamine comes from (default `rewards()`: +1 rewarded, −0.001 punished, −0.0001 otherwise)").optional(),
+        param("record", Ty::Population, "in an environment: count each cell's spikes per move of this population, for a later `recorded_kicks(...)` drive").optional(),
     ],
 };
 
@@ -53,8 +56,8 @@ pub const SLEEP: Context = Context {
     params: &[
         param(
             "length",
-            Ty::OneOf(&[Ty::Num(Dim::STEPS), Ty::Num(Dim::TIME)]),
-            "how long the phase runs (required): `15000 steps` or `10 s`; a length of 0 skips the phase (the 0 % arm of a sweep)",
+            Ty::OneOf(&[Ty::Num(Dim::STEPS), Ty::Num(Dim::TIME), Ty::Num(Dim::MOVES)]),
+            "how long the phase runs (required): `15000 steps` or `10 s`; a length of 0 skips the phase (the 0 % arm of a sweep); in an environment, `100 moves` or `1 aeon`",
         )
         .optional()
         .range(Range::NonNegative),
@@ -96,10 +99,22 @@ pub const SLEEP: Context = Context {
         .optional(),
         param(
             "record",
-            Ty::Bool,
-            "record the input rates of this phase for a later `recorded_rates(...)` drive",
+            Ty::OneOf(&[Ty::Bool, Ty::Population]),
+            "record the input rates of this phase for a later `recorded_rates(...)` drive; in an environment, a population whose spikes per move a later `recorded_kicks(...)` replays",
         )
         .bool(false),
+        param(
+            "environment",
+            Ty::Environment,
+            "sleep in this environment, emptied: the agent keeps stepping and moving but finds no food; its input is the `drive` (`recorded_kicks`)",
+        )
+        .optional(),
+        param(
+            "dopamine",
+            Ty::Builtin(Kind::Dopamine),
+            "in an environment: the reward rules' dopamine at every move (default `tonic(0.5)`)",
+        )
+        .optional(),
     ],
 };
 

@@ -39,6 +39,17 @@ pub const MODELS: &[Builtin] = &[
         param("v_init", Ty::OneOf(&[V, Ty::BuiltinOf(Kind::Init, &["uniform", "normal", "constant"])]), "the potential each neuron starts a phase (and every sample) at: a voltage, or drawn per neuron by `uniform(lo, hi)`, `normal(mean, std)` or `constant(v)` in volts, from a stream of the phase's call (default: `rest`)").optional(),
     ])
     .dynamics(Dynamics::Spiking),
+    builtin("rulkov", Kind::NeuronModel, "the Rulkov map neuron of Golden et al., stepped once per simulation step: x ← α/(1−x) + u + β·I below 0, held at α + u + β·I for one step, then a spike and x = −1; u ← u − μ(x+1) + μσ + μI. Each delivered spike adds w/r·(1 ± psp_noise) to I, which decays by `decay` per step. Runs only in phases with an `environment`", &[
+        param("alpha", N, "α: the map's nonlinearity").num(3.65).range(Range::Positive),
+        param("sigma", N, "σ: the slow variable's drive (excitability)").num(0.06),
+        param("mu", N, "μ: the slow variable's rate").num(0.0005).range(Range::Positive),
+        param("beta", N, "β: the gain of the synaptic input on x").num(0.133).range(Range::NonNegative),
+        param("decay", N, "factor on the synaptic input each step").num(0.985).range(Range::Probability),
+        param("psp_noise", N, "each delivered spike's weight is multiplied by a uniform draw in [1 − n, 1 + n]").num(0.12).range(Range::Probability),
+        param("x0", N, "the fast variable at the start").num(-0.939998046792114),
+        param("u0", N, "the slow variable at the start").num(-2.821443297088526),
+    ])
+    .dynamics(Dynamics::Agent),
 ];
 
 /// Plasticity rules: what changes weights during a phase.
@@ -106,19 +117,35 @@ pub const RULES: &[Builtin] = &[
     ])
     .phases(Phases::RUNNING)
     .planned("the spiking LCA, issue 17"),
-    builtin("reward_stdp", Kind::Rule, "reward-modulated STDP: pairings build an eligibility trace that dopamine turns into weight change (Golden et al.)", &[
-        param("a_plus", N, "potentiation per pre-before-post pairing").num(0.01).range(Range::NonNegative),
-        param("a_minus", N, "depression per post-before-pre pairing").num(0.01).range(Range::NonNegative),
-        param("tau_plus", T, "decay of the presynaptic trace").num(0.04).range(Range::Positive),
-        param("tau_minus", T, "decay of the postsynaptic trace").num(0.04).range(Range::Positive),
-        param("tau_eligibility", T, "decay of the eligibility trace").num(1.0).range(Range::Positive),
-        param("dopamine", N, "the dopamine level of the phase (reward signal)").num(0.0).range(Range::Between(-1.0, 1.0)),
-        param("w_min", N, "lower weight bound").num(0.0),
-        param("w_max", N, "upper weight bound").num(1.0),
+    builtin("reward_stdp", Kind::Rule, "reward-modulated STDP (Golden et al.): each spike pairing within `window` leaves an eligibility trace ±scale·e^(−Δ/τ) on its synapse, kept for `memory`; at every move each trace changes w by w·b·clip(trace/(age + epoch) · D · Σ/⟨Σ⟩), D the phase's dopamine, b the pre cell's output balance. Runs only in phases with an `environment`", &[
+        param("scale", N, "the trace of a pairing at Δ = 0: + for pre-before-post, − for post-before-pre").num(0.4).range(Range::NonNegative),
+        param("tau", Ty::Num(Dim::STEPS), "decay of a pairing's trace with the spikes' distance").num(40.0).range(Range::Positive),
+        param("window", Ty::Num(Dim::STEPS), "spikes further apart do not pair").num(120.0).range(Range::Positive).whole(),
+        param("memory", Ty::Num(Dim::STEPS), "how long a trace stays eligible").num(3600.0).range(Range::Positive).whole(),
+        param("clip", N, "the largest relative change a trace makes at one move").num(0.01).range(Range::Positive),
+        param("modulated", Ty::Bool, "scale by dopamine (`false`: plain STDP applied at every move, the hidden layer of the paper)").bool(true),
+        param("average_rate", N, "rate of the running average ⟨Σ⟩ of each synapse's summed traces").num(0.001).range(Range::Probability),
+        param("w_min", N, "lower weight bound").num(0.00001).range(Range::NonNegative),
+        param("w_max", N, "upper weight bound").num(1.0).range(Range::Positive),
     ])
     .phases(Phases::RUNNING)
-    .dynamics(Dynamics::Spiking)
-    .planned("Golden et al.'s foraging agent, issue 16"),
+    .dynamics(Dynamics::Agent),
+    builtin("input_balance", Kind::Rule, "heterosynaptic homeostasis (Golden et al.): after every move's learning, each post cell's positive incoming weights on these projections are rescaled to their target sum (the sum when the network was built, moved by `rate_adaptation` with `by input_target`). Runs only in phases with an `environment`", &[])
+        .phases(Phases::RUNNING)
+        .dynamics(Dynamics::Agent),
+    builtin("output_balance", Kind::Rule, "feed-forward inhibition that follows excitation (Golden et al.): after every move's learning, each weight of the `inhibitory` projection from a cell becomes −(the mean of that cell's positive weights on these projections) / (output cells per action). Runs only in phases with an `environment`", &[
+        param("inhibitory", Ty::Projection, "the inhibitory projection whose weights follow"),
+    ])
+    .phases(Phases::RUNNING)
+    .dynamics(Dynamics::Agent),
+    builtin("rate_adaptation", Kind::Rule, "spike-rate homeostasis (Golden et al.): each move, a running average of each post cell's spikes per move is compared with `target`; above it the cell's resistance rises (`by resistance`) or its input target sum falls (`by input_target`), by `rate`. Runs only in phases with an `environment`", &[
+        param("target", N, "spikes per move the cells are driven toward (0.5 output, 0.01 hidden in the paper)").range(Range::NonNegative),
+        param("by", Ty::Symbol(&["resistance", "input_target"]), "`resistance`: divides all input of the cell; `input_target`: the sum `input_balance` keeps").sym("resistance"),
+        param("rate", N, "relative change per move").num(0.00001).range(Range::Probability),
+        param("smoothing", N, "rate of the running average of spikes per move").num(0.0001).range(Range::Probability),
+    ])
+    .phases(Phases::RUNNING)
+    .dynamics(Dynamics::Agent),
 ];
 
 /// `prune`'s parameters, as a rule of sleep phases and as a shock of perturb phases.

@@ -56,5 +56,11 @@ pub const METRICS: &[Builtin] = &[
     ])
     .returns(N),
     builtin("feature_norms", Kind::Metric, "the largest L2 norm of a post neuron's incoming weight vector (Watkins et al.)", &[param("projection", Ty::Projection, "the projection")]).returns(N),
+    builtin("foraging", Kind::Metric, "an agent's task performance (Golden et al.): a test episode in the environment with learning off, on a copy of the agent (what it measures changes nothing); rewarded / (rewarded + punished) over the last pairs of those it eats (the environment's `last`; chance is 0.5). NaN if it eats none", &[
+        param("environment", Ty::Environment, "the test environment"),
+        param("length", Ty::Num(Dim::MOVES), "how long the test episode runs").num(2000.0).range(Range::Positive).whole(),
+    ])
+    .returns(N)
+    .dynamics(Dynamics::Agent),
     builtin("clustering", Kind::Metric, "Massey's φ = BCSS / (BCSS + WCSS) of a layer's responses by label", &[param("population", Ty::Population, "the population")]).returns(N),
 ];

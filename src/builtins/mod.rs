@@ -11,6 +11,7 @@
 pub mod contexts;
 mod data;
 mod dynamics;
+pub mod environment;
 pub mod functions;
 mod measures;
 mod network;
@@ -37,6 +38,8 @@ pub enum Ty {
     /// Several tasks (a task list, `seen`, or one task).
     Tasks,
     Dataset,
+    /// An `environment` item.
+    Environment,
     Population,
     Projection,
     Rule,
@@ -68,6 +71,7 @@ impl Ty {
             Ty::Task => "a task".into(),
             Ty::Tasks => "tasks".into(),
             Ty::Dataset => "a dataset".into(),
+            Ty::Environment => "an environment".into(),
             Ty::Population => "a population".into(),
             Ty::Projection => "a projection such as `a -> b`".into(),
             Ty::Rule => "a rule".into(),
@@ -138,6 +142,10 @@ pub enum Kind {
     Readout,
     Metric,
     Function,
+    /// What an `environment` item builds: a world an agent acts in.
+    World,
+    /// Where a phase in an environment gets its dopamine.
+    Dopamine,
 }
 
 impl Kind {
@@ -157,6 +165,8 @@ impl Kind {
             Kind::Readout => "readout",
             Kind::Metric => "metric",
             Kind::Function => "function",
+            Kind::World => "environment kind",
+            Kind::Dopamine => "dopamine signal",
         }
     }
 
@@ -189,6 +199,8 @@ impl Kind {
             Kind::Readout => "a readout",
             Kind::Metric => "a metric",
             Kind::Function => "a function",
+            Kind::World => "an environment kind",
+            Kind::Dopamine => "a dopamine signal",
         }
     }
 
@@ -207,6 +219,8 @@ impl Kind {
         Kind::Readout,
         Kind::Metric,
         Kind::Function,
+        Kind::World,
+        Kind::Dopamine,
     ];
 }
 
@@ -291,6 +305,8 @@ pub enum Dynamics {
     Rate,
     /// Spiking neurons.
     Spiking,
+    /// Rulkov map neurons acting in an environment, closed-loop (Golden et al.).
+    Agent,
     /// Either.
     Any,
 }
@@ -300,6 +316,7 @@ impl Dynamics {
         match self {
             Dynamics::Rate => "rate",
             Dynamics::Spiking => "spiking",
+            Dynamics::Agent => "closed-loop (`rulkov`)",
             Dynamics::Any => "any",
         }
     }
@@ -558,6 +575,8 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         measures::READOUTS,
         measures::METRICS,
         functions::FUNCTIONS,
+        environment::WORLDS,
+        environment::DOPAMINE,
     ]
     .into_iter()
     .flatten()

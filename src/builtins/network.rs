@@ -38,6 +38,15 @@ pub const INITS: &[Builtin] = &[
         &[],
     ),
     builtin(
+        "chunks",
+        Kind::Init,
+        "Golden et al.'s input weights: each synapse starts at `size`, and each pre neuron hands out `per_synapse` × (its synapses) more chunks of `size`, each to one of its synapses at random (mean weight `size` × (1 + `per_synapse`))",
+        &[
+            param("size", N, "the weight of one chunk").num(0.001).range(Range::Positive),
+            param("per_synapse", N, "chunks handed out per synapse of the pre neuron").num(10.0).range(Range::NonNegative).whole(),
+        ],
+    ),
+    builtin(
         "load",
         Kind::Init,
         "weights read from a `.npy` file of post × pre float32 or float64 values, as `run --save-weights` writes them (`weights/end/x_to_h.npy`); biases start at 0",
@@ -79,8 +88,13 @@ pub const CONNECTIVITIES: &[Builtin] = &[
         "fixed_in",
         Kind::Connectivity,
         "each post neuron gets exactly k random inputs",
-        &[param("k", N, "inputs per post neuron")
-            .range(Range::Positive)
-            .whole()],
+        &[
+            param("k", N, "inputs per post neuron")
+                .range(Range::Positive)
+                .whole(),
+            param("balanced", Ty::Bool, "also give every pre neuron the same number of outputs, k × post / pre (± 1 when that is not whole), as Golden et al.'s network generator")
+                .bool(false)
+                .unrecorded(),
+        ],
     ),
 ];

@@ -30,6 +30,13 @@ pub const DRIVES: &[Builtin] = &[
     ])
     .phases(Phases::SLEEP)
     .dynamics(Dynamics::Spiking),
+    builtin("recorded_kicks", Kind::Drive, "in an environment (Golden et al.'s sleep): once per move, each cell of the population recorded by earlier phases (`record hidden`) receives `kick` of input with probability its recorded spikes per move, averaged over the phases given (each phase's last call)", &[
+        param("phases", Ty::OneOf(&[Ty::Phase, Ty::List(&Ty::Phase)]), "the phase or phases whose recordings are replayed"),
+        param("kick", N, "the input a kicked cell receives").num(0.025).range(Range::NonNegative),
+        param("mode", Ty::Symbol(&["per_neuron", "uniform"]), "`per_neuron`: each cell keeps its own probability; `uniform`: every cell gets the population mean").sym("per_neuron"),
+    ])
+    .phases(Phases::SLEEP)
+    .dynamics(Dynamics::Agent),
     builtin("gaussian", Kind::Drive, "Gaussian noise images: every step each input's intensity is clip(mean + sigma·N(0, 1), 0, 1), spiking with probability intensity·max_rate·dt (Watkins et al.'s noise input; `modulate sine(...)` modulates its amplitude)", &[
         param("sigma", N, "standard deviation of the intensity").num(0.5).range(Range::NonNegative),
         param("mean", N, "mean intensity").num(0.0),

@@ -19,6 +19,10 @@ impl Eval<'_, '_> {
                 self.definition_value(id);
                 Value::Dataset(id)
             }
+            Item::Environment(_) => {
+                self.definition_value(id);
+                Value::Environment(id)
+            }
             Item::Tasks(_) => {
                 let n = self.task_count(id);
                 Value::Tasks(TaskList {
@@ -115,6 +119,9 @@ impl Eval<'_, '_> {
             }),
             Item::Tasks(d) => self.in_module(id.module, |ev| {
                 ev.eval_value(&d.value, &Ty::Builtin(Kind::TaskSplit))
+            }),
+            Item::Environment(d) => self.in_module(id.module, |ev| {
+                ev.eval_value(&d.value, &Ty::Builtin(Kind::World))
             }),
             Item::Rule(r) => {
                 let (module, value) = match self.rule_overrides.get(&id).copied() {

@@ -30,6 +30,11 @@ impl Eval<'_, '_> {
             Item::Rule(_) => {
                 self.definition_value(id);
             }
+            Item::Environment(_) => {
+                if let Value::Builtin(b) = self.definition_value(id) {
+                    self.check_world(&b);
+                }
+            }
             Item::Network(_) => {
                 self.network_info(id);
             }

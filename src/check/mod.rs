@@ -11,6 +11,7 @@ pub mod arith;
 pub mod bind;
 pub mod builtin_values;
 pub mod definitions;
+pub mod environment;
 pub mod eval;
 pub mod functions;
 pub mod items;

@@ -36,12 +36,14 @@ pub fn param_type(word: &str) -> Option<Ty> {
         "steps" => Ty::Num(Dim::STEPS),
         "samples" => Ty::Num(Dim::SAMPLES),
         "epochs" => Ty::Num(Dim::EPOCHS),
+        "moves" => Ty::Num(Dim::MOVES),
         "bool" => Ty::Bool,
         "string" => Ty::Str,
         "population" => Ty::Population,
         "projection" => Ty::Projection,
         "rule" => Ty::Rule,
         "phase" => Ty::Phase,
+        "environment" => Ty::Environment,
         _ => return None,
     })
 }
@@ -68,6 +70,8 @@ fn type_alias(word: &str) -> Option<String> {
 pub const PARAM_TYPES: &[&str] = &[
     "task",
     "tasks",
+    "environment",
+    "moves",
     "count",
     "number",
     "time",
@@ -161,7 +165,10 @@ impl Eval<'_, '_> {
                 .help(format!("add {example}")),
             );
         }
-        if kind == PhaseKind::Wake && !settings.contains_key("data") {
+        if kind == PhaseKind::Wake
+            && !settings.contains_key("data")
+            && !settings.contains_key("environment")
+        {
             self.push(
                 Diagnostic::new(
                     Code::E109,
@@ -169,7 +176,7 @@ impl Eval<'_, '_> {
                     format!("wake phase `{}` has no `data`", def.name.node),
                 )
                 .label("nothing to learn from")
-                .help("add `data t` with the tasks whose samples are shown"),
+                .help("add `data t` with the tasks whose samples are shown, or `environment e` for an agent acting in a world"),
             );
         }
         // The phase-wide dynamics, when one model is given for all layers.

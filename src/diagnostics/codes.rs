@@ -106,6 +106,7 @@ codes! {
     E317 => "not supported by the engine",
     E318 => "needs something no earlier phase produced",
     E319 => "too many seeds, runs or values",
+    E320 => "needs an environment phase, or not in one",
     E401 => "cannot read a data file",
     E402 => "not a valid data file",
     E403 => "data file is truncated",

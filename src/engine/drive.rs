@@ -154,6 +154,14 @@ pub fn build(d: &bind::Drive, dt: f64, src: &Sources) -> Result<Drive, RunError>
                     .collect(),
             )
         }
+        // Kicks an agent's cells in an environment phase (`engine::forage`); the plan
+        // allows it nowhere else (E320).
+        bind::Drive::RecordedKicks(_) => {
+            return Err(RunError::new(
+                Code::E320,
+                "`recorded_kicks` drives only sleep phases with an `environment`",
+            ));
+        }
     })
 }
 

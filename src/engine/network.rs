@@ -132,6 +132,9 @@ impl Network {
                 init => init_weights(init, pre, post, &mut rng),
             };
             let mask = connectivity(&c.connectivity, pre, post, &mut rng);
+            if let Initial::Drawn(Init::Chunks(ch)) = &c.init {
+                w = chunk_weights(ch, mask.as_deref(), pre, post, &mut rng);
+            }
             let bounds = c.bounds().map(|(lo, hi)| (lo as f32, hi as f32));
             let sign = match c.sign {
                 bind::Sign::Excitatory => Sign::Excitatory,
@@ -263,7 +266,40 @@ fn init_weights(init: &Initial, pre: usize, post: usize, rng: &mut ChaCha8Rng) -
         Initial::Drawn(Init::Glorot) => glorot(pre, post, rng),
         // Read from its file by `load_weights`, before this is called.
         Initial::Drawn(Init::Load(_)) => vec![0.0; n],
+        // Drawn over the synapses that exist, by `chunk_weights`, after the mask.
+        Initial::Drawn(Init::Chunks(c)) => vec![c.size as f32; n],
     }
+}
+
+/// Golden et al.'s input weights: every synapse holds one chunk, and each pre neuron hands
+/// out `per_synapse` more chunks per synapse it has, each to one of its synapses at random.
+fn chunk_weights(
+    c: &bind::Chunks,
+    mask: Option<&[f32]>,
+    pre: usize,
+    post: usize,
+    rng: &mut ChaCha8Rng,
+) -> Vec<f32> {
+    let mut chunks = vec![0u32; pre * post];
+    for i in 0..pre {
+        let synapses: Vec<usize> = (0..post)
+            .map(|j| j * pre + i)
+            .filter(|&k| mask.is_none_or(|m| m[k] != 0.0))
+            .collect();
+        if synapses.is_empty() {
+            continue;
+        }
+        synapses.iter().for_each(|&k| chunks[k] = 1);
+        let extra = c.per_synapse.saturating_mul(synapses.len() as u64);
+        for _ in 0..extra {
+            let k = synapses[rng.random_range(0..synapses.len())];
+            chunks[k] = chunks[k].saturating_add(1);
+        }
+    }
+    chunks
+        .iter()
+        .map(|&n| (c.size * n as f64) as f32)
+        .collect()
 }
 
 /// A `post × pre` weight matrix from a `.npy` file (float32 or float64).
@@ -338,6 +374,7 @@ fn connectivity(
             m.iter_mut().for_each(|x| *x = 1.0);
             (0..pre.min(post)).for_each(|i| m[i * pre + i] = 0.0);
         }
+        Connectivity::FixedIn(f) if f.balanced => balanced_fan_in(&mut m, f.k, pre, post, rng),
         Connectivity::FixedIn(f) => {
             let k = usize::try_from(f.k).unwrap_or(usize::MAX).min(pre);
             let mut idx: Vec<usize> = (0..pre).collect();
@@ -352,4 +389,28 @@ fn connectivity(
         }
     }
     Some(m)
+}
+
+/// Exactly `k` distinct inputs per post neuron, and outputs spread evenly over the pre
+/// neurons: each input is drawn among the pre neurons with the fewest outputs so far that
+/// this post neuron does not use yet (Golden et al.'s generator fills the lowest first).
+fn balanced_fan_in(m: &mut [f32], k: u64, pre: usize, post: usize, rng: &mut ChaCha8Rng) {
+    let k = usize::try_from(k).unwrap_or(usize::MAX).min(pre);
+    let mut outputs = vec![0usize; pre];
+    let mut candidates = Vec::with_capacity(pre);
+    for j in 0..post {
+        let row = j * pre;
+        for _ in 0..k {
+            let free = |i: &usize| m[row + *i] == 0.0;
+            let least = (0..pre).filter(free).map(|i| outputs[i]).min().unwrap_or(0);
+            candidates.clear();
+            candidates.extend((0..pre).filter(free).filter(|&i| outputs[i] == least));
+            if candidates.is_empty() {
+                break;
+            }
+            let i = candidates[rng.random_range(0..candidates.len())];
+            m[row + i] = 1.0;
+            outputs[i] += 1;
+        }
+    }
 }

@@ -118,7 +118,7 @@ impl VInit {
                 seed: 0,
             },
             // Not potentials: the checker allows only the three above for `v_init`.
-            Some(Initial::Drawn(Init::Glorot | Init::Load(_))) => VInit::Rest,
+            Some(Initial::Drawn(Init::Glorot | Init::Load(_) | Init::Chunks(_))) => VInit::Rest,
         }
     }
 }
@@ -135,6 +135,9 @@ impl Model {
                 threshold: p.threshold_of(layer) as f32,
             }),
             NeuronModel::Lif(p) => Some(Model::lif(p, dt)),
+            // Runs only in environment phases, in `engine::forage`: the plan refuses it in
+            // any other phase (E320), so no spiking op carries it.
+            NeuronModel::Rulkov(_) => None,
         }
     }
 

@@ -22,7 +22,7 @@ impl Activation {
             NeuronModel::Relu => Some(Activation::Relu),
             NeuronModel::Sigmoid => Some(Activation::Sigmoid),
             NeuronModel::Linear => Some(Activation::Linear),
-            NeuronModel::IntegrateFire(_) | NeuronModel::Lif(_) => None,
+            NeuronModel::IntegrateFire(_) | NeuronModel::Lif(_) | NeuronModel::Rulkov(_) => None,
         }
     }
 

@@ -116,6 +116,30 @@ pub struct OpRecord {
     /// order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub weights: Vec<WeightChange>,
+    /// What the agent did in an environment phase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forage: Option<ForageRecord>,
+}
+
+/// An agent's phase in an environment: what it ate, how well it did, where it went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForageRecord {
+    pub environment: String,
+    pub moves: u64,
+    /// Pairs eaten: rewarded, punished, neutral.
+    pub rewarded: u64,
+    pub punished: u64,
+    pub neutral: u64,
+    /// rewarded / (rewarded + punished) over the environment's `last` pairs eaten in the
+    /// phase; `None` when it ate none.
+    pub performance: Option<f64>,
+    /// That performance at the end of each aeon (100 moves) of the phase; `null` before the
+    /// first pair.
+    pub per_aeon: Vec<Option<f64>>,
+    /// The agent's cell after each move. Not in outcome.json (the run folder's
+    /// `trajectories/` holds it).
+    #[serde(skip)]
+    pub trajectory: Vec<(u16, u16)>,
 }
 
 /// A projection's weights around one sleep phase.

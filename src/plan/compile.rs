@@ -166,6 +166,7 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
     let measured = std::mem::take(&mut un.measured);
     let phases_called = std::mem::take(&mut un.phases_called);
     let tasks_used = std::mem::take(&mut un.tasks_used);
+    let environments_used = std::mem::take(&mut un.environments_used);
     let incomplete = un.too_large();
     let op_count = un.op_count();
     drop(un);
@@ -207,6 +208,7 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
 
     let network = network_ir(ev, &net)?;
     let (datasets, task_lists) = data_ir(ev, &tasks_used);
+    let environments = environments_ir(ev, &environments_used);
     let estimate = estimate::estimate(&network, &ops, &task_lists);
     let limit = opts.memory_limit.unwrap_or_else(estimate::machine_memory);
     if estimate.total_bytes > limit {
@@ -238,6 +240,7 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
         seed,
         network,
         datasets,
+        environments,
         task_lists,
         ops,
         expectations,
@@ -374,6 +377,26 @@ fn network_ir(ev: &mut Eval, net: &crate::check::network::NetworkInfo) -> Option
         populations,
         projections,
     })
+}
+
+/// The environments the plan uses, bound.
+fn environments_ir(ev: &mut Eval, used: &BTreeSet<ItemId>) -> Vec<EnvironmentIr> {
+    let mut out = Vec::new();
+    for &id in used {
+        let Value::Builtin(world) = ev.definition_value(id) else {
+            continue;
+        };
+        let span = ev.prog.name_span(id);
+        let record = builtin_ir(ev, &world);
+        if let Some(world) = bound(ev, record, span) {
+            out.push(EnvironmentIr {
+                name: ev.prog.name_of(id).to_string(),
+                world,
+                span: span_ir(&ev.prog.sources, span),
+            });
+        }
+    }
+    out
 }
 
 /// The task lists the plan uses and their datasets.

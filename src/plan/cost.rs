@@ -55,6 +55,13 @@ pub const LOAD_VALUE: f64 = 1.0e-8;
 pub const FIXED: f64 = 0.02;
 /// Nominal firing rate of non-input neurons, in Hz.
 pub const HIDDEN_HZ: f64 = 5.0;
+/// Seconds per cell per step of an agent's Rulkov network (`engine::forage`).
+pub const AGENT_CELL_STEP: f64 = 2.0e-9;
+/// Seconds per synapse per move of an agent's learning (traces, balancing).
+pub const AGENT_MOVE_SYNAPSE: f64 = 3.0e-8;
+/// Steps per move of an environment the walk has not met in an op (`foraging` measured
+/// before any environment phase): the registry's default.
+const DEFAULT_EPOCH: f64 = 600.0;
 /// Mean input feature assumed before the data is read (MNIST's mean pixel is 0.13).
 pub const MEAN_INPUT: f64 = 0.13;
 /// Training samples per task assumed when the data is not read and a task list has no
@@ -230,6 +237,8 @@ struct Walk<'a> {
     /// `(present, dt, input Hz)` of the last spiking wake phase: readouts show samples
     /// that way.
     shown: Option<(f64, f64, f64)>,
+    /// Steps per move of each environment an op has run in.
+    epochs: std::collections::HashMap<String, f64>,
 }
 
 /// Seconds of every op of `ops` in the order `somnia plan` lists them (an `until` loop,
@@ -241,6 +250,7 @@ pub fn seconds(net: &NetworkIr, ops: &[Op], sizes: &Sizes) -> (Vec<f64>, f64) {
         sizes,
         seen: Vec::new(),
         shown: None,
+        epochs: std::collections::HashMap::new(),
     };
     let mut per_op = Vec::new();
     w.ops(ops, &mut per_op);
@@ -370,6 +380,20 @@ impl Walk<'_> {
                 };
                 scaling + *steps as f64 * (s.step(hz, active, dt, plastic) + per_step)
             }
+            Op::Forage {
+                moves,
+                epoch,
+                environment,
+                rules,
+                ..
+            } => {
+                self.epochs.insert(environment.clone(), *epoch as f64);
+                let learning: f64 = rules
+                    .iter()
+                    .map(|r| s.synapses_on(&r.on) * AGENT_MOVE_SYNAPSE)
+                    .sum();
+                *moves as f64 * (*epoch as f64 * s.neurons * AGENT_CELL_STEP + learning)
+            }
             Op::Measure { metrics, .. } => metrics.iter().map(|m| self.metric(m)).sum(),
             Op::Perturb { shocks, .. } => shocks
                 .iter()
@@ -398,6 +422,8 @@ impl Walk<'_> {
             Drive::Poisson(p) => of(&p.rates, p.max_rate),
             Drive::Bernoulli(b) => 2.0 * of(&b.p, b.max_rate),
             Drive::RecordedRates(r) => r.scale * HIDDEN_HZ,
+            // Costed per move by the environment phase's own model.
+            Drive::RecordedKicks(_) => 0.0,
             Drive::Gaussian(g) => clamped_mean(g.mean, g.sigma) * g.max_rate,
         }
     }
@@ -422,6 +448,14 @@ impl Walk<'_> {
                 }
             },
             Metric::Forgetting(_) | Metric::Bwt(_) => 0.0,
+            Metric::Foraging(f) => {
+                let epoch = self
+                    .epochs
+                    .get(&f.environment.0)
+                    .copied()
+                    .unwrap_or(DEFAULT_EPOCH);
+                f.length as f64 * epoch * s.neurons * AGENT_CELL_STEP
+            }
             Metric::Recovery(r) => self.metric(&r.metric),
             Metric::Clustering(_) => {
                 let held_out = self.sizes.datasets.values().next().map_or(0, |c| c.test);

@@ -29,6 +29,9 @@ pub struct Plan {
     pub seed: u64,
     pub network: NetworkIr,
     pub datasets: Vec<DatasetIr>,
+    /// The environments the plan's agent acts in (none in most plans).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<EnvironmentIr>,
     pub task_lists: Vec<TaskListIr>,
     pub ops: Vec<Op>,
     pub expectations: Vec<ExpectIr>,
@@ -66,6 +69,9 @@ pub enum ParamIr {
         tasks: Vec<String>,
     },
     Dataset {
+        name: String,
+    },
+    Environment {
         name: String,
     },
     Population {
@@ -152,6 +158,14 @@ pub struct DatasetIr {
     pub span: SpanIr,
 }
 
+/// An environment, bound.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnvironmentIr {
+    pub name: String,
+    pub world: Bound<crate::plan::bind::World>,
+    pub span: SpanIr,
+}
+
 /// A task list over a dataset.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskListIr {
@@ -219,6 +233,28 @@ pub enum Op {
         stream: Stream,
         span: SpanIr,
     },
+    /// A phase in an environment: the agent acts (wake) or sleeps in it emptied.
+    Forage {
+        kind: ForageKind,
+        phase: String,
+        call: u64,
+        environment: String,
+        moves: u64,
+        /// Simulation steps per move (the environment's `epoch`).
+        epoch: u64,
+        /// The model of every population, input cells included.
+        dynamics: BTreeMap<String, Bound<NeuronModel>>,
+        rules: Vec<Bound<Rule>>,
+        dopamine: Bound<crate::plan::bind::Dopamine>,
+        /// `recorded_kicks` (sleep); `None`: no input but the world's.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        drive: Option<Bound<Drive>>,
+        /// The population whose spikes per move are counted for a later replay.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        record: Option<String>,
+        stream: Stream,
+        span: SpanIr,
+    },
     Perturb {
         phase: String,
         call: u64,
@@ -255,6 +291,7 @@ impl Op {
         match self {
             Op::Wake { span, .. }
             | Op::Sleep { span, .. }
+            | Op::Forage { span, .. }
             | Op::Perturb { span, .. }
             | Op::Measure { span, .. }
             | Op::Checkpoint { span, .. }
@@ -271,6 +308,21 @@ impl Op {
             Op::Wake { dynamics, .. } => dynamics.values().any(|m| m.kernel.is_spiking()),
             _ => false,
         }
+    }
+}
+
+/// What an agent does in a forage op: forage, or sleep in the emptied world.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ForageKind {
+    Wake,
+    Nrem,
+    Rem,
+}
+
+impl ForageKind {
+    pub fn is_sleep(self) -> bool {
+        self != ForageKind::Wake
     }
 }
 
@@ -306,12 +358,12 @@ impl MetricIr {
 
     /// What a metric that is not about tasks is about: its projection or population.
     pub fn subject(&self) -> Option<String> {
-        ["projection", "population"]
+        ["projection", "population", "environment"]
             .iter()
             .find_map(|k| match self.params.get(*k) {
-                Some(ParamIr::Projection { name, .. }) | Some(ParamIr::Population { name }) => {
-                    Some(name.clone())
-                }
+                Some(ParamIr::Projection { name, .. })
+                | Some(ParamIr::Population { name })
+                | Some(ParamIr::Environment { name }) => Some(name.clone()),
                 _ => None,
             })
     }

@@ -11,6 +11,7 @@ pub mod compile;
 pub mod cost;
 pub mod estimate;
 pub mod expect;
+pub mod forage;
 pub mod hash;
 pub mod ir;
 pub mod ops;

@@ -29,6 +29,12 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
         u.note_data(&bound.value);
     }
     let has_input = u.net.populations.iter().any(|p| p.role == Role::Input);
+    if info.kind != PhaseKind::Perturb && info.settings.contains_key("environment") {
+        return super::forage::op(u, phase, call, &info, span, stream);
+    }
+    if info.kind != PhaseKind::Perturb && !outside_environment(u, &info, phase, span) {
+        return None;
+    }
     match info.kind {
         PhaseKind::Wake => {
             if !has_input {
@@ -234,6 +240,77 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
             })
         }
     }
+}
+
+/// E320 for what only an environment phase runs, in a phase without one: `rulkov` cells,
+/// the agent's rules and drive, `dopamine`, a recorded population, a length in moves.
+fn outside_environment(u: &mut Unroll, info: &PhaseInfo, phase: &str, span: Span) -> bool {
+    let mut found: Vec<(Span, String, &str)> = Vec::new();
+    let models = dynamics(u, info, info.kind);
+    if let Some((pop, _)) = models.iter().find(|(_, (_, d))| *d == Dynamics::Agent) {
+        let at = info
+            .settings
+            .get("dynamics")
+            .and_then(|v| v.first())
+            .map_or(span, |b| b.span);
+        found.push((
+            at,
+            format!("phase `{phase}` runs `rulkov` neurons (in `{pop}`), which act only in an environment"),
+            "the Rulkov map runs in the closed-loop engine",
+        ));
+    }
+    for b in info.settings.get("plasticity").into_iter().flatten() {
+        if let Value::List(rules) = &b.value {
+            for r in rules {
+                if let Value::Builtin(rule) = r
+                    && rule.entry.dynamics == Dynamics::Agent
+                {
+                    found.push((
+                        b.span,
+                        format!(
+                            "`{}` ({}) acts at an agent's moves, but phase `{phase}` has no environment",
+                            rule.name.as_deref().unwrap_or(rule.entry.name),
+                            rule.entry.name
+                        ),
+                        "a rule of the closed-loop engine",
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(b) = info.settings.get("drive").and_then(|v| v.first())
+        && let Value::Builtin(d) = &b.value
+        && d.entry.dynamics == Dynamics::Agent
+    {
+        found.push((
+            b.span,
+            format!("`{}` kicks an agent's cells, but phase `{phase}` has no environment", d.entry.name),
+            "a drive of the closed-loop engine",
+        ));
+    }
+    for key in ["dopamine", "record", "length"] {
+        if let Some(b) = info.settings.get(key).and_then(|v| v.first()) {
+            let what = match (&b.value, key) {
+                (_, "dopamine") => "the dopamine of an environment phase",
+                (Value::Population(_), "record") => "records an agent's population",
+                (Value::Num(_, d), "length") if *d == Dim::MOVES => "a length in moves",
+                _ => continue,
+            };
+            found.push((
+                b.whole,
+                format!("`{key}` here needs an environment, and phase `{phase}` has none"),
+                what,
+            ));
+        }
+    }
+    for (at, msg, label) in &found {
+        u.ev.push(
+            Diagnostic::new(Code::E320, *at, msg.clone())
+                .label(*label)
+                .help("give the phase an `environment` (an agent acting in a world), or use the models, rules and drives of ordinary networks"),
+        );
+    }
+    found.is_empty()
 }
 
 /// The most steps (or samples, or epochs) one op may have: far beyond any real protocol,

@@ -57,6 +57,9 @@ pub fn param_ir(ev: &mut Eval, v: &Value) -> ParamIr {
         Value::Dataset(id) => ParamIr::Dataset {
             name: ev.prog.name_of(*id).to_string(),
         },
+        Value::Environment(id) => ParamIr::Environment {
+            name: ev.prog.name_of(*id).to_string(),
+        },
         Value::Population(p) => ParamIr::Population { name: p.clone() },
         Value::Projection(p) => ParamIr::Projection {
             name: p.key(),

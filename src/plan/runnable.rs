@@ -96,6 +96,20 @@ impl Runnable {
                 self.now.spiking_phase = true;
                 self.now.silenced = false;
             }
+            Op::Forage { .. } => {
+                if self.now.silenced {
+                    ev.push(unsupported(
+                        span,
+                        "a `silence` shock cannot keep an agent's cells quiet: the next phase runs in an environment".into(),
+                        "silenced by the perturb phase before",
+                        "silence a population before a spiking phase without an environment",
+                    ));
+                }
+                // The agent's spikes are not kept for activity metrics, and `interfere`
+                // trains like a wake phase on data.
+                self.now.spiking_phase = false;
+                self.now.last_wake_spiking = None;
+            }
             Op::Perturb { shocks, .. } => {
                 for s in shocks {
                     match &s.kernel {

@@ -4,7 +4,7 @@
 use super::bind::{Bound, Rule};
 use super::compare::{CompareIr, SweepIr};
 use super::estimate::bytes;
-use super::ir::{Op, ParamIr, Plan, SleepKind, WakeLength};
+use super::ir::{ForageKind, Op, ParamIr, Plan, SleepKind, WakeLength};
 use std::fmt::Write;
 
 /// The text shown by `somnia plan FILE`.
@@ -160,6 +160,29 @@ fn describe(op: &Op) -> (&'static str, String, &'static str, String) {
                 ),
             )
         }
+        Op::Forage {
+            kind,
+            phase,
+            environment,
+            moves,
+            epoch,
+            rules,
+            ..
+        } => (
+            if kind.is_sleep() { "sleep" } else { "wake" },
+            phase.clone(),
+            match kind {
+                ForageKind::Wake => "wake",
+                ForageKind::Nrem => "nrem",
+                ForageKind::Rem => "rem",
+            },
+            format!(
+                "{} moves × {} steps in {environment}{}",
+                group_digits(*moves),
+                group_digits(*epoch),
+                names(rules)
+            ),
+        ),
         Op::Perturb { phase, shocks, .. } => (
             "perturb",
             phase.clone(),

@@ -86,6 +86,11 @@ pub struct Unroll<'a, 'p, 'd> {
     checkpoints: HashMap<String, Vec<TaskRef>>,
     /// Sleep phases that have run with `record true` so far (for `recorded_rates`).
     pub recorded: HashSet<String>,
+    /// Environment phases that have run with `record <population>` so far, and the
+    /// population (for `recorded_kicks`).
+    pub recorded_pops: HashMap<String, String>,
+    /// Environments referred to anywhere in the schedule.
+    pub environments_used: BTreeSet<ItemId>,
     /// What the engine can run after the ops so far (E317, E318).
     runnable: Runnable,
 }
@@ -113,6 +118,8 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
             loops: Vec::new(),
             checkpoints: HashMap::new(),
             recorded: HashSet::new(),
+            recorded_pops: HashMap::new(),
+            environments_used: BTreeSet::new(),
             measures: 0,
             arg_tasks: Vec::new(),
             runnable: Runnable::new(net, errors_before),
@@ -458,6 +465,9 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
     pub fn note_data(&mut self, v: &Value) {
         match v {
             Value::Tasks(t) => self.tasks_used.extend(t.tasks.iter().map(|r| r.set)),
+            Value::Environment(id) => {
+                self.environments_used.insert(*id);
+            }
             Value::List(xs) => xs.iter().for_each(|x| self.note_data(x)),
             Value::Builtin(b) => b
                 .params
@@ -498,6 +508,7 @@ impl<'a, 'p, 'd> Unroll<'a, 'p, 'd> {
         for m in metrics {
             let v = self.ev.eval_want(m, Some(&Ty::Builtin(Kind::Metric)));
             let v = self.ev.conform(v, &Ty::Builtin(Kind::Metric), m.span, None);
+            self.note_data(&v);
             if let Value::Builtin(b) = &v {
                 // An empty `seen` was reported (E309) when the argument was checked.
                 match b.get("tasks").map(|t| &t.value) {

@@ -19,6 +19,8 @@ pub enum Item {
     Import(Import),
     Let(Let),
     Dataset(Definition),
+    /// `environment name = foraging_grid { ... }`: a world an agent acts in.
+    Environment(Definition),
     Tasks(Definition),
     Rule(RuleDef),
     Network(Network),
@@ -34,7 +36,7 @@ impl Item {
         match self {
             Item::Import(i) => i.alias.as_ref(),
             Item::Let(l) => Some(&l.name),
-            Item::Dataset(d) | Item::Tasks(d) => Some(&d.name),
+            Item::Dataset(d) | Item::Environment(d) | Item::Tasks(d) => Some(&d.name),
             Item::Rule(r) => Some(&r.name),
             Item::Network(n) => Some(&n.name),
             Item::Phase(p) => Some(&p.name),
@@ -47,7 +49,7 @@ impl Item {
         match self {
             Item::Import(i) => i.span,
             Item::Let(l) => l.span,
-            Item::Dataset(d) | Item::Tasks(d) => d.span,
+            Item::Dataset(d) | Item::Environment(d) | Item::Tasks(d) => d.span,
             Item::Rule(r) => r.span,
             Item::Network(n) => n.span,
             Item::Phase(p) => p.span,
@@ -63,6 +65,7 @@ impl Item {
             Item::Import(_) => "import",
             Item::Let(_) => "constant",
             Item::Dataset(_) => "dataset",
+            Item::Environment(_) => "environment",
             Item::Tasks(_) => "task list",
             Item::Rule(_) => "rule",
             Item::Network(_) => "network",

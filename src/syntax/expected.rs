@@ -35,8 +35,8 @@ pub fn syntax_error(file: FileId, text: &str, failure: &super::grammar::Failure)
             }
             if *r == Rule::file {
                 let items = [
-                    "import", "let", "dataset", "tasks", "network", "rule", "phase", "protocol",
-                    "compare", "sweep",
+                    "import", "let", "dataset", "environment", "tasks", "network", "rule",
+                    "phase", "protocol", "compare", "sweep",
                 ];
                 keywords.extend(items.iter().map(|k| k.to_string()));
             }
@@ -272,8 +272,8 @@ fn token_words(token: &str) -> (u8, String) {
         "+", "-", "*", "/", "^", "<", "<=", ">", ">=", "==", "!=", "and", "or", "..", "->",
     ];
     const ITEMS: &[&str] = &[
-        "import", "let", "dataset", "tasks", "network", "rule", "phase", "protocol", "compare",
-        "sweep",
+        "import", "let", "dataset", "environment", "tasks", "network", "rule", "phase",
+        "protocol", "compare", "sweep",
     ];
     const STATEMENTS: &[&str] = &["for", "repeat", "until", "measure", "checkpoint", "restore"];
     if OPERATORS.contains(&token) {
@@ -324,8 +324,8 @@ fn rule_words(rule: Rule) -> Option<(u8, String)> {
         or_op | and_op | le | ge | eq | ne | lt | gt | add | sub | mul | div | pow => {
             (3, "an operator")
         }
-        import | let_item | dataset | tasks | network | rule_def | phase | protocol | compare
-        | sweep => (2, "an item (`let`, `network`, `phase`, `protocol`…)"),
+        import | let_item | dataset | environment | tasks | network | rule_def | phase
+        | protocol | compare | sweep => (2, "an item (`let`, `network`, `phase`, `protocol`…)"),
         population | pop_role => (2, "a population (`input`, `layer`, `output`)"),
         connect => (2, "`connect`"),
         chain => (1, "a chain such as `a -> b`"),
@@ -355,8 +355,8 @@ fn rule_words(rule: Rule) -> Option<(u8, String)> {
 fn keyword_rule_words(r: Rule) -> Option<(u8, String)> {
     use Rule::*;
     let phrase = match r {
-        kw_import | kw_let | kw_dataset | kw_tasks | kw_network | kw_rule | kw_phase
-        | kw_protocol | kw_compare | kw_sweep => "an item (`let`, `network`, `phase`, `protocol`…)",
+        kw_import | kw_let | kw_dataset | kw_environment | kw_tasks | kw_network | kw_rule
+        | kw_phase | kw_protocol | kw_compare | kw_sweep => "an item (`let`, `network`, `phase`, `protocol`…)",
         kw_for | kw_repeat | kw_until | kw_measure | kw_checkpoint | kw_restore => {
             "a schedule statement (a phase call, `for`, `repeat`, `until`, `measure`…)"
         }
@@ -374,6 +374,7 @@ fn context_words(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         let_item => "a `let`",
         dataset => "a dataset definition",
+        environment => "an environment definition",
         tasks => "a task list definition",
         rule_def => "a rule definition",
         network => "a network",

@@ -112,6 +112,12 @@ impl SleepRule {
                 relative: r.relative,
             },
             Rule::Backprop(_) | Rule::Prune(_) => return None,
+            // Act at an agent's moves, in `engine::forage`; the plan keeps them out of every
+            // other phase (E320).
+            Rule::RewardStdp(_)
+            | Rule::InputBalance
+            | Rule::OutputBalance(_)
+            | Rule::RateAdaptation(_) => return None,
         })
     }
 }

@@ -185,6 +185,10 @@ impl Runner {
                 out.push(value(&p.name, metrics::modularity(p)));
             }
             Metric::Recovery(r) => out.push(value("all", self.recovery(&r.metric, span)?)),
+            Metric::Foraging(f) => {
+                let v = self.foraging(f, span)?;
+                out.push(value(&f.environment.0, v));
+            }
             Metric::Clustering(c) => {
                 let pop = self.population(&c.population.0, span)?;
                 let phi = self.clustering(pop, span)?;
@@ -194,7 +198,7 @@ impl Runner {
         Ok(out)
     }
 
-    fn population(&self, name: &str, span: &SpanIr) -> Result<usize, RunError> {
+    pub(super) fn population(&self, name: &str, span: &SpanIr) -> Result<usize, RunError> {
         self.state.net.pop(name).ok_or_else(|| missing(name, span))
     }
 

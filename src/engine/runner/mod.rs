@@ -7,6 +7,7 @@
 //! [`crate::outcome::assemble`].
 
 mod checkpoint;
+mod forage;
 mod labels;
 mod measure;
 mod perturb;
@@ -176,6 +177,8 @@ pub struct Runner {
     rows: Vec<Row>,
     records: Vec<OpRecord>,
     op_seconds: Vec<f64>,
+    /// The plan's environments, by name (forage ops and `foraging` read them).
+    environments: HashMap<String, crate::plan::bind::World>,
 }
 
 impl Runner {
@@ -208,6 +211,11 @@ impl Runner {
             rows: Vec::new(),
             records: Vec::new(),
             op_seconds: Vec::new(),
+            environments: plan
+                .environments
+                .iter()
+                .map(|e| (e.name.clone(), e.world.kernel.clone()))
+                .collect(),
         })
     }
 
@@ -331,6 +339,7 @@ impl Runner {
                 self.wake(&wake, op.is_spiking(), rec, progress)?;
             }
             Op::Sleep { .. } => self.sleep(op, rec, progress)?,
+            Op::Forage { .. } => self.forage(op, rec, progress)?,
             Op::Perturb { .. } => self.perturb(op, rec, progress)?,
             Op::Measure { metrics, label, .. } => {
                 self.measure_op(metrics, label, op.span(), rec)?
@@ -339,7 +348,10 @@ impl Runner {
             Op::Restore { name, span } => self.restore(name, span, rec)?,
             Op::Until { .. } => unreachable!("loops are run by `ops`"),
         }
-        if matches!(op, Op::Wake { .. } | Op::Sleep { .. } | Op::Perturb { .. }) {
+        if matches!(
+            op,
+            Op::Wake { .. } | Op::Sleep { .. } | Op::Forage { .. } | Op::Perturb { .. }
+        ) {
             self.after = rec.name.clone();
         }
         Ok(())

@@ -120,6 +120,12 @@ pub struct State {
     pub presentation: Option<Presentation>,
     /// Populations a `silence` shock keeps quiet during the next phase.
     pub silenced: Vec<usize>,
+    /// The agent of environment phases, from the first one on (`engine::forage`).
+    #[serde(default)]
+    pub agent: Option<crate::engine::forage::Agent>,
+    /// What each environment phase with `record <population>` counted, its last call.
+    #[serde(default)]
+    pub recorded_moves: HashMap<String, super::forage::Recorded>,
 }
 
 impl State {
@@ -137,6 +143,8 @@ impl State {
             recorded: HashMap::new(),
             presentation: None,
             silenced: Vec::new(),
+            agent: None,
+            recorded_moves: HashMap::new(),
         }
     }
 }

@@ -69,6 +69,7 @@ impl Runner {
                 spikes: BTreeMap::new(),
                 loss: Vec::new(),
                 weights: Vec::new(),
+                forage: None,
             };
             let result = self.op(op, &mut record, progress);
             progress.op_done(&record, &self.state.net);

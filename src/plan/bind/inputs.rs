@@ -13,6 +13,7 @@ kernels! {
         "poisson" => Poisson(Poisson),
         "bernoulli" => Bernoulli(Bernoulli),
         "recorded_rates" => RecordedRates(RecordedRates),
+        "recorded_kicks" => RecordedKicks(RecordedKicks),
         "gaussian" => Gaussian(Gaussian),
     }
 }
@@ -68,6 +69,36 @@ params! {
         pub phase: PhaseRef,
         pub scale: f64,
         pub mode: ReplayMode,
+    }
+}
+
+params! {
+    /// Golden et al.'s sleep input: kicks with the probabilities earlier phases recorded.
+    pub struct RecordedKicks {
+        pub phases: PhaseRefs,
+        pub kick: f64,
+        pub mode: ReplayMode,
+    }
+}
+
+/// One phase or a list of phases, by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhaseRefs(pub Vec<String>);
+
+impl super::FromArg for PhaseRefs {
+    fn from_arg(p: Option<&ParamIr>) -> Result<Self, &'static str> {
+        match p {
+            Some(ParamIr::Phase { name }) => Ok(PhaseRefs(vec![name.clone()])),
+            Some(ParamIr::List { items }) => items
+                .iter()
+                .map(|i| match i {
+                    ParamIr::Phase { name } => Ok(name.clone()),
+                    _ => Err("phases"),
+                })
+                .collect::<Result<_, _>>()
+                .map(PhaseRefs),
+            _ => Err("phases"),
+        }
     }
 }
 

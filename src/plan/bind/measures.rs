@@ -55,6 +55,7 @@ kernels! {
         "recovery" => Recovery(Recovery),
         "feature_norms" => FeatureNorms(OnProjection),
         "clustering" => Clustering(OnPopulation),
+        "foraging" => Foraging(Foraging),
     }
 }
 
@@ -214,5 +215,14 @@ impl FromArg for Scale {
             }),
             _ => Err("a number, a list of numbers or a scaling recipe"),
         }
+    }
+}
+
+params! {
+    /// A test episode of the agent in an environment, learning off.
+    pub struct Foraging {
+        pub environment: super::EnvironmentRef,
+        /// Moves.
+        pub length: u64,
     }
 }

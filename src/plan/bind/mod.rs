@@ -42,6 +42,7 @@ pub mod network;
 pub mod rules;
 pub mod settings;
 pub mod shocks;
+pub mod world;
 
 pub use data::{Source, Split};
 pub use inputs::{Drive, Modulator, Pattern};
@@ -51,6 +52,7 @@ pub use network::{Connect, Connectivity, Init};
 pub use rules::Rule;
 pub use settings::{Settings, Typed, WakeSettings};
 pub use shocks::Shock;
+pub use world::{Dopamine, World};
 
 use super::ir::{BuiltinIr, ParamIr};
 use crate::builtins::{self, Kind};
@@ -431,6 +433,10 @@ reference!(
 reference!(
     /// A dataset, by name.
     DatasetRef, Dataset, "a dataset"
+);
+reference!(
+    /// An environment, by name.
+    EnvironmentRef, Environment, "an environment"
 );
 
 /// How much training: whole epochs over the data, or a number of samples.

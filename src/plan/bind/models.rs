@@ -12,6 +12,7 @@ kernels! {
         "linear" => Linear,
         "integrate_fire" => IntegrateFire(IntegrateFire),
         "lif" => Lif(Lif),
+        "rulkov" => Rulkov(Rulkov),
     }
 }
 
@@ -21,11 +22,26 @@ impl NeuronModel {
         match self {
             NeuronModel::Relu | NeuronModel::Sigmoid | NeuronModel::Linear => Dynamics::Rate,
             NeuronModel::IntegrateFire(_) | NeuronModel::Lif(_) => Dynamics::Spiking,
+            NeuronModel::Rulkov(_) => Dynamics::Agent,
         }
     }
 
     pub fn is_spiking(&self) -> bool {
         self.dynamics() == Dynamics::Spiking
+    }
+}
+
+params! {
+    /// Golden et al.'s Rulkov map neuron (dimensionless; one map step per simulation step).
+    pub struct Rulkov {
+        pub alpha: f64,
+        pub sigma: f64,
+        pub mu: f64,
+        pub beta: f64,
+        pub decay: f64,
+        pub psp_noise: f64,
+        pub x0: f64,
+        pub u0: f64,
     }
 }
 

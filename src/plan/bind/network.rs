@@ -12,7 +12,16 @@ kernels! {
         "normal" => Normal(Normal),
         "constant" => Constant(Constant),
         "glorot" => Glorot,
+        "chunks" => Chunks(Chunks),
         "load" => Load(Load),
+    }
+}
+
+params! {
+    /// Golden et al.'s chunked input weights.
+    pub struct Chunks {
+        pub size: f64,
+        pub per_synapse: u64,
     }
 }
 
@@ -85,6 +94,7 @@ params! {
     /// `k` random inputs per post neuron.
     pub struct FixedIn {
         pub k: u64,
+        pub balanced: bool,
     }
 }
 

@@ -4,8 +4,9 @@ use crate::builtins::Kind;
 use crate::{kernels, params, symbols};
 
 kernels! {
-    /// A plasticity rule. (`hebbian` and `reward_stdp` are planned in the registry: `check`
-    /// refuses them until their kernels exist.)
+    /// A plasticity rule. (`hebbian` is planned in the registry: `check` refuses it until
+    /// its kernel exists.) The last four run only in environment phases
+    /// ([`crate::engine::forage`]).
     pub enum Rule: Kind::Rule {
         "backprop" => Backprop(Backprop),
         "stdp" => Stdp(Stdp),
@@ -15,6 +16,10 @@ kernels! {
         "downscale" => Downscale(Downscale),
         "prune" => Prune(Prune),
         "weight_noise" => WeightNoise(WeightNoise),
+        "reward_stdp" => RewardStdp(RewardStdp),
+        "input_balance" => InputBalance,
+        "output_balance" => OutputBalance(OutputBalance),
+        "rate_adaptation" => RateAdaptation(RateAdaptation),
     }
 }
 
@@ -160,5 +165,45 @@ params! {
     pub struct WeightNoise {
         pub sigma: f64,
         pub relative: bool,
+    }
+}
+
+params! {
+    /// Golden et al.'s dopamine-modulated STDP with eligibility traces (counts in steps).
+    pub struct RewardStdp {
+        pub scale: f64,
+        pub tau: f64,
+        pub window: u64,
+        pub memory: u64,
+        pub clip: f64,
+        pub modulated: bool,
+        pub average_rate: f64,
+        pub w_min: f64,
+        pub w_max: f64,
+    }
+}
+
+params! {
+    /// Inhibition that follows each cell's mean excitatory output.
+    pub struct OutputBalance {
+        pub inhibitory: super::Proj,
+    }
+}
+
+symbols! {
+    /// What spike-rate adaptation moves.
+    pub enum AdaptBy {
+        Resistance = "resistance",
+        InputTarget = "input_target",
+    }
+}
+
+params! {
+    /// Spike-rate homeostasis toward a target number of spikes per move.
+    pub struct RateAdaptation {
+        pub target: f64,
+        pub by: AdaptBy,
+        pub rate: f64,
+        pub smoothing: f64,
     }
 }

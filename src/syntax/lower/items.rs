@@ -12,6 +12,7 @@ impl Lower<'_> {
             Rule::import => Item::Import(self.lower_import(p)),
             Rule::let_item => Item::Let(self.lower_let_item(p)),
             Rule::dataset => Item::Dataset(self.lower_dataset(p)),
+            Rule::environment => Item::Environment(self.lower_definition(p)),
             Rule::tasks => Item::Tasks(self.lower_tasks(p)),
             Rule::rule_def => Item::Rule(self.lower_rule(p)),
             Rule::network => Item::Network(self.lower_network(p)),
@@ -51,7 +52,7 @@ impl Lower<'_> {
         self.lower_definition(p)
     }
 
-    fn lower_definition(&mut self, p: Pair<Rule>) -> Definition {
+    pub fn lower_definition(&mut self, p: Pair<Rule>) -> Definition {
         let span = self.span(&p);
         let mut it = children(p);
         let name = self.ident(it.next().expect("definition has a name"));

@@ -87,6 +87,7 @@ fn is_keyword_token(r: Rule) -> bool {
         kw_import
             | kw_let
             | kw_dataset
+            | kw_environment
             | kw_tasks
             | kw_network
             | kw_rule
