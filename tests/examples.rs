@@ -362,6 +362,7 @@ run_blocks! {
     docs_nrem_and_rem => "`nrem` and `rem`";
     docs_checkpoint_and_restore => "`checkpoint` and `restore`";
     docs_expectations => "Expectations";
+    docs_environment_phases => "Environment phases";
 }
 
 run_examples! {

@@ -61,8 +61,70 @@ pub fn to_csv(o: &Outcome) -> Vec<u8> {
     w.into_inner().expect("writing to memory")
 }
 
-/// Writes both files into `dir`.
+/// Performance after every aeon of every environment phase:
+/// `op,name,environment,aeon,performance` (empty while the agent had eaten nothing).
+pub const FORAGING_FILE: &str = "foraging.csv";
+/// The agent's path in each environment phase: `op<index>_<phase>_<call>.npy`, moves × 2
+/// (x, y) uint16.
+pub const TRAJECTORIES_DIR: &str = "trajectories";
+
+/// `foraging.csv`; `None` when the run has no environment phase.
+pub fn foraging_csv(o: &Outcome) -> Option<Vec<u8>> {
+    let phases: Vec<_> = o.ops.iter().filter(|r| r.forage.is_some()).collect();
+    if phases.is_empty() {
+        return None;
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["op", "name", "environment", "aeon", "performance"])
+        .expect("writing to memory");
+    for r in phases {
+        let Some(f) = &r.forage else { continue };
+        for (i, p) in f.per_aeon.iter().enumerate() {
+            w.write_record([
+                r.index.to_string(),
+                r.name.clone(),
+                f.environment.clone(),
+                (i + 1).to_string(),
+                p.map(|v| v.to_string()).unwrap_or_default(),
+            ])
+            .expect("writing to memory");
+        }
+    }
+    Some(w.into_inner().expect("writing to memory"))
+}
+
+/// Each environment phase's trajectory as `.npy` bytes, with its file name.
+pub fn trajectories(o: &Outcome) -> Vec<(String, Vec<u8>)> {
+    use ndarray_npy::WriteNpyExt;
+    let mut out = Vec::new();
+    for r in &o.ops {
+        let Some(f) = &r.forage else { continue };
+        if f.trajectory.is_empty() {
+            continue;
+        }
+        let flat: Vec<u16> = f.trajectory.iter().flat_map(|&(x, y)| [x, y]).collect();
+        let Ok(a) = ndarray::Array2::from_shape_vec((f.trajectory.len(), 2), flat) else {
+            continue;
+        };
+        let mut bytes = Vec::new();
+        if a.write_npy(&mut bytes).is_ok() {
+            let name = r.name.replace('#', "_");
+            out.push((format!("op{}_{name}.npy", r.index), bytes));
+        }
+    }
+    out
+}
+
+/// Writes the outcome files into `dir`: outcome.json, metrics.csv, and for runs with
+/// environment phases foraging.csv and trajectories/.
 pub fn write_outcome(dir: &Path, o: &Outcome) -> std::io::Result<()> {
     atomic_write(&dir.join(OUTCOME_FILE), to_json(o).as_bytes())?;
-    atomic_write(&dir.join(METRICS_FILE), &to_csv(o))
+    atomic_write(&dir.join(METRICS_FILE), &to_csv(o))?;
+    if let Some(csv) = foraging_csv(o) {
+        atomic_write(&dir.join(FORAGING_FILE), &csv)?;
+    }
+    for (name, bytes) in trajectories(o) {
+        atomic_write(&dir.join(TRAJECTORIES_DIR).join(name), &bytes)?;
+    }
+    Ok(())
 }

@@ -21,7 +21,7 @@ use crate::units::Dim;
 use std::collections::BTreeMap;
 
 /// The settings an environment phase reads; any other setting given is E320.
-const READS: &[&str] = &[
+pub const READS: &[&str] = &[
     "environment",
     "length",
     "dynamics",
@@ -86,6 +86,21 @@ pub fn op(
         _ if kind == ForageKind::Wake => default_builtin_ir("rewards"),
         _ => default_builtin_ir("tonic"),
     };
+    if kind == ForageKind::Wake
+        && dopamine_ir.name == "tonic"
+        && let Some(b) = first("dopamine")
+    {
+        u.ev.push(
+            Diagnostic::new(
+                Code::E320,
+                b.span,
+                format!("awake, phase `{phase}`'s dopamine comes from what the agent eats"),
+            )
+            .label("tonic dopamine is a sleeping agent's (it eats nothing)")
+            .help("write `dopamine rewards(reward = 1, punish = -0.001, nothing = -0.0001)`, or make the phase an `nrem` or `rem` phase"),
+        );
+        return None;
+    }
     let dopamine: bind::Bound<Dopamine> =
         bound(u.ev, dopamine_ir, first("dopamine").map_or(span, |b| b.span))?;
     let record = match first("record").map(|b| (&b.value, b)) {

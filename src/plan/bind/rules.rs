@@ -6,7 +6,7 @@ use crate::{kernels, params, symbols};
 kernels! {
     /// A plasticity rule. (`hebbian` is planned in the registry: `check` refuses it until
     /// its kernel exists.) The last four run only in environment phases
-    /// ([`crate::engine::forage`]).
+    /// (the agent engine, `engine::forage`).
     pub enum Rule: Kind::Rule {
         "backprop" => Backprop(Backprop),
         "stdp" => Stdp(Stdp),

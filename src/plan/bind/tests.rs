@@ -31,6 +31,7 @@ fn alternatives_at(ty: &Ty, depth: usize) -> Vec<ParamIr> {
             tasks: vec!["t[0]".into()],
         }],
         Ty::Dataset => vec![ParamIr::Dataset { name: "d".into() }],
+        Ty::Environment => vec![ParamIr::Environment { name: "e".into() }],
         Ty::Population => vec![ParamIr::Population { name: "p".into() }],
         Ty::Projection => vec![ParamIr::Projection {
             name: "a->b".into(),
@@ -127,6 +128,8 @@ fn bind_any(ir: &BuiltinIr, kind: builtins::Kind) -> Result<(), BindError> {
         K::Connectivity => bind::<Connectivity>(ir).map(drop),
         K::Recipe => bind::<Recipe>(ir).map(drop),
         K::Readout => bind::<Readout>(ir).map(drop),
+        K::World => bind::<World>(ir).map(drop),
+        K::Dopamine => bind::<Dopamine>(ir).map(drop),
         K::Metric => {
             // Metrics bind through their record, which holds the tasks apart.
             let mut params = ir.params.clone();
@@ -254,11 +257,13 @@ fn block_settings_bind_from_their_defaults() {
     let connect = settings_bind::<Connect>(Connect::FIELDS);
     assert_eq!(connect.connectivity, Connectivity::Dense);
     assert_eq!(connect.init, network::Initial::Drawn(Init::Glorot));
-    // Every wake setting is a field of the struct or a field of the op itself.
+    // Every wake setting is a field of the struct or a field of the op itself (a wake op's,
+    // or, for the environment phase's settings, a forage op's: `plan::forage`).
     for p in builtins::contexts::WAKE.params {
         assert!(
             WakeSettings::FIELDS.contains(&p.name)
-                || ["data", "length", "dynamics", "plasticity"].contains(&p.name),
+                || ["data", "length", "dynamics", "plasticity"].contains(&p.name)
+                || crate::plan::forage::READS.contains(&p.name),
             "wake setting `{}` reaches no kernel",
             p.name
         );
