@@ -7,7 +7,7 @@
 //! here too, so consecutive phases chain like consecutive C++ stages.
 
 use super::homeostasis;
-use super::spec::{NetSpec, Rulkov};
+use super::spec::{NetSpec, OutputBalanceSpec, Rulkov};
 use super::traces::{Trace, TraceParams};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -85,6 +85,9 @@ pub struct Agent {
     pub(crate) step: u64,
 }
 
+/// The most cells an agent may have (the paper's has 841).
+pub const MAX_CELLS: usize = 1 << 24;
+
 fn check_model(name: &str, m: &Rulkov) -> Result<(), String> {
     let all = [
         m.alpha,
@@ -130,8 +133,8 @@ impl Agent {
             start = start.checked_add(p.size).ok_or("too many cells")?;
         }
         let n = start;
-        if n >= u32::MAX as usize {
-            return Err(format!("{n} cells are too many"));
+        if n > MAX_CELLS {
+            return Err(format!("{n} cells are too many (at most {MAX_CELLS})"));
         }
         for (what, i) in [("input", spec.input), ("output", spec.output)] {
             if i >= pops.len() {
@@ -274,6 +277,16 @@ impl Agent {
         };
         homeostasis::init_balancing(&mut agent);
         Ok(agent)
+    }
+
+    /// C++ `init_balancing`'s last part: set the inhibitory projection from the excitatory
+    /// weights now, before the first move (a learning move does it again every time).
+    pub fn balance_outputs(&mut self, spec: &OutputBalanceSpec) -> Result<(), String> {
+        if spec.inhibitory >= self.conns.len() || spec.cells_per_group == 0 {
+            return Err("output balancing: no such projection or no cells per group".into());
+        }
+        homeostasis::balance_outputs(self, Some(spec));
+        Ok(())
     }
 
     /// A projection's weights `(pre, post, w)`, local indices, in the spec's order.

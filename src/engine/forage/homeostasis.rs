@@ -75,6 +75,7 @@ pub fn balance_outputs(a: &mut Agent, inhibitory: Option<&OutputBalanceSpec>) {
 /// its frozen ones; its negative inputs there go back to their share of the target.
 pub fn balance_inputs(a: &mut Agent, conns: &[usize]) {
     let listed = |c: u32| conns.contains(&(c as usize));
+    // Only the post cells of listed projections can change.
     for p in 0..a.pops.len() {
         let post_of_listed = conns
             .iter()
@@ -87,7 +88,7 @@ pub fn balance_inputs(a: &mut Agent, conns: &[usize]) {
     }
 }
 
-fn balance_cell(a: &mut Agent, c: usize, listed: &dyn Fn(u32) -> bool) {
+fn balance_cell(a: &mut Agent, c: usize, listed: &impl Fn(u32) -> bool) {
     let (mut input_sum, mut freeze_sum, mut any) = (0.0, 0.0, false);
     for k in a.inputs(c) {
         let s = a.in_syn[k] as usize;

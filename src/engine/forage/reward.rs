@@ -25,8 +25,9 @@ pub fn apply(a: &mut Agent, spec: &StdpSpec, dopamine: f64, now: u64, steps_per_
             continue;
         }
         let age = |t: u64| (now.saturating_sub(t) + spm) as f64;
+        let (front, back) = tr.as_slices();
         let mut sumtr = 0.0;
-        for &(t, mag) in tr.iter() {
+        for &(t, mag) in front.iter().chain(back) {
             sumtr += mag * 1.0 / age(t);
         }
         let mut avg = a.trace_average[s] * (1.0 - spec.average_rate) + spec.average_rate * sumtr;
@@ -37,27 +38,29 @@ pub fn apply(a: &mut Agent, spec: &StdpSpec, dopamine: f64, now: u64, steps_per_
             avg = -1e-10;
         }
         a.trace_average[s] = avg;
-        let pre = a.pre[s] as usize;
-        let balancing = if a.output_sum[pre] != 0.0 {
-            a.output_target[pre] / a.output_sum[pre]
-        } else {
-            0.0
-        };
         let mut w = a.w[s];
-        for &(t, mag) in tr.iter() {
-            let stdp_dt = mag * 1.0 / age(t);
-            let mut delta = if spec.modulated {
-                stdp_dt * dopamine * sumtr / avg
+        if !tr.is_empty() {
+            let pre = a.pre[s] as usize;
+            let balancing = if a.output_sum[pre] != 0.0 {
+                a.output_target[pre] / a.output_sum[pre]
             } else {
-                stdp_dt
+                0.0
             };
-            if delta > spec.clip {
-                delta = spec.clip;
+            for &(t, mag) in front.iter().chain(back) {
+                let stdp_dt = mag * 1.0 / age(t);
+                let mut delta = if spec.modulated {
+                    stdp_dt * dopamine * sumtr / avg
+                } else {
+                    stdp_dt
+                };
+                if delta > spec.clip {
+                    delta = spec.clip;
+                }
+                if delta < -spec.clip {
+                    delta = -spec.clip;
+                }
+                w *= 1.0 + balancing * delta;
             }
-            if delta < -spec.clip {
-                delta = -spec.clip;
-            }
-            w *= 1.0 + balancing * delta;
         }
         if spec.modulated {
             if w > spec.w_max {

@@ -12,6 +12,9 @@ use rand_chacha::ChaCha8Rng;
 /// Random positions tried per pair before placement gives up (C++ loops forever).
 const TRIES_PER_PAIR: u64 = 1_000_000;
 
+/// The largest grid side (C++ 50); positions are reported as `u16`.
+pub const MAX_SIZE: usize = 4096;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct World {
     pub size: usize,
@@ -37,8 +40,8 @@ fn partner(p: Pattern) -> (isize, isize) {
 impl World {
     /// An empty world of the spec's shape (checks the spec).
     pub fn empty(spec: &WorldSpec) -> Result<World, String> {
-        if spec.size < 2 || spec.size > u16::MAX as usize {
-            return Err(format!("world size {} is not in 2..=65535", spec.size));
+        if !(2..=MAX_SIZE).contains(&spec.size) {
+            return Err(format!("world size {} is not in 2..={MAX_SIZE}", spec.size));
         }
         if spec.window == 0 || spec.window.is_multiple_of(2) {
             return Err(format!("sensor window {} is not odd", spec.window));
