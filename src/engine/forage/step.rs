@@ -65,9 +65,24 @@ pub fn step(a: &mut Agent, s: &mut Scratch, rng: &mut ChaCha8Rng) {
         return;
     }
     s.list.clear();
-    for (i, &f) in s.fired.iter().enumerate() {
+    // Spikes are sparse: look at 8 flags at a time, in index order.
+    let mut chunks = s.fired.chunks_exact(8);
+    for (k, chunk) in chunks.by_ref().enumerate() {
+        let word = u64::from_ne_bytes([
+            chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+        ]);
+        if word != 0 {
+            for (j, &f) in chunk.iter().enumerate() {
+                if f != 0 {
+                    s.list.push((k * 8 + j) as u32);
+                }
+            }
+        }
+    }
+    let tail = s.fired.len() - chunks.remainder().len();
+    for (j, &f) in chunks.remainder().iter().enumerate() {
         if f != 0 {
-            s.list.push(i as u32);
+            s.list.push((tail + j) as u32);
         }
     }
     for &c in &s.list {
