@@ -352,6 +352,7 @@ mod tests {
             spikes: Default::default(),
             loss: Vec::new(),
             weights: Vec::new(),
+            forage: None,
         };
         for yes in ["nrem", "consolidate", "consolidate#2", "7", "all"] {
             assert!(When::parse(yes).after(&rec), "{yes}");

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::outcome::Outcome;
 use crate::plan::estimate::bio_time;
-use crate::plan::ir::{Op, Plan, SleepKind, WakeLength};
+use crate::plan::ir::{ForageKind, Op, Plan, SleepKind, WakeLength};
 use crate::plan::timeline::{group_digits, seconds};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -193,6 +193,16 @@ fn plan_ops(ops: &[Op], plan: &Plan, bio: bool, t: &mut f64, h: &mut Hypnogram, 
                     phase,
                     format!("{} steps", group_digits(*steps)),
                 ));
+            }
+            Op::Forage {
+                kind, phase, moves, ..
+            } => {
+                let state = match kind {
+                    ForageKind::Wake => State::Wake,
+                    ForageKind::Nrem => State::Nrem,
+                    ForageKind::Rem => State::Rem,
+                };
+                h.blocks.push(block(state, phase, format!("{} moves", group_digits(*moves))));
             }
             Op::Perturb { phase, .. } => h.blocks.push(block(State::Perturb, phase, String::new())),
             Op::Measure { label, .. } => h.marks.push(Mark {
