@@ -177,9 +177,19 @@ pub const UNITS: &[Unit] = &[
     unit("sample", Dim::SAMPLES, 1.0, "one dataset sample"),
     unit("epochs", Dim::EPOCHS, 1.0, "passes over a training set"),
     unit("epoch", Dim::EPOCHS, 1.0, "one pass over a training set"),
-    unit("moves", Dim::MOVES, 1.0, "moves of an agent in an environment (one `epoch` of steps each, Golden et al.'s epochs)"),
+    unit(
+        "moves",
+        Dim::MOVES,
+        1.0,
+        "moves of an agent in an environment (one `epoch` of steps each, Golden et al.'s epochs)",
+    ),
     unit("move", Dim::MOVES, 1.0, "one move of an agent"),
-    unit("aeons", Dim::MOVES, 100.0, "hundreds of moves (Golden et al.'s aeons)"),
+    unit(
+        "aeons",
+        Dim::MOVES,
+        100.0,
+        "hundreds of moves (Golden et al.'s aeons)",
+    ),
     unit("aeon", Dim::MOVES, 100.0, "100 moves"),
     unit("%", Dim::NONE, 0.01, "percent (× 0.01)"),
 ];

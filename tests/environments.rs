@@ -69,18 +69,22 @@ const TRAIN: &str = "phase train = wake { environment task_1; length 2 aeons; pl
 #[test]
 fn a_protocol_in_environments_checks_and_plans_one_forage_op_per_phase() {
     let r = check(&protocol(
-        &format!("{TRAIN}\nphase nap = nrem {{ environment task_1; length 1 aeon; drive recorded_kicks(train); plasticity learn }}"),
+        &format!(
+            "{TRAIN}\nphase nap = nrem {{ environment task_1; length 1 aeon; drive recorded_kicks(train); plasticity learn }}"
+        ),
         "train\n    nap",
     ));
     assert!(!r.has_errors(), "{:?}", r.diagnostics);
     let plan = &r.plans[0];
     assert_eq!(plan.environments.len(), 1);
     let json = serde_json::to_value(&plan.ops).unwrap();
-    assert_eq!(json[0]["Forage"]["moves"], 200);
-    assert_eq!(json[0]["Forage"]["epoch"], 60);
-    assert_eq!(json[0]["Forage"]["kind"], "wake");
-    assert_eq!(json[1]["Forage"]["kind"], "nrem");
-    assert_eq!(json[1]["Forage"]["dopamine"]["name"], "tonic");
+    assert_eq!(json[0]["op"], "forage", "{json:#}");
+    assert_eq!(json[0]["moves"], 200);
+    assert_eq!(json[0]["epoch"], 60);
+    assert_eq!(json[0]["kind"], "wake");
+    assert_eq!(json[1]["op"], "forage");
+    assert_eq!(json[1]["kind"], "nrem");
+    assert_eq!(json[1]["dopamine"]["name"], "tonic");
 }
 
 #[test]

@@ -35,12 +35,25 @@ pub const WORLDS: &[Builtin] = &[builtin(
 
 /// Where an environment phase's dopamine comes from.
 pub const DOPAMINE: &[Builtin] = &[
-    builtin("rewards", Kind::Dopamine, "phasic dopamine from what the agent eats, applied to the reward rules at every move", &[
-        param("reward", N, "after eating a rewarded pair").num(1.0),
-        param("punish", N, "after eating a punished pair").num(-0.001),
-        param("nothing", N, "after a move that ate nothing, or a neutral pair").num(-0.0001),
-    ]),
-    builtin("tonic", Kind::Dopamine, "tonic dopamine: the same level at every move, whatever is eaten (sleep: 0.5 in Golden et al.)", &[
-        param("level", N, "the dopamine level").num(0.5),
-    ]),
+    builtin(
+        "rewards",
+        Kind::Dopamine,
+        "phasic dopamine from what the agent eats, applied to the reward rules at every move",
+        &[
+            param("reward", N, "after eating a rewarded pair").num(1.0),
+            param("punish", N, "after eating a punished pair").num(-0.001),
+            param(
+                "nothing",
+                N,
+                "after a move that ate nothing, or a neutral pair",
+            )
+            .num(-0.0001),
+        ],
+    ),
+    builtin(
+        "tonic",
+        Kind::Dopamine,
+        "tonic dopamine: the same level at every move, whatever is eaten (sleep: 0.5 in Golden et al.)",
+        &[param("level", N, "the dopamine level").num(0.5)],
+    ),
 ];

@@ -12,15 +12,15 @@ pub mod contexts;
 mod data;
 mod dynamics;
 pub mod environment;
-mod kind;
 pub mod functions;
+mod kind;
 mod measures;
 mod network;
 mod reference;
 mod sleep;
 
-pub use kind::Kind;
 pub use contexts::{CONNECT, PROTOCOL, context_for_phase, phase_kinds};
+pub use kind::Kind;
 pub use reference::{builtin_section, reference_markdown};
 
 use crate::units::{Dim, format_quantity};

@@ -42,8 +42,17 @@ pub const INITS: &[Builtin] = &[
         Kind::Init,
         "Golden et al.'s input weights: each synapse starts at `size`, and each pre neuron hands out `per_synapse` × (its synapses) more chunks of `size`, each to one of its synapses at random (mean weight `size` × (1 + `per_synapse`))",
         &[
-            param("size", N, "the weight of one chunk").num(0.001).range(Range::Positive),
-            param("per_synapse", N, "chunks handed out per synapse of the pre neuron").num(10.0).range(Range::NonNegative).whole(),
+            param("size", N, "the weight of one chunk")
+                .num(0.001)
+                .range(Range::Positive),
+            param(
+                "per_synapse",
+                N,
+                "chunks handed out per synapse of the pre neuron",
+            )
+            .num(10.0)
+            .range(Range::NonNegative)
+            .whole(),
         ],
     ),
     builtin(

@@ -296,10 +296,7 @@ fn chunk_weights(
             chunks[k] = chunks[k].saturating_add(1);
         }
     }
-    chunks
-        .iter()
-        .map(|&n| (c.size * n as f64) as f32)
-        .collect()
+    chunks.iter().map(|&n| (c.size * n as f64) as f32).collect()
 }
 
 /// A `post × pre` weight matrix from a `.npy` file (float32 or float64).

@@ -7,9 +7,9 @@
 //! E315).
 
 use super::bind::{self, Dopamine, Drive, NeuronModel, Rule};
+use super::ir::Stream;
 use super::ir::{ForageKind, Op};
 use super::params::{bound, builtin_ir, default_builtin_ir, span_ir};
-use super::ir::Stream;
 use super::unroll::Unroll;
 use crate::builtins::{self, Dynamics, PhaseKind};
 use crate::check::phases::PhaseInfo;
@@ -101,8 +101,11 @@ pub fn op(
         );
         return None;
     }
-    let dopamine: bind::Bound<Dopamine> =
-        bound(u.ev, dopamine_ir, first("dopamine").map_or(span, |b| b.span))?;
+    let dopamine: bind::Bound<Dopamine> = bound(
+        u.ev,
+        dopamine_ir,
+        first("dopamine").map_or(span, |b| b.span),
+    )?;
     let record = match first("record").map(|b| (&b.value, b)) {
         Some((Value::Population(p), _)) => Some(p.clone()),
         Some((Value::Bool(true), b)) => {
@@ -154,7 +157,7 @@ fn length(u: &mut Unroll, info: &PhaseInfo, phase: &str) -> Option<u64> {
     let b = info.settings.get("length").and_then(|v| v.first())?;
     match b.value {
         Value::Num(n, d) if d == Dim::MOVES || d == Dim::EPOCHS => {
-            if n.fract() != 0.0 || n < 1.0 || n > super::ops::MAX_COUNT {
+            if n.fract() != 0.0 || !(1.0..=super::ops::MAX_COUNT).contains(&n) {
                 u.ev.push(
                     Diagnostic::new(
                         Code::E210,

@@ -284,7 +284,10 @@ fn outside_environment(u: &mut Unroll, info: &PhaseInfo, phase: &str, span: Span
     {
         found.push((
             b.span,
-            format!("`{}` kicks an agent's cells, but phase `{phase}` has no environment", d.entry.name),
+            format!(
+                "`{}` kicks an agent's cells, but phase `{phase}` has no environment",
+                d.entry.name
+            ),
             "a drive of the closed-loop engine",
         ));
     }

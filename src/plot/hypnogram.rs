@@ -202,7 +202,11 @@ fn plan_ops(ops: &[Op], plan: &Plan, bio: bool, t: &mut f64, h: &mut Hypnogram, 
                     ForageKind::Nrem => State::Nrem,
                     ForageKind::Rem => State::Rem,
                 };
-                h.blocks.push(block(state, phase, format!("{} moves", group_digits(*moves))));
+                h.blocks.push(block(
+                    state,
+                    phase,
+                    format!("{} moves", group_digits(*moves)),
+                ));
             }
             Op::Perturb { phase, .. } => h.blocks.push(block(State::Perturb, phase, String::new())),
             Op::Measure { label, .. } => h.marks.push(Mark {

@@ -5,10 +5,12 @@
 //! - [`hypnogram`]: the phases of a plan or of a run as levels over time, like a sleep
 //!   hypnogram;
 //! - [`accuracy`]: accuracy per task across the measurements of a run;
+//! - [`foraging`]: an agent's performance over the aeons of a run with environment phases;
 //! - [`weights`]: weight histograms of every projection before and after each sleep phase;
 //! - [`sweep`]: a sweep's final values against the swept constant, mean and spread over seeds.
 
 pub mod accuracy;
+pub mod foraging;
 pub mod hypnogram;
 pub mod sweep;
 pub mod weights;
@@ -29,7 +31,8 @@ impl PlotError {
 }
 
 /// The files `somnia plot outcome.json` (and `run --plots`) write: the hypnogram always, the
-/// accuracy plot when accuracy was measured, the weight histograms when a sleep phase ran.
+/// accuracy plot when accuracy was measured, the weight histograms when a sleep phase ran,
+/// the foraging performance when a phase ran in an environment.
 pub fn outcome_plots(o: &Outcome) -> Result<Vec<(&'static str, String)>, PlotError> {
     let mut files = vec![("hypnogram.svg", hypnogram::outcome_svg(o)?)];
     if let Some(svg) = accuracy::svg(o)? {
@@ -37,6 +40,9 @@ pub fn outcome_plots(o: &Outcome) -> Result<Vec<(&'static str, String)>, PlotErr
     }
     if let Some(svg) = weights::svg(o)? {
         files.push(("weights.svg", svg));
+    }
+    if let Some(svg) = foraging::svg(o)? {
+        files.push(("foraging.svg", svg));
     }
     Ok(files)
 }

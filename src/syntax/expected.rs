@@ -35,8 +35,17 @@ pub fn syntax_error(file: FileId, text: &str, failure: &super::grammar::Failure)
             }
             if *r == Rule::file {
                 let items = [
-                    "import", "let", "dataset", "environment", "tasks", "network", "rule",
-                    "phase", "protocol", "compare", "sweep",
+                    "import",
+                    "let",
+                    "dataset",
+                    "environment",
+                    "tasks",
+                    "network",
+                    "rule",
+                    "phase",
+                    "protocol",
+                    "compare",
+                    "sweep",
                 ];
                 keywords.extend(items.iter().map(|k| k.to_string()));
             }
@@ -272,8 +281,17 @@ fn token_words(token: &str) -> (u8, String) {
         "+", "-", "*", "/", "^", "<", "<=", ">", ">=", "==", "!=", "and", "or", "..", "->",
     ];
     const ITEMS: &[&str] = &[
-        "import", "let", "dataset", "environment", "tasks", "network", "rule", "phase",
-        "protocol", "compare", "sweep",
+        "import",
+        "let",
+        "dataset",
+        "environment",
+        "tasks",
+        "network",
+        "rule",
+        "phase",
+        "protocol",
+        "compare",
+        "sweep",
     ];
     const STATEMENTS: &[&str] = &["for", "repeat", "until", "measure", "checkpoint", "restore"];
     if OPERATORS.contains(&token) {
@@ -356,7 +374,9 @@ fn keyword_rule_words(r: Rule) -> Option<(u8, String)> {
     use Rule::*;
     let phrase = match r {
         kw_import | kw_let | kw_dataset | kw_environment | kw_tasks | kw_network | kw_rule
-        | kw_phase | kw_protocol | kw_compare | kw_sweep => "an item (`let`, `network`, `phase`, `protocol`…)",
+        | kw_phase | kw_protocol | kw_compare | kw_sweep => {
+            "an item (`let`, `network`, `phase`, `protocol`…)"
+        }
         kw_for | kw_repeat | kw_until | kw_measure | kw_checkpoint | kw_restore => {
             "a schedule statement (a phase call, `for`, `repeat`, `until`, `measure`…)"
         }

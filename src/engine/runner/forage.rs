@@ -16,10 +16,10 @@ use crate::engine::forage::{
     Pattern, PhaseSpec, PhaseStats, PopSpec, Replay, Role, Rulkov, StdpSpec, WorldSpec,
 };
 use crate::outcome::{ForageRecord, OpRecord};
+use crate::plan::bind::inputs::ReplayMode;
 use crate::plan::bind::measures::Foraging;
 use crate::plan::bind::rules::AdaptBy as RuleAdaptBy;
 use crate::plan::bind::world::{ForagingGrid, Role as WorldRole, Shape};
-use crate::plan::bind::inputs::ReplayMode;
 use crate::plan::bind::{self, Bound, Drive, NeuronModel, Rule, Target, World};
 use crate::plan::forage::ACTIONS;
 use crate::plan::ir::{ForageKind, Op, SpanIr};
@@ -111,7 +111,7 @@ impl Runner {
             let progress = RefCell::new(&mut *progress);
             let poll = || {
                 let n = done.get();
-                if n % 10 == 0 {
+                if n.is_multiple_of(10) {
                     progress.borrow_mut().advance(n);
                 }
                 done.set(n + 1);
@@ -170,7 +170,9 @@ impl Runner {
         };
         let mut agent = match &self.state.agent {
             Some(a) => a.clone(),
-            None => Agent::new(&self.net_spec(&BTreeMap::new())).map_err(|e| engine_error(e, span))?,
+            None => {
+                Agent::new(&self.net_spec(&BTreeMap::new())).map_err(|e| engine_error(e, span))?
+            }
         };
         let seed = crate::plan::streams::derive(
             self.seed,
@@ -223,7 +225,9 @@ impl Runner {
                 name: p.name.clone(),
                 from: p.from,
                 to: p.to,
-                synapses: existing(p).map(|(i, j, k)| (i as u32, j as u32, p.w[k] as f64)).collect(),
+                synapses: existing(p)
+                    .map(|(i, j, k)| (i as u32, j as u32, p.w[k] as f64))
+                    .collect(),
             })
             .collect();
         NetSpec {
@@ -405,11 +409,16 @@ impl Runner {
 
 /// The existing synapses of a projection: `(pre, post, index into w)`, post-major — the
 /// order the agent's spec lists them in.
-fn existing(p: &crate::engine::network::Projection) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+fn existing(
+    p: &crate::engine::network::Projection,
+) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
     (0..p.post).flat_map(move |j| {
         (0..p.pre).filter_map(move |i| {
             let k = j * p.pre + i;
-            p.mask.as_ref().is_none_or(|m| m[k] != 0.0).then_some((i, j, k))
+            p.mask
+                .as_ref()
+                .is_none_or(|m| m[k] != 0.0)
+                .then_some((i, j, k))
         })
     })
 }
