@@ -1,9 +1,9 @@
 //! Drawing a [`Foraging`] plot: lines per environment, sleep bands, measurement markers.
 
+use super::{Foraging, LABEL_EACH, Mark};
 use crate::plot::{
     Entry, FONT, GREY, LIGHT, PlotError, anchored, fit, font, legend, series_color, text_width,
 };
-use super::{Foraging, LABEL_EACH, Mark};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
