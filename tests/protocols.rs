@@ -68,3 +68,53 @@ fn fast_shipped_protocols_meet_their_expectations_and_goldens() {
 fn every_shipped_protocol_meets_its_expectations_and_golden() {
     suite("all-protocols", &["protocols"]);
 }
+
+/// The fast arm of Golden et al.'s foraging agent (protocols/golden_foraging.sleep, 440
+/// aeons, about 45 s on two cores): `sequential` on its seed meets its expectation (task 1
+/// learnt above chance) and reproduces its golden outcome. The comparison itself (15 runs,
+/// 8 minutes) runs with `--ignored` and in `somnia test protocols/`.
+#[test]
+#[cfg_attr(debug_assertions, ignore = "runs a shipped protocol; use --release")]
+fn the_foraging_agent_learns_task_1_and_matches_its_golden() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out_dir = scratch("golden-foraging").join("sequential");
+    let out = Command::new(env!("CARGO_BIN_EXE_somnia"))
+        .args([
+            "run",
+            "protocols/golden_foraging.sleep",
+            "-p",
+            "sequential",
+            "-q",
+            "--out",
+        ])
+        .arg(&out_dir)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    exits(&out, 0);
+    let now = somnia::outcome::golden::read(&out_dir.join("outcome.json"))
+        .unwrap()
+        .expect("the run wrote its outcome");
+    let golden = somnia::outcome::golden::read(
+        &root.join("protocols/golden_foraging.sequential.golden.json"),
+    )
+    .unwrap()
+    .expect("the golden is committed");
+    let verdict = somnia::outcome::golden::compare(&golden, &now, &Default::default());
+    // The final values: task 1 and task 2 after task 2.
+    assert_eq!(verdict.compared, 2, "{verdict:?}");
+    assert!(verdict.passed(), "moved from the golden: {verdict:?}");
+    // And what the agent ate in every phase, exactly: the run is deterministic per seed.
+    let eaten = |o: &somnia::outcome::Outcome| -> Vec<(u64, u64)> {
+        o.ops
+            .iter()
+            .filter_map(|op| op.forage.as_ref().map(|f| (f.rewarded, f.punished)))
+            .collect()
+    };
+    assert_eq!(
+        eaten(&now).len(),
+        102,
+        "explore, train_1 and 100 calls of train_2"
+    );
+    assert_eq!(eaten(&now), eaten(&golden));
+}

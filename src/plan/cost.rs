@@ -55,10 +55,13 @@ pub const LOAD_VALUE: f64 = 1.0e-8;
 pub const FIXED: f64 = 0.02;
 /// Nominal firing rate of non-input neurons, in Hz.
 pub const HIDDEN_HZ: f64 = 5.0;
-/// Seconds per cell per step of an agent's Rulkov network (`engine::forage`).
-pub const AGENT_CELL_STEP: f64 = 2.0e-9;
+/// Seconds per cell per step of an agent's Rulkov network (`engine::forage`). Calibrated on
+/// protocols/golden_foraging.sleep (2026-12-03, 2 cores shared): a wake aeon of the paper's
+/// 841 cells costs 0.096 s CPU (task 1, learning on), a sleep aeon about the same since
+/// inputs are flushed below 1e-30; estimate 0.11 s.
+pub const AGENT_CELL_STEP: f64 = 1.7e-9;
 /// Seconds per synapse per move of an agent's learning (traces, balancing).
-pub const AGENT_MOVE_SYNAPSE: f64 = 3.0e-8;
+pub const AGENT_MOVE_SYNAPSE: f64 = 5.0e-9;
 /// Steps per move of an environment the walk has not met in an op (`foraging` measured
 /// before any environment phase): the registry's default.
 const DEFAULT_EPOCH: f64 = 600.0;

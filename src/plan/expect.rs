@@ -369,7 +369,18 @@ fn query(ev: &mut Eval, q: &Query, span: Span, ctx: &Context) -> Option<(ExprIr,
             format!("`{written}` reads a metric the schedule never measures"),
         )
         .label("never recorded");
+        let other_arguments = measured.iter().any(|m| {
+            label.is_none_or(|l| m.label.as_deref() == Some(l))
+                && m.metric.metric == metric.metric
+                && m.metric.params != metric.params
+                && (m.metric.group == metric.group
+                    || (task != "all" && m.metric.tasks.contains(&task)))
+        });
         d = match label {
+            _ if other_arguments => d.help(format!(
+                "`{}` is measured with other arguments: write them here as in the `measure` (a metric's arguments are part of what it measures)",
+                metric.metric
+            )),
             Some(l) => d.help(format!(
                 "add it to a `measure ... as \"{l}\"` in the schedule"
             )),
