@@ -61,6 +61,7 @@ fn check_passes_on_every_shipped_protocol() {
         files,
         [
             "protocols/diehl_cook.sleep: ok",
+            "protocols/golden_foraging.sleep: ok",
             "protocols/nrem_rem_resilience.sleep: ok",
             "protocols/sine_noise_sleep.sleep: ok",
             "protocols/src_split_mnist.sleep: ok",

@@ -29,7 +29,7 @@ pub const WORLDS: &[Builtin] = &[builtin(
         param("epoch", Ty::Num(Dim::STEPS), "simulation steps per move (the paper's epoch)").num(600.0).range(Range::Positive).whole(),
         param("sensor_kick", N, "input added once per move to each sensor cell whose pixel holds food").num(0.025).range(Range::NonNegative),
         param("random_moves", N, "chance of a random move, times the number of moves since the agent last ate a rewarded or punished pair").num(0.005).range(Range::Probability),
-        param("last", N, "how many of the last rewarded or punished pairs eaten the performance is computed over").num(100.0).range(Range::Positive).whole(),
+        param("last", N, "how many of the last rewarded or punished pairs eaten the performance is computed over (carried across consecutive wake phases in this environment; a `foraging` test starts its own)").num(100.0).range(Range::Positive).whole(),
     ],
 )];
 

@@ -83,6 +83,11 @@ pub struct Agent {
     pub(crate) arena: usize,
     /// Steps run so far (C++ `ctime` of the next step).
     pub(crate) step: u64,
+    /// The last rewarded (true) or punished pairs eaten, oldest first, at most a phase's
+    /// `last_n`: the performance window, carried from one wake phase to the next (the C++
+    /// keeps its ring buffer through a stage, across the sleep aeons of an interleaved one).
+    #[serde(default)]
+    pub(crate) recent: VecDeque<bool>,
 }
 
 /// The most cells an agent may have (the paper's has 841).
@@ -269,6 +274,7 @@ impl Agent {
             votes: vec![0; spec.actions],
             arena: 50,
             step: 0,
+            recent: VecDeque::new(),
             pops,
             conns,
             input_pop: spec.input,
@@ -281,6 +287,11 @@ impl Agent {
 
     /// C++ `init_balancing`'s last part: set the inhibitory projection from the excitatory
     /// weights now, before the first move (a learning move does it again every time).
+    /// Starts a fresh performance window (a new environment, or a test on a copy).
+    pub fn forget_recent(&mut self) {
+        self.recent.clear();
+    }
+
     pub fn balance_outputs(&mut self, spec: &OutputBalanceSpec) -> Result<(), String> {
         if spec.inhibitory >= self.conns.len() || spec.cells_per_group == 0 {
             return Err("output balancing: no such projection or no cells per group".into());

@@ -341,12 +341,22 @@ pub fn run_phase_in(
             .max();
         agent.log_keep = widest.unwrap_or(120).max(120);
     }
+    let asleep = matches!(spec.dopamine, Dopamine::Constant(_));
     let mut tally = Tally {
         eaten: vec![0; world.as_ref().map_or(0, |w| w.patterns.len())],
         rewarded: 0,
         punished: 0,
         neutral: 0,
-        last: VecDeque::with_capacity(spec.last_n.min(1 << 16)),
+        // Sleep eats nothing: it neither uses nor changes the window.
+        last: if asleep {
+            VecDeque::new()
+        } else {
+            let mut last = std::mem::take(&mut agent.recent);
+            while last.len() > spec.last_n {
+                last.pop_front();
+            }
+            last
+        },
         last_n: spec.last_n,
     };
     let mut scratch = Scratch::new(agent.x.len());
@@ -405,14 +415,19 @@ pub fn run_phase_in(
             .collect(),
         None => Vec::new(),
     };
+    let performance = tally.performance();
+    let relevant = tally.last.len() as u64;
+    if !asleep {
+        agent.recent = tally.last;
+    }
     Ok(PhaseStats {
         moves,
         eaten,
         rewarded: tally.rewarded,
         punished: tally.punished,
         neutral: tally.neutral,
-        performance: tally.performance(),
-        relevant: tally.last.len() as u64,
+        performance,
+        relevant,
         per_aeon,
         spikes,
         recorded,

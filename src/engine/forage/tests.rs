@@ -344,3 +344,30 @@ fn the_paper_network_forages() {
     assert_eq!(w.len(), 784 * 8);
     assert!(w.iter().all(|&(_, _, v)| v < 0.0));
 }
+
+#[test]
+fn the_performance_window_carries_over_wake_phases_and_sleep_leaves_it() {
+    let mut a = Agent::new(&paper_network(3)).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let wake = paper_phase(300, Some(task1_world()), None);
+    let first = run_phase(&mut a, &wake, &mut rng, &never).unwrap();
+    assert!(first.relevant > 0, "it ate something in 300 moves");
+    let window = a.recent.clone();
+    assert_eq!(window.len() as u64, first.relevant);
+    // A sleep phase eats nothing and keeps the window as it was.
+    let sleep = PhaseSpec {
+        dopamine: Dopamine::Constant(0.5),
+        ..paper_phase(3, None, None)
+    };
+    run_phase(&mut a, &sleep, &mut rng, &never).unwrap();
+    assert_eq!(a.recent, window);
+    // The next wake phase counts on from it: the earlier pairs stay in its performance.
+    let second = run_phase(&mut a, &wake, &mut rng, &never).unwrap();
+    let n = (first.rewarded + first.punished + second.rewarded + second.punished)
+        .min(wake.last_n as u64);
+    assert_eq!(second.relevant, n);
+    let hits = a.recent.iter().filter(|&&r| r).count() as f64;
+    assert_eq!(second.performance, Some(hits / a.recent.len() as f64));
+    a.forget_recent();
+    assert!(a.recent.is_empty());
+}

@@ -103,6 +103,12 @@ impl Runner {
             moves_per_aeon: MOVES_PER_AEON,
         };
         self.ensure_agent(dynamics, span)?;
+        if !kind.is_sleep() && self.state.last_environment.as_ref() != Some(environment) {
+            if let Some(a) = self.state.agent.as_mut() {
+                a.forget_recent();
+            }
+            self.state.last_environment = Some(environment.clone());
+        }
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed_of(stream));
         progress.start(&rec.name, *moves, "moves");
         let stats = {
@@ -174,6 +180,8 @@ impl Runner {
                 Agent::new(&self.net_spec(&BTreeMap::new())).map_err(|e| engine_error(e, span))?
             }
         };
+        // The test counts only what it eats itself.
+        agent.forget_recent();
         let seed = crate::plan::streams::derive(
             self.seed,
             &format!("foraging:{}#{}", f.environment.0, self.measures),

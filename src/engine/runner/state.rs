@@ -126,6 +126,10 @@ pub struct State {
     /// What each environment phase with `record <population>` counted, its last call.
     #[serde(default)]
     pub recorded_moves: HashMap<String, super::forage::Recorded>,
+    /// The environment the agent last foraged in awake: a wake phase in another one starts
+    /// a fresh performance window.
+    #[serde(default)]
+    pub last_environment: Option<String>,
 }
 
 impl State {
@@ -145,6 +149,7 @@ impl State {
             silenced: Vec::new(),
             agent: None,
             recorded_moves: HashMap::new(),
+            last_environment: None,
         }
     }
 }
