@@ -3,6 +3,9 @@
 //! or range; a plan past 10,000 ops is W008 (docs/language.md, "Limits").
 
 use somnia::check::limits::{MAX_OPS, WARN_OPS};
+mod common;
+
+use common::checked::found;
 use somnia::diagnostics::Code;
 use somnia::plan::Options;
 use somnia::session::{self, Report};
@@ -45,25 +48,6 @@ fn check(text: &str, within: Duration) -> Report {
     let took = start.elapsed();
     assert!(took < within, "took {took:?}");
     r
-}
-
-/// The diagnostic `code` of `r`, which must be there, with the text its span covers.
-fn found(r: &Report, code: Code) -> (String, String) {
-    let d = r
-        .diagnostics
-        .iter()
-        .find(|d| d.code == code)
-        .unwrap_or_else(|| {
-            let all: Vec<String> = r
-                .diagnostics
-                .iter()
-                .map(|d| format!("{}: {}", d.code, d.message))
-                .collect();
-            panic!("no {code}, found {all:?}")
-        });
-    let span = d.span.expect("a span");
-    let text = r.program.sources.get(span.file).slice(span).to_string();
-    (d.message.clone(), text)
 }
 
 const QUICK: Duration = Duration::from_secs(2);

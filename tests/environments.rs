@@ -2,6 +2,9 @@
 //! the agent engine runs — everything else is refused with a code and a span — and a run in
 //! an environment measures, records and writes what the docs say.
 
+mod common;
+
+use common::checked::found;
 use somnia::diagnostics::Code;
 use somnia::engine::{Options, Quiet, run};
 use somnia::outcome::Outcome;
@@ -36,25 +39,6 @@ fn check(text: &str) -> Report {
         &[],
         &PlanOptions::default(),
     )
-}
-
-/// The diagnostic `code`, which must be there: its message and the text its span covers.
-fn found(r: &Report, code: Code) -> (String, String) {
-    let d = r
-        .diagnostics
-        .iter()
-        .find(|d| d.code == code)
-        .unwrap_or_else(|| {
-            let all: Vec<String> = r
-                .diagnostics
-                .iter()
-                .map(|d| format!("{}: {}", d.code, d.message))
-                .collect();
-            panic!("no {code}, found {all:?}")
-        });
-    let span = d.span.expect("a span");
-    let text = r.program.sources.get(span.file).slice(span).to_string();
-    (d.message.clone(), text)
 }
 
 /// A protocol running `schedule`, with the phases `phases`.
