@@ -244,3 +244,18 @@ fn a_run_folder_holds_the_performance_per_aeon_and_the_trajectories() {
     // 200 moves × 2 uint16 after the .npy header.
     assert!(files[0].1.len() > 800, "{}", files[0].1.len());
 }
+
+#[test]
+fn an_expectation_without_the_measures_arguments_is_e313_and_says_so() {
+    let text = protocol(TRAIN, "train").replace(
+        "expect final foraging(task_1, length = 2 aeons) >= 0",
+        "expect final foraging(task_1) >= 0",
+    );
+    let r = check(&text);
+    let (message, span) = found(&r, Code::E313);
+    assert!(message.contains("never measures"), "{message}");
+    assert_eq!(span, "final foraging(task_1)");
+    let d = r.diagnostics.iter().find(|d| d.code == Code::E313).unwrap();
+    let help = d.help.as_deref().unwrap_or_default();
+    assert!(help.contains("measured with other arguments"), "{help}");
+}

@@ -355,12 +355,16 @@ fn query(ev: &mut Eval, q: &Query, span: Span, ctx: &Context) -> Option<(ExprIr,
         SelectorIr::Label { label, .. } => Some(label.as_str()),
         _ => None,
     };
-    let found = measured.iter().any(|m| {
+    // The same metric of the same tasks under the label, whatever its arguments.
+    let same_metric = |m: &&Measured| {
         label.is_none_or(|l| m.label.as_deref() == Some(l))
             && m.metric.metric == metric.metric
-            && m.metric.params == metric.params
             && (m.metric.group == metric.group || (task != "all" && m.metric.tasks.contains(&task)))
-    });
+    };
+    let found = measured
+        .iter()
+        .filter(same_metric)
+        .any(|m| m.metric.params == metric.params);
     if !found && ctx.complete {
         let written = ev.prog.sources.get(span.file).slice(span).to_string();
         let mut d = Diagnostic::new(
@@ -369,13 +373,8 @@ fn query(ev: &mut Eval, q: &Query, span: Span, ctx: &Context) -> Option<(ExprIr,
             format!("`{written}` reads a metric the schedule never measures"),
         )
         .label("never recorded");
-        let other_arguments = measured.iter().any(|m| {
-            label.is_none_or(|l| m.label.as_deref() == Some(l))
-                && m.metric.metric == metric.metric
-                && m.metric.params != metric.params
-                && (m.metric.group == metric.group
-                    || (task != "all" && m.metric.tasks.contains(&task)))
-        });
+        // Measured, but with other arguments (`length = 30 aeons` there, the default here).
+        let other_arguments = measured.iter().any(|m| same_metric(&m));
         d = match label {
             _ if other_arguments => d.help(format!(
                 "`{}` is measured with other arguments: write them here as in the `measure` (a metric's arguments are part of what it measures)",

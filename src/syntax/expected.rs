@@ -34,20 +34,7 @@ pub fn syntax_error(file: FileId, text: &str, failure: &super::grammar::Failure)
                 keywords.push(k.to_string());
             }
             if *r == Rule::file {
-                let items = [
-                    "import",
-                    "let",
-                    "dataset",
-                    "environment",
-                    "tasks",
-                    "network",
-                    "rule",
-                    "phase",
-                    "protocol",
-                    "compare",
-                    "sweep",
-                ];
-                keywords.extend(items.iter().map(|k| k.to_string()));
+                keywords.extend(ITEMS.iter().map(|k| k.to_string()));
             }
             rules.extend(rule_words(*r));
         }
@@ -275,23 +262,25 @@ fn describe_found(text: &str, pos: usize) -> (String, (usize, usize)) {
     (format!("`{c}`"), (pos, pos + c.len_utf8()))
 }
 
+/// The words that start a top-level item (`environment` is one, though not reserved).
+const ITEMS: &[&str] = &[
+    "import",
+    "let",
+    "dataset",
+    "environment",
+    "tasks",
+    "network",
+    "rule",
+    "phase",
+    "protocol",
+    "compare",
+    "sweep",
+];
+
 /// A literal token in the words of an error message (with a sort key: punctuation last).
 fn token_words(token: &str) -> (u8, String) {
     const OPERATORS: &[&str] = &[
         "+", "-", "*", "/", "^", "<", "<=", ">", ">=", "==", "!=", "and", "or", "..", "->",
-    ];
-    const ITEMS: &[&str] = &[
-        "import",
-        "let",
-        "dataset",
-        "environment",
-        "tasks",
-        "network",
-        "rule",
-        "phase",
-        "protocol",
-        "compare",
-        "sweep",
     ];
     const STATEMENTS: &[&str] = &["for", "repeat", "until", "measure", "checkpoint", "restore"];
     if OPERATORS.contains(&token) {

@@ -160,6 +160,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn decayed_inputs_reach_zero_instead_of_subnormals() {
+        let m = Rulkov::default();
+        let mut c = Cell::new(&m);
+        c.input = 0.025;
+        let mut steps = 0;
+        while c.input != 0.0 {
+            assert!(c.input.is_normal(), "step {steps}: {}", c.input);
+            c.step(&m);
+            steps += 1;
+        }
+        // 0.025 · 0.985^n < 1e-30 from n ≈ 4 350 on, long before subnormals (n ≈ 46 800).
+        assert!((4000..5000).contains(&steps), "{steps}");
+        assert_eq!(decayed(-2e-30, 0.985), -2e-30 * 0.985, "above the flush: unchanged");
+        assert_eq!(decayed(-1e-30, 0.985), 0.0);
+    }
+
+    #[test]
     fn a_quiet_cell_stays_quiet_for_ten_thousand_steps() {
         let m = Rulkov::default();
         let mut c = Cell::new(&m);
