@@ -172,7 +172,11 @@ mod tests {
         }
         // 0.025 · 0.985^n < 1e-30 from n ≈ 4 350 on, long before subnormals (n ≈ 46 800).
         assert!((4000..5000).contains(&steps), "{steps}");
-        assert_eq!(decayed(-2e-30, 0.985), -2e-30 * 0.985, "above the flush: unchanged");
+        assert_eq!(
+            decayed(-2e-30, 0.985),
+            -2e-30 * 0.985,
+            "above the flush: unchanged"
+        );
         assert_eq!(decayed(-1e-30, 0.985), 0.0);
     }
 
