@@ -63,9 +63,9 @@ fn check_passes_on_every_shipped_protocol() {
             "protocols/diehl_cook.sleep: ok",
             "protocols/golden_foraging.sleep: ok",
             "protocols/nrem_rem_resilience.sleep: ok",
-            "protocols/sine_noise_sleep.sleep: ok",
             "protocols/src_split_mnist.sleep: ok",
             "protocols/stdp_sleep_ratio.sleep: ok",
+            "protocols/watkins_lca.sleep: ok",
         ]
     );
 }

@@ -1509,7 +1509,11 @@ fn drive_factor_of_several_modulators_is_the_product() {
             depth: 0.5,
             offset: 1.0,
         },
-        Modulator::Noise { sigma: 0.3 },
+        Modulator::Noise {
+            sigma: 0.3,
+            population: None,
+            rhythmic: false,
+        },
     ];
     // t = 1/4: rhythm 1 + 0.5 = 1.5; slow up: 1; sine 1 + 0.5 = 1.5; noise 1.
     assert_close(

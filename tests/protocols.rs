@@ -43,12 +43,12 @@ fn fast_shipped_protocols_meet_their_expectations_and_goldens() {
         "fast-protocols",
         &[
             "protocols/src_split_mnist.sleep",
-            "protocols/sine_noise_sleep.sleep",
+            "protocols/watkins_lca.sleep",
             "protocols/diehl_cook.sleep",
             "--filter",
             "src_split_mnist",
             "--filter",
-            "sine_noise",
+            "watkins_lca",
             "--filter",
             "dc100",
         ],
@@ -57,7 +57,9 @@ fn fast_shipped_protocols_meet_their_expectations_and_goldens() {
         "✓ compare src vs sequential · seeds 1, 2, 3  ci_low(src.final accuracy(pairs) - sequential.final accuracy(pairs)) > 20 %",
         "✓ src · seed 1  golden protocols/src_split_mnist.src.golden.json",
         "✓ dc100 · seed 1  final accuracy(digits, readout = label_assignment(exc)) > 70 %",
-        "✓ compare slept vs unslept · seeds 1, 2, 3",
+        "✓ compare slept vs unslept · seeds 1, 2, 3, 4, 5  ci_high(slept.final feature_norms(dictionary) - unslept.final feature_norms(dictionary)) < 0",
+        "✓ compare rectified vs unslept · seeds 1, 2, 3, 4, 5",
+        "✓ slept · seed 1  golden protocols/watkins_lca.slept.golden.json",
     ] {
         assert!(text.contains(must), "missing {must:?} in\n{text}");
     }

@@ -220,6 +220,19 @@ pub const CONNECT: Context = Context {
             "whether any rule may change these weights",
         )
         .bool(true),
+        param(
+            "tie",
+            Ty::Projection,
+            "share the weights of this (dense, untied) projection of the network: one matrix, read transposed when this projection leaves the population the other enters (`code -> err` tied to `err -> code`), else as it is; only `hebbian` changes it, through the shared matrix. A tied projection takes no `init`, `connectivity`, `bounds`, `sign`, `bias`, `delay` or `plastic` of its own",
+        )
+        .optional(),
+        param(
+            "factor",
+            Ty::Num(Dim::NONE),
+            "with `tie`: spikes deliver factor × the shared weight (−1: the same weights, inhibiting)",
+        )
+        .num(1.0)
+        .unrecorded(),
     ],
 };
 

@@ -71,7 +71,7 @@ pub const RULES: &[Builtin] = &[
         param("a_minus", N, "depression per post-before-pre pairing").num(0.01).range(Range::NonNegative),
         param("tau_plus", T, "decay of the presynaptic trace").num(0.02).range(Range::Positive),
         param("tau_minus", T, "decay of the postsynaptic trace").num(0.02).range(Range::Positive),
-        param("lr", N, "global factor on every change").num(1.0).range(Range::Positive),
+        param("lr", N, "global factor on every change (0: learns nothing, for probes)").num(1.0).range(Range::NonNegative),
         param("mode", Ty::Symbol(&["additive", "multiplicative"]), "`multiplicative` scales potentiation by (w_max − w) and depression by (w − w_min)").sym("additive"),
         param("nearest", Ty::Bool, "pair only nearest spikes instead of all pairs").bool(false),
         param("w_min", N, "lower weight bound").num(0.0),
@@ -111,12 +111,12 @@ pub const RULES: &[Builtin] = &[
         param("relative", Ty::Bool, "scale the noise by |w|").bool(false),
     ])
     .phases(Phases::SLEEP),
-    builtin("hebbian", Kind::Rule, "Hebbian learning gated by an error signal: Δw = lr · error_post · activity_pre (Watkins et al.)", &[
-        param("lr", N, "learning rate").num(0.001).range(Range::Positive),
-        param("error", Ty::Population, "the population carrying the error signal").optional(),
+    builtin("hebbian", Kind::Rule, "Hebbian learning with a pre trace: at each spike of post neuron j every weight w_ij grows by lr · x_i, x_i the pre neuron's spike trace (+1 per spike, decaying with `tau`); on average dw/dt = lr · τ · r_pre · r_post. On a `tie`d projection the change is made to the shared weights, times the tie's `factor` (and transposed), so on error → code projections of ± error populations the shared dictionary learns ΔΦ = lr · τ · (e⁺ − e⁻) · aᵀ, the error-driven rule of a spiking LCA (Watkins et al.). `lr 0` is a rule that learns nothing (probes)", &[
+        param("lr", N, "the change per post spike per unit of pre trace").num(0.001).range(Range::NonNegative),
+        param("tau", T, "decay of the pre trace").num(0.02).range(Range::Positive),
     ])
     .phases(Phases::RUNNING)
-    .planned("the spiking LCA, issue 17"),
+    .dynamics(Dynamics::Spiking),
     builtin("reward_stdp", Kind::Rule, "reward-modulated STDP (Golden et al.): each spike pairing within `window` leaves an eligibility trace ±scale·e^(−Δ/τ) on its synapse, kept for `memory`; at every move each trace changes w by w·b·clip(trace/(age + epoch) · D · Σ/⟨Σ⟩), D the phase's dopamine, b the pre cell's output balance. Runs only in phases with an `environment`", &[
         param("scale", N, "the trace of a pairing at Δ = 0: + for pre-before-post, − for post-before-pre").num(0.4).range(Range::NonNegative),
         param("tau", Ty::Num(Dim::STEPS), "decay of a pairing's trace with the spikes' distance").num(40.0).range(Range::Positive),

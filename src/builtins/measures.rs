@@ -55,12 +55,32 @@ pub const METRICS: &[Builtin] = &[
         param("metric", Ty::Builtin(Kind::Metric), "the metric that recovers, e.g. `accuracy(pairs)`"),
     ])
     .returns(N),
-    builtin("feature_norms", Kind::Metric, "the largest L2 norm of a post neuron's incoming weight vector (Watkins et al.)", &[param("projection", Ty::Projection, "the projection")]).returns(N),
+    builtin("feature_norms", Kind::Metric, "the L2 norms of the post neurons' incoming weight vectors (their features, Watkins et al.): the largest, by default", &[
+        param("projection", Ty::Projection, "the projection"),
+        param("stat", Ty::Symbol(&["max", "mean", "min", "each"]), "`max`, `mean` or `min` over the post neurons; `each`: one value per post neuron (recorded under the neuron's index: the histogram's data)").sym("max"),
+    ])
+    .returns(N),
+    builtin("noise_response", Kind::Metric, "a probe of pure noise (Watkins et al.): Gaussian noise images shown to the network for `length`, learning off, on a copy of the network (the probe changes nothing), presented the way the last spiking wake phase presented samples; the population's mean firing rate", &[
+        param("population", Ty::Population, "the population whose response is measured"),
+        param("length", T, "how long the noise is shown").num(1.0).range(Range::Positive),
+        param("mean", N, "each input's mean intensity (before clipping)").num(0.0),
+        param("sigma", N, "the standard deviation of each input's intensity, drawn afresh every step and clipped into [0, 1]").num(0.5).range(Range::NonNegative),
+        param("max_rate", Ty::Num(Dim::FREQUENCY), "the input rate of intensity 1").num(63.75).range(Range::Positive),
+    ])
+    .returns(Ty::Num(Dim::FREQUENCY))
+    .dynamics(Dynamics::Spiking),
     builtin("foraging", Kind::Metric, "an agent's task performance (Golden et al.): a test episode in the environment with learning off, on a copy of the agent (what it measures changes nothing); rewarded / (rewarded + punished) over the last pairs of those it eats (the environment's `last`; chance is 0.5). NaN if it eats none", &[
         param("environment", Ty::Environment, "the test environment"),
         param("length", Ty::Num(Dim::MOVES), "how long the test episode runs").num(2000.0).range(Range::Positive).whole(),
     ])
     .returns(N)
     .dynamics(Dynamics::Agent),
+    builtin("residual", Kind::Metric, "how much of the held-out input a spiking LCA leaves unexplained (Watkins et al.): the held-out samples of `tasks` shown with learning off on a copy of the network, the way the last spiking wake phase showed them; the error populations' spikes / the input's spikes (a one-to-one error copy with no code gives 1, an exact reconstruction 0)", &[
+        param("tasks", Ty::Tasks, "the tasks whose held-out samples are shown"),
+        param("error", Ty::Population, "the (positive) error population"),
+        param("negative", Ty::Population, "the negative error population of a ± pair, whose spikes count too").optional(),
+    ])
+    .returns(N)
+    .dynamics(Dynamics::Spiking),
     builtin("clustering", Kind::Metric, "Massey's φ = BCSS / (BCSS + WCSS) of a layer's responses by label", &[param("population", Ty::Population, "the population")]).returns(N),
 ];

@@ -149,13 +149,28 @@ pub const MODULATORS: &[Builtin] = &[
     builtin(
         "noise",
         Kind::Modulator,
-        "Gaussian noise added to every membrane potential each step",
-        &[param(
-            "sigma",
-            Ty::OneOf(&[Ty::Num(Dim::VOLTAGE), N]),
-            "standard deviation (a voltage for `lif`, a number for `integrate_fire`)",
-        )
-        .range(Range::NonNegative)],
+        "Gaussian noise added to every membrane potential each step (of one population's, with `population`): zero-mean noise, e.g. in the error space of a spiking LCA, where it stands for a signed noise image",
+        &[
+            param(
+                "sigma",
+                Ty::OneOf(&[Ty::Num(Dim::VOLTAGE), N]),
+                "standard deviation (a voltage for `lif`, a number for `integrate_fire`)",
+            )
+            .range(Range::NonNegative),
+            param(
+                "population",
+                Ty::Population,
+                "only this population's membranes (default: every population with a model)",
+            )
+            .optional(),
+            param(
+                "rhythmic",
+                Ty::Bool,
+                "σ follows the phase's rhythms: × the product of its drive factors (`sine`, `slow`, `theta`, `gamma`), as the drive does",
+            )
+            .bool(false)
+            .unrecorded(),
+        ],
     )
     .phases(Phases::RUNNING)
     .dynamics(Dynamics::Spiking),

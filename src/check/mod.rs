@@ -22,6 +22,7 @@ pub mod phases;
 pub mod program;
 pub mod protocol;
 pub mod schedule;
+pub mod ties;
 pub mod unit_help;
 pub mod value;
 

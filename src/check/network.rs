@@ -160,6 +160,7 @@ impl Eval<'_, '_> {
                     });
                 }
             }
+            super::ties::check_ties(ev, &pops, &projs);
             NetworkInfo {
                 id,
                 name: net.name.node.clone(),

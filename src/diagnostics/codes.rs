@@ -107,6 +107,7 @@ codes! {
     E318 => "needs something no earlier phase produced",
     E319 => "too many seeds, runs or values",
     E320 => "needs an environment phase, or not in one",
+    E321 => "tied projection misused",
     E401 => "cannot read a data file",
     E402 => "not a valid data file",
     E403 => "data file is truncated",

@@ -61,6 +61,44 @@ pub(super) fn deliver_listed(
     }
 }
 
+/// Delivers the spikes of a tied projection from its owner's pre-major copy `w` (`stride`
+/// post neurons per pre neuron): the owner's row of each spiking neuron, or, transposed,
+/// its column. `target` and `gi` as in [`deliver_listed`].
+#[allow(clippy::too_many_arguments)]
+pub(super) fn deliver_tied(
+    target: &mut [f32],
+    gi: &mut [f32],
+    synapse: Synapse,
+    spikes: &[u32],
+    w: &[f32],
+    stride: usize,
+    tie: crate::engine::network::Tie,
+    gain: f32,
+) {
+    let g = gain * tie.factor;
+    let posts = target.len();
+    let mut add = |j: usize, x: f32| {
+        if synapse == Synapse::Conductance {
+            open(&mut target[j], &mut gi[j], x);
+        } else {
+            target[j] += x;
+        }
+    };
+    for &i in spikes {
+        let i = i as usize;
+        if tie.transposed {
+            // Post neuron e of this projection is pre neuron e of the owner.
+            for e in 0..posts {
+                add(e, g * w[e * stride + i]);
+            }
+        } else {
+            for (j, &x) in w[i * stride..(i + 1) * stride].iter().enumerate() {
+                add(j, g * x);
+            }
+        }
+    }
+}
+
 /// Puts the weights of the spiking pre neurons into the ring slots of their delays (only
 /// the existing synapses when they are listed).
 pub(super) fn schedule(

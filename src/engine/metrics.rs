@@ -93,8 +93,8 @@ pub fn weight_histogram(p: &Projection) -> crate::outcome::Histogram {
     crate::outcome::Histogram::of(p.existing())
 }
 
-/// The largest L2 norm of a post neuron's incoming weights (Watkins et al.).
-pub fn feature_norm(p: &Projection) -> f64 {
+/// The L2 norm of each post neuron's incoming weights, its feature (Watkins et al.).
+pub fn feature_norms(p: &Projection) -> Vec<f64> {
     p.w.chunks_exact(p.pre.max(1))
         .map(|row| {
             row.iter()
@@ -102,7 +102,12 @@ pub fn feature_norm(p: &Projection) -> f64 {
                 .sum::<f64>()
                 .sqrt()
         })
-        .fold(0.0, f64::max)
+        .collect()
+}
+
+/// The largest of [`feature_norms`].
+pub fn feature_norm(p: &Projection) -> f64 {
+    feature_norms(p).into_iter().fold(0.0, f64::max)
 }
 
 /// Newman's modularity Q of the projection's weight graph (|w| as edge weights, pre and

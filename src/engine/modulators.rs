@@ -6,7 +6,8 @@
 //!   `sine`: × 1 − depth·(1 − s) with s = ½(1 + sin 2πft) moving smoothly between the two.
 //! - `theta(f, depth)`, `gamma(f, depth)`: × (1 + depth·sin 2πft), the mean drive unchanged.
 //! - `sine(f, depth, offset)`: × (offset + depth·sin 2πft), clipped at 0 (Watkins et al.).
-//! - `noise(sigma)`: σ·N(0, 1) added to every membrane potential each step.
+//! - `noise(sigma, population, rhythmic)`: σ·N(0, 1) added to every membrane potential
+//!   (of one population) each step; `rhythmic`: σ × the product of the drive factors.
 //!
 //! Drive factors multiply each other; spike probabilities are clipped to [0, 1].
 
@@ -33,6 +34,10 @@ pub enum Modulator {
     },
     Noise {
         sigma: f32,
+        /// Only this population (by name; the simulator resolves it).
+        population: Option<String>,
+        /// σ × the drive factor of the phase's rhythms.
+        rhythmic: bool,
     },
 }
 
@@ -56,6 +61,8 @@ impl Modulator {
             },
             bind::Modulator::Noise(p) => Modulator::Noise {
                 sigma: p.sigma as f32,
+                population: p.population.as_ref().map(|q| q.0.clone()),
+                rhythmic: p.rhythmic,
             },
         }
     }
@@ -96,14 +103,6 @@ impl Modulator {
             Modulator::Rhythm { depth, .. } => 1.0 + depth.abs(),
             Modulator::Sine { depth, offset, .. } => (offset + depth.abs()).max(0.0),
             Modulator::Noise { .. } => 1.0,
-        }
-    }
-
-    /// The standard deviation of membrane noise, if this is noise.
-    pub fn noise(&self) -> Option<f32> {
-        match self {
-            Modulator::Noise { sigma } => Some(*sigma),
-            _ => None,
         }
     }
 }
@@ -186,7 +185,11 @@ mod tests {
                 depth: 0.5,
                 offset: 1.0,
             },
-            Modulator::Noise { sigma: 0.1 },
+            Modulator::Noise {
+                sigma: 0.1,
+                population: None,
+                rhythmic: false,
+            },
         ];
         for m in &mods {
             let bound = m.max_drive_factor();

@@ -35,6 +35,18 @@ pub enum Sign {
     Inhibitory,
 }
 
+/// A projection that shares another's weights (`tie`): its `w` is a copy kept equal to
+/// `factor` × the owner's weights (transposed when it runs the other way), refreshed by
+/// [`Network::sync_ties`]; spiking phases read the owner's live copy.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Tie {
+    /// The owner's index in `Network::projs`.
+    pub source: usize,
+    pub factor: f32,
+    /// True when this projection leaves the population the owner enters.
+    pub transposed: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Projection {
     pub name: String,
@@ -55,6 +67,9 @@ pub struct Projection {
     pub plastic: bool,
     /// Per-synapse transmission delays in seconds (post × pre); `None` when all are 0.
     pub delay: Option<Vec<f32>>,
+    /// The projection whose weights this one shares, if any.
+    #[serde(default)]
+    pub tie: Option<Tie>,
     pub span: SpanIr,
 }
 
@@ -166,13 +181,46 @@ impl Network {
                 bias,
                 bounds,
                 sign,
-                plastic: c.plastic,
+                plastic: c.plastic && c.tie.is_none(),
                 delay,
+                tie: None,
                 span: p.span.clone(),
             };
             proj.constrain();
             projs.push(proj);
         }
+        // Ties, once every owner exists (the check makes owners dense and untied).
+        for p in &ir.projections {
+            let c = &p.params.typed;
+            let (Some(owner), Some(at)) = (
+                c.tie
+                    .as_ref()
+                    .and_then(|t| projs.iter().position(|q| q.name == t.0)),
+                projs.iter().position(|q| q.name == p.name),
+            ) else {
+                continue;
+            };
+            let transposed = projs[at].from == projs[owner].to;
+            projs[at].tie = Some(Tie {
+                source: owner,
+                factor: c.factor as f32,
+                transposed,
+            });
+            projs[at].bias = None;
+            projs[at].bounds = None;
+            projs[at].sign = Sign::Any;
+            projs[at].mask = None;
+        }
+        let mut net = Network {
+            theta: Vec::new(),
+            name: ir.name.clone(),
+            pops: Vec::new(),
+            order: Vec::new(),
+            incoming: Vec::new(),
+            projs,
+        };
+        net.sync_ties();
+        let projs = net.projs;
         let mut incoming = vec![Vec::new(); pops.len()];
         for (i, p) in projs.iter().enumerate() {
             incoming[p.to].push(i);
@@ -187,6 +235,23 @@ impl Network {
             order,
             incoming,
         })
+    }
+
+    /// Refreshes every tied projection's copy from its owner's weights.
+    pub fn sync_ties(&mut self) {
+        for at in 0..self.projs.len() {
+            let Some(t) = self.projs[at].tie else {
+                continue;
+            };
+            let o = &self.projs[t.source];
+            let mut w = if t.transposed {
+                super::deliver::transpose(&o.w, o.post, o.pre)
+            } else {
+                o.w.clone()
+            };
+            w.iter_mut().for_each(|x| *x *= t.factor);
+            self.projs[at].w = w;
+        }
     }
 
     pub fn pop(&self, name: &str) -> Option<usize> {

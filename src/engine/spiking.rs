@@ -10,12 +10,13 @@
 
 use super::activity::Recorder;
 pub use super::deliver::transpose;
-use super::deliver::{Delays, Traces, apply_stdp, deliver_listed, open, schedule};
+use super::deliver::{Delays, Traces, apply_stdp, deliver_listed, deliver_tied, open, schedule};
 use super::modulators::Modulator;
 use super::network::{Network, gaussian};
 use super::neurons::{Model, State, Synapse, flush};
 use super::rules::{
-    Limits, SleepRule, decay_to_baseline, downscale, normalize_sum, src_stdp, weight_noise,
+    Limits, SleepRule, Storage, decay_to_baseline, downscale, hebbian, normalize_sum, src_stdp,
+    weight_noise,
 };
 use rand_chacha::ChaCha8Rng;
 
@@ -46,6 +47,10 @@ pub struct Sim {
     traces: Vec<Option<Traces>>,
     order: Vec<usize>,
     input: Option<usize>,
+    /// Membrane noise: σ, the one population it is limited to, and whether σ follows the
+    /// rhythms (resolved from the `noise` modulators).
+    noise: Vec<(f32, Option<usize>, bool)>,
+    dt: f64,
     t: u64,
 }
 
@@ -100,6 +105,13 @@ impl Sim {
                     decay_x: (-dt / s.tau_plus).exp() as f32,
                     decay_y: (-dt / s.tau_minus).exp() as f32,
                 }),
+                // Only the pre trace; `y` stays empty.
+                SleepRule::Hebbian { tau, .. } => Some(Traces {
+                    x: net.pops.iter().map(|p| vec![0.0; p.size]).collect(),
+                    y: net.pops.iter().map(|_| Vec::new()).collect(),
+                    decay_x: (-dt / tau).exp() as f32,
+                    decay_y: 0.0,
+                }),
                 _ => None,
             })
             .collect();
@@ -111,7 +123,7 @@ impl Sim {
             .map(|(pi, p)| {
                 let syn = limits[pi].synapses.as_ref().filter(|s| s.propagate)?;
                 let changed = rules.iter().any(|(_, applies)| applies[pi]);
-                (!changed && p.delay.is_none()).then(|| {
+                (!changed && p.delay.is_none() && p.tie.is_none()).then(|| {
                     // Gathered from the post-major weights, pre by pre.
                     let mut w = Vec::with_capacity(syn.count());
                     for i in 0..p.pre {
@@ -121,14 +133,32 @@ impl Sim {
                 })
             })
             .collect();
+        let noise = modulators
+            .iter()
+            .filter_map(|m| match m {
+                Modulator::Noise {
+                    sigma,
+                    population,
+                    rhythmic,
+                } => Some((
+                    *sigma,
+                    population.as_deref().and_then(|p| net.pop(p)),
+                    *rhythmic,
+                )),
+                _ => None,
+            })
+            .collect();
         Sim {
+            noise,
+            dt,
             wt: net
                 .projs
                 .iter()
                 .zip(&listed)
-                .map(|(p, l)| match l {
-                    Some(_) => Vec::new(),
-                    None => transpose(&p.w, p.post, p.pre),
+                .map(|(p, l)| match (l, p.tie) {
+                    // Tied projections read (and `hebbian` writes) their owner's copy.
+                    (Some(_), _) | (None, Some(_)) => Vec::new(),
+                    (None, None) => transpose(&p.w, p.post, p.pre),
                 })
                 .collect(),
             listed,
@@ -243,6 +273,12 @@ impl Sim {
             }
         }
         let slot = self.t as usize;
+        // The rhythms' factor now, for membrane noise that follows them.
+        let rhythm = if self.noise.iter().any(|n| n.2) {
+            super::modulators::drive_factor(&self.modulators, self.t as f64 * self.dt)
+        } else {
+            1.0
+        };
         for oi in 0..self.order.len() {
             let pop = self.order[oi];
             // A model is a few numbers: copying it frees `self` for the rules below.
@@ -252,7 +288,11 @@ impl Sim {
             let model = &model;
             let mut st = std::mem::take(&mut self.states[pop]);
             st.decay(model);
-            for sigma in self.modulators.iter().filter_map(Modulator::noise) {
+            for &(sigma, only, rhythmic) in &self.noise {
+                if only.is_some_and(|p| p != pop) {
+                    continue;
+                }
+                let sigma = if rhythmic { sigma * rhythm } else { sigma };
                 for v in st.v.iter_mut() {
                     *v += sigma * gaussian(rng) as f32;
                 }
@@ -266,6 +306,18 @@ impl Sim {
                 } else {
                     &self.states[p.from].spikes
                 };
+                if let Some(tie) = p.tie {
+                    let target = match synapse {
+                        Synapse::Delta => &mut st.v,
+                        _ => &mut st.i,
+                    };
+                    let owner = &net.projs[tie.source];
+                    let w = &self.wt[tie.source];
+                    deliver_tied(
+                        target, &mut st.gi, synapse, spikes, w, owner.post, tie, gain,
+                    );
+                    continue;
+                }
                 let w = &self.wt[pi];
                 // Sparse projections list their synapses: a spike visits only those.
                 let syn = self.limits[pi].synapses.as_ref().filter(|s| s.propagate);
@@ -376,12 +428,19 @@ impl Sim {
     fn bump_traces(&mut self, pop: usize) {
         let spikes = &self.states[pop].spikes;
         for ((r, _), t) in self.rules.iter().zip(self.traces.iter_mut()) {
-            let (SleepRule::Stdp(s), Some(t)) = (r, t) else {
+            let Some(t) = t else {
                 continue;
             };
+            let nearest = matches!(r, SleepRule::Stdp(s) if s.nearest);
+            if matches!(r, SleepRule::Hebbian { .. }) {
+                for &k in spikes {
+                    t.x[pop][k as usize] += 1.0;
+                }
+                continue;
+            }
             for &k in spikes {
                 let k = k as usize;
-                if s.nearest {
+                if nearest {
                     t.x[pop][k] = 1.0;
                     t.y[pop][k] = 1.0;
                 } else {
@@ -428,6 +487,25 @@ impl Sim {
                             p.from,
                             pop,
                             &self.limits[pi],
+                        );
+                    }
+                    SleepRule::Hebbian { lr, .. } if !st.spikes.is_empty() => {
+                        let t = self.traces[ri].as_ref().expect("hebbian rules have traces");
+                        let (owner, tie) = match p.tie {
+                            Some(tie) => (tie.source, Some(tie)),
+                            None => (pi, None),
+                        };
+                        let storage = Storage {
+                            stride: net.projs[owner].post,
+                            tie,
+                        };
+                        hebbian(
+                            &mut self.wt[owner],
+                            storage,
+                            &st.spikes,
+                            &t.x[p.from],
+                            *lr,
+                            &self.limits[owner],
                         );
                     }
                     _ => {}
@@ -536,8 +614,9 @@ impl Sim {
             }
         }
         for ((p, wt), listed) in net.projs.iter_mut().zip(&self.wt).zip(&self.listed) {
-            if listed.is_some() {
-                // No rule changed it: the network holds these weights already.
+            if listed.is_some() || p.tie.is_some() {
+                // No rule changed it (or it is a view of its owner's weights, synced
+                // below): the network holds these weights already.
                 continue;
             }
             p.w = transpose(wt, p.pre, p.post);
@@ -545,5 +624,6 @@ impl Sim {
                 p.constrain();
             }
         }
+        net.sync_ties();
     }
 }

@@ -464,6 +464,12 @@ impl Walk<'_> {
                 let held_out = self.sizes.datasets.values().next().map_or(0, |c| c.test);
                 self.shown_samples(held_out.min(CLUSTERING_SAMPLES) as f64)
             }
+            Metric::Residual(_) => self.shown_samples(self.sizes.of(&m.tasks).test as f64),
+            Metric::NoiseResponse(r) => {
+                let (_, dt, _) = self.shown.unwrap_or((0.0, 1.0, 0.0));
+                let hz = clamped_mean(r.mean, r.sigma) * r.max_rate;
+                (r.length / dt) * s.step(hz, 1.0, dt, false) * READOUT_STEP
+            }
             _ => s.synapses * WEIGHT_PASS,
         }
     }

@@ -352,6 +352,10 @@ impl MetricIr {
     pub fn key(&self) -> String {
         match (&self.kernel, self.params.get("stat")) {
             (Metric::Weights(_), Some(ParamIr::Symbol { value })) => format!("weights.{value}"),
+            // `max` keeps the name it had before the other statistics.
+            (Metric::FeatureNorms(_), Some(ParamIr::Symbol { value })) if value != "max" => {
+                format!("feature_norms.{value}")
+            }
             _ => self.metric.clone(),
         }
     }

@@ -18,6 +18,7 @@ pub mod ops;
 pub mod params;
 pub mod runnable;
 pub mod streams;
+pub mod ties;
 pub mod timeline;
 pub mod unroll;
 

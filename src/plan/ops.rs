@@ -35,6 +35,9 @@ pub fn phase_op(u: &mut Unroll, phase: &str, call: u64, info: PhaseInfo, span: S
     if info.kind != PhaseKind::Perturb && !outside_environment(u, &info, phase, span) {
         return None;
     }
+    if !super::ties::check(u, &info) {
+        return None;
+    }
     match info.kind {
         PhaseKind::Wake => {
             if !has_input {

@@ -196,6 +196,16 @@ impl Runnable {
                 "`clustering` shows samples the way the last spiking wake phase did, and none runs before it",
                 "no spiking wake phase before this measurement",
             )),
+            Metric::Residual(_) if !self.now.spiking_wake => ev.push(missing(
+                span,
+                "`residual` shows samples the way the last spiking wake phase did, and none runs before it",
+                "no spiking wake phase before this measurement",
+            )),
+            Metric::NoiseResponse(_) if !self.now.spiking_wake => ev.push(missing(
+                span,
+                "`noise_response` shows noise the way the last spiking wake phase showed samples, and none runs before it",
+                "no spiking wake phase before this measurement",
+            )),
             Metric::Entropy(_) | Metric::BranchingRatio(_) | Metric::Avalanches(_)
                 if !self.now.spiking_phase =>
             {

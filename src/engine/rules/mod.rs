@@ -4,12 +4,13 @@
 //!
 //! [`SleepRule`] is a rule's kernel built from its typed parameters (`plan::bind::Rule`);
 //! the simulator ([`super::spiking::Sim`]) calls each kernel where its rule acts: on spikes
-//! (`stdp`, `src_stdp`), every step (`downscale`, `weight_noise`, `decay_to_baseline`,
+//! (`stdp`, `src_stdp`, `hebbian`), every step (`downscale`, `weight_noise`, `decay_to_baseline`,
 //! `normalize_sum` per step), after each sample (`normalize_sum`). `prune` acts once, when
 //! a phase ends, on the network itself ([`prune`]).
 
 mod decay_to_baseline;
 mod downscale;
+mod hebbian;
 mod limits;
 mod normalize_sum;
 pub mod prune;
@@ -19,6 +20,7 @@ mod weight_noise;
 
 pub use decay_to_baseline::{DecayMode, decay_to_baseline};
 pub use downscale::downscale;
+pub use hebbian::{Storage, hebbian};
 pub use limits::{Limits, Synapses};
 pub use normalize_sum::normalize_sum;
 pub use src_stdp::{Gate, src_stdp};
@@ -57,6 +59,11 @@ pub enum SleepRule {
     WeightNoise {
         sigma: f32,
         relative: bool,
+    },
+    /// At each post spike, w_ij += lr · x_i, through ties onto shared weights.
+    Hebbian {
+        lr: f32,
+        tau: f64,
     },
 }
 
@@ -110,6 +117,10 @@ impl SleepRule {
             Rule::WeightNoise(r) => SleepRule::WeightNoise {
                 sigma: r.sigma as f32,
                 relative: r.relative,
+            },
+            Rule::Hebbian(r) => SleepRule::Hebbian {
+                lr: r.lr as f32,
+                tau: r.tau,
             },
             Rule::Backprop(_) | Rule::Prune(_) => return None,
             // Act at an agent's moves, in `engine::forage`; the plan keeps them out of every

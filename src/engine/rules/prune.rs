@@ -68,6 +68,7 @@ mod tests {
             sign: Sign::Any,
             plastic: true,
             delay: None,
+            tie: None,
             span: crate::plan::ir::SpanIr {
                 file: "t.sleep".into(),
                 line: 1,

@@ -7,6 +7,7 @@ use crate::diagnostics::runtime::RunError;
 use crate::engine::metrics::{self, Value, WeightStat};
 use crate::outcome::expect::eval_with;
 use crate::outcome::{OpRecord, Row};
+use crate::plan::bind::measures::NormStat;
 use crate::plan::bind::{Metric, Readout};
 use crate::plan::ir::{ExprIr, MetricIr, SpanIr};
 
@@ -176,9 +177,35 @@ impl Runner {
                 };
                 out.push(value(&self.state.net.pops[pop].name, v));
             }
-            Metric::FeatureNorms(p) => {
-                let p = self.projection(&p.projection.0, span)?;
-                out.push(value(&p.name, metrics::feature_norm(p)));
+            Metric::FeatureNorms(f) => {
+                let p = self.projection(&f.projection.0, span)?;
+                let norms = metrics::feature_norms(p);
+                let n = norms.len().max(1) as f64;
+                match f.stat {
+                    NormStat::Max => {
+                        out.push(value(&p.name, norms.iter().copied().fold(0.0, f64::max)))
+                    }
+                    NormStat::Min => out.push(value(
+                        &p.name,
+                        norms.iter().copied().fold(f64::INFINITY, f64::min),
+                    )),
+                    NormStat::Mean => out.push(value(&p.name, norms.iter().sum::<f64>() / n)),
+                    NormStat::Each => out.extend(
+                        norms
+                            .iter()
+                            .enumerate()
+                            .map(|(j, &v)| value(&j.to_string(), v)),
+                    ),
+                }
+            }
+            Metric::Residual(r) => {
+                let v = self.residual(r, &m.tasks, span)?;
+                out.push(group_value(v));
+            }
+            Metric::NoiseResponse(r) => {
+                let pop = self.population(&r.population.0, span)?;
+                let hz = self.noise_response(pop, r, span)?;
+                out.push(value(&self.state.net.pops[pop].name, hz));
             }
             Metric::Modularity(p) => {
                 let p = self.projection(&p.projection.0, span)?;

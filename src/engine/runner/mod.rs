@@ -11,6 +11,7 @@ mod forage;
 mod labels;
 mod measure;
 mod perturb;
+mod probes;
 mod rate_wake;
 mod readout;
 mod sleep;
@@ -407,11 +408,13 @@ impl Runner {
         net.projs
             .iter()
             .map(|p| {
-                p.plastic
-                    && (r.on.is_empty()
-                        || r.on
-                            .iter()
-                            .any(|t| t.name() == p.name || t.name() == net.pops[p.to].name))
+                let named =
+                    r.on.iter()
+                        .any(|t| t.name() == p.name || t.name() == net.pops[p.to].name);
+                // A tied projection learns only when named (`hebbian`, the one rule the
+                // check lets name one), through its owner's weights.
+                (p.plastic && (r.on.is_empty() || named))
+                    || (p.tie.is_some() && r.on.iter().any(|t| t.name() == p.name))
             })
             .collect()
     }

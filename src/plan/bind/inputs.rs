@@ -194,5 +194,8 @@ params! {
     /// Membrane noise.
     pub struct Noise {
         pub sigma: f64,
+        /// `None`: every population with a model.
+        pub population: Option<super::Pop>,
+        pub rhythmic: bool,
     }
 }

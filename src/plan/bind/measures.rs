@@ -53,7 +53,9 @@ kernels! {
         "modularity" => Modularity(OnProjection),
         "entropy" => Entropy(Binned),
         "recovery" => Recovery(Recovery),
-        "feature_norms" => FeatureNorms(OnProjection),
+        "feature_norms" => FeatureNorms(FeatureNorms),
+        "noise_response" => NoiseResponse(NoiseResponse),
+        "residual" => Residual(Residual),
         "clustering" => Clustering(OnPopulation),
         "foraging" => Foraging(Foraging),
     }
@@ -131,6 +133,43 @@ params! {
 params! {
     pub struct OnProjection {
         pub projection: Proj,
+    }
+}
+
+symbols! {
+    /// What `feature_norms` reports of the post neurons' norms.
+    pub enum NormStat {
+        Max = "max",
+        Mean = "mean",
+        Min = "min",
+        Each = "each",
+    }
+}
+
+params! {
+    pub struct FeatureNorms {
+        pub projection: Proj,
+        pub stat: NormStat,
+    }
+}
+
+params! {
+    /// A probe of pure Gaussian noise, learning off, on a copy of the network.
+    pub struct NoiseResponse {
+        pub population: Pop,
+        pub length: f64,
+        pub mean: f64,
+        pub sigma: f64,
+        pub max_rate: f64,
+    }
+}
+
+params! {
+    /// The share of held-out input the error populations pass on.
+    pub struct Residual {
+        pub tasks: Tasks,
+        pub error: Pop,
+        pub negative: Option<Pop>,
     }
 }
 

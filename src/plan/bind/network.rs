@@ -119,6 +119,9 @@ params! {
         pub delay: f64,
         pub delay_jitter: f64,
         pub plastic: bool,
+        /// The projection whose weights this one shares.
+        pub tie: Option<super::Proj>,
+        pub factor: f64,
     }
 }
 

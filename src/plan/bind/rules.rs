@@ -4,9 +4,8 @@ use crate::builtins::Kind;
 use crate::{kernels, params, symbols};
 
 kernels! {
-    /// A plasticity rule. (`hebbian` is planned in the registry: `check` refuses it until
-    /// its kernel exists.) The last four run only in environment phases
-    /// (the agent engine, `engine::forage`).
+    /// A plasticity rule. The last four run only in environment phases (the agent engine,
+    /// `engine::forage`).
     pub enum Rule: Kind::Rule {
         "backprop" => Backprop(Backprop),
         "stdp" => Stdp(Stdp),
@@ -16,6 +15,7 @@ kernels! {
         "downscale" => Downscale(Downscale),
         "prune" => Prune(Prune),
         "weight_noise" => WeightNoise(WeightNoise),
+        "hebbian" => Hebbian(Hebbian),
         "reward_stdp" => RewardStdp(RewardStdp),
         "input_balance" => InputBalance,
         "output_balance" => OutputBalance(OutputBalance),
@@ -165,6 +165,14 @@ params! {
     pub struct WeightNoise {
         pub sigma: f64,
         pub relative: bool,
+    }
+}
+
+params! {
+    /// Hebbian learning on a pre trace, through ties onto the shared weights.
+    pub struct Hebbian {
+        pub lr: f64,
+        pub tau: f64,
     }
 }
 
