@@ -71,6 +71,19 @@ fn models(net: &Network) -> Vec<Option<Model>> {
         .collect()
 }
 
+/// A simulator of the rig with `hebbian { lr; tau 20 ms }` on `dict` only.
+fn hebbian_on_dict(net: &Network, lr: f32) -> Sim {
+    let rule = SleepRule::Hebbian { lr, tau: 0.02 };
+    Sim::new(
+        net,
+        models(net),
+        vec![1.0; 3],
+        vec![(rule, vec![true, false])],
+        Vec::new(),
+        DT,
+    )
+}
+
 #[test]
 fn a_tied_copy_is_its_owner_transposed_times_the_factor() {
     let net = rig();
@@ -88,16 +101,7 @@ fn a_tied_copy_is_its_owner_transposed_times_the_factor() {
 #[test]
 fn spikes_read_the_owner_both_ways_and_hebbian_changes_it_once() {
     let mut net = rig();
-    let rule = SleepRule::Hebbian { lr: 0.1, tau: 0.02 };
-    // `hebbian` on `dict` only.
-    let mut sim = Sim::new(
-        &net,
-        models(&net),
-        vec![1.0; 3],
-        vec![(rule, vec![true, false])],
-        Vec::new(),
-        DT,
-    );
+    let mut sim = hebbian_on_dict(&net, 0.1);
     let mut r = rng(1);
     sim.set_input(|s| s.extend_from_slice(&[0, 1]));
     sim.step(&net, &mut r);
@@ -120,15 +124,7 @@ fn spikes_read_the_owner_both_ways_and_hebbian_changes_it_once() {
 #[test]
 fn a_learning_rate_of_zero_changes_nothing() {
     let mut net = rig();
-    let rule = SleepRule::Hebbian { lr: 0.0, tau: 0.02 };
-    let mut sim = Sim::new(
-        &net,
-        models(&net),
-        vec![1.0; 3],
-        vec![(rule, vec![true, false])],
-        Vec::new(),
-        DT,
-    );
+    let mut sim = hebbian_on_dict(&net, 0.0);
     let mut r = rng(1);
     for _ in 0..5 {
         sim.set_input(|s| s.extend_from_slice(&[0, 1]));

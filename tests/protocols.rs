@@ -11,6 +11,8 @@
 mod common;
 
 use common::cli::{exits, scratch};
+use somnia::outcome::Outcome;
+use somnia::outcome::golden::Verdict;
 use std::path::Path;
 use std::process::Command;
 
@@ -71,21 +73,17 @@ fn every_shipped_protocol_meets_its_expectations_and_golden() {
     suite("all-protocols", &["protocols"]);
 }
 
-/// The fast arm of Golden et al.'s foraging agent (protocols/golden_foraging.sleep, 440
-/// aeons, about 45 s on two cores): `sequential` on its seed meets its expectation (task 1
-/// learnt above chance) and reproduces its golden outcome. The comparison itself (15 runs,
-/// 8 minutes) runs with `--ignored` and in `somnia test protocols/`.
-#[test]
-#[cfg_attr(debug_assertions, ignore = "runs a shipped protocol; use --release")]
-fn the_foraging_agent_learns_task_1_and_matches_its_golden() {
+/// Runs `arm` of protocols/`file`.sleep on its seed and compares its outcome with the
+/// committed golden `protocols/<file>.<arm>.golden.json`.
+fn run_against_golden(file: &str, arm: &str) -> (Outcome, Outcome, Verdict) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out_dir = scratch("golden-foraging").join("sequential");
+    let out_dir = scratch(file).join(arm);
     let out = Command::new(env!("CARGO_BIN_EXE_somnia"))
         .args([
             "run",
-            "protocols/golden_foraging.sleep",
+            &format!("protocols/{file}.sleep"),
             "-p",
-            "sequential",
+            arm,
             "-q",
             "--out",
         ])
@@ -97,12 +95,22 @@ fn the_foraging_agent_learns_task_1_and_matches_its_golden() {
     let now = somnia::outcome::golden::read(&out_dir.join("outcome.json"))
         .unwrap()
         .expect("the run wrote its outcome");
-    let golden = somnia::outcome::golden::read(
-        &root.join("protocols/golden_foraging.sequential.golden.json"),
-    )
-    .unwrap()
-    .expect("the golden is committed");
+    let golden =
+        somnia::outcome::golden::read(&root.join(format!("protocols/{file}.{arm}.golden.json")))
+            .unwrap()
+            .expect("the golden is committed");
     let verdict = somnia::outcome::golden::compare(&golden, &now, &Default::default());
+    (now, golden, verdict)
+}
+
+/// The fast arm of Golden et al.'s foraging agent (protocols/golden_foraging.sleep, 440
+/// aeons, about 45 s on two cores): `sequential` on its seed meets its expectation (task 1
+/// learnt above chance) and reproduces its golden outcome. The comparison itself (15 runs,
+/// 8 minutes) runs with `--ignored` and in `somnia test protocols/`.
+#[test]
+#[cfg_attr(debug_assertions, ignore = "runs a shipped protocol; use --release")]
+fn the_foraging_agent_learns_task_1_and_matches_its_golden() {
+    let (now, golden, verdict) = run_against_golden("golden_foraging", "sequential");
     // The final values: task 1 and task 2 after task 2.
     assert_eq!(verdict.compared, 2, "{verdict:?}");
     assert!(verdict.passed(), "moved from the golden: {verdict:?}");
@@ -119,4 +127,47 @@ fn the_foraging_agent_learns_task_1_and_matches_its_golden() {
         "explore, train_1 and 100 calls of train_2"
     );
     assert_eq!(eaten(&now), eaten(&golden));
+}
+
+/// The fast arm of the resilience protocol (protocols/nrem_rem_resilience.sleep, about 30 s):
+/// `awake` on its seed reproduces its golden outcome, its recovery curve has a point per
+/// chunk of re-learning, and `time_to_recover` reads a crossing off that curve. The five-arm
+/// comparison (25 runs) runs with `--ignored` and in `somnia test protocols/`.
+#[test]
+#[cfg_attr(debug_assertions, ignore = "runs a shipped protocol; use --release")]
+fn the_resilience_awake_arm_recovers_and_matches_its_golden() {
+    let (now, _, verdict) = run_against_golden("nrem_rem_resilience", "awake");
+    assert!(verdict.passed(), "moved from the golden: {verdict:?}");
+    let curve: Vec<f64> = now
+        .timeline
+        .iter()
+        .filter(|r| r.label.as_deref() == Some("relearn"))
+        .filter(|r| r.metric == "accuracy" && r.task == "all")
+        .map(|r| r.value)
+        .collect();
+    assert_eq!(curve.len(), 4, "one point per chunk of re-learning");
+    let value = |label: &str, metric: &str| {
+        now.timeline
+            .iter()
+            .find(|r| r.label.as_deref() == Some(label) && r.metric == metric && r.task == "all")
+            .map(|r| r.value)
+            .unwrap_or_else(|| panic!("no {metric} at {label:?}"))
+    };
+    let (base, pert) = (
+        value("baseline", "accuracy"),
+        value("perturbed", "accuracy"),
+    );
+    assert!(pert < base, "the shock costs accuracy: {base} → {pert}");
+    // The crossing, worked out from the curve: the perturbed value after 0 samples, then
+    // one point per chunk of 100.
+    let target = pert + 0.9 * (base - pert);
+    let want = std::iter::once(pert)
+        .chain(curve.iter().copied())
+        .position(|a| a >= target - 1e-12)
+        .map_or(f64::NAN, |k| 100.0 * k as f64);
+    let got = value("recovered", "time_to_recover");
+    assert!(
+        got == want || (got.is_nan() && want.is_nan()),
+        "time_to_recover {got}, from the curve {want} ({curve:?})"
+    );
 }

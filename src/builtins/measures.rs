@@ -55,6 +55,11 @@ pub const METRICS: &[Builtin] = &[
         param("metric", Ty::Builtin(Kind::Metric), "the metric that recovers, e.g. `accuracy(pairs)`"),
     ])
     .returns(N),
+    builtin("time_to_recover", Kind::Metric, "after a perturb phase: how many training samples of wake phases since it ran until a metric first got back `fraction` of what the shock cost, P_pert + fraction·(P_base − P_pert), among its measurements since the shock (the recovery curve) and now; 0 when nothing was lost, NaN when not (yet) recovered", &[
+        param("metric", Ty::Builtin(Kind::Metric), "the metric that recovers, e.g. `accuracy(digits)`"),
+        param("fraction", N, "the share of the loss that must come back").num(0.9).range(Range::Probability),
+    ])
+    .returns(Ty::Num(Dim::SAMPLES)),
     builtin("feature_norms", Kind::Metric, "the L2 norms of the post neurons' incoming weight vectors (their features, Watkins et al.): the largest, by default", &[
         param("projection", Ty::Projection, "the projection"),
         param("stat", Ty::Symbol(&["max", "mean", "min", "each"]), "`max`, `mean` or `min` over the post neurons; `each`: one value per post neuron (recorded under the neuron's index: the histogram's data)").sym("max"),

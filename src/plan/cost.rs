@@ -343,9 +343,20 @@ impl Walk<'_> {
                 rules,
                 scale,
                 window,
+                modulators,
                 ..
             } => {
                 let dt = dt.max(1e-6);
+                // Membrane noise: one normal draw per noisy neuron per step.
+                let noisy: f64 = modulators
+                    .iter()
+                    .map(|m| match &m.kernel {
+                        crate::plan::bind::Modulator::Noise(n) => {
+                            n.population.as_ref().map_or(s.neurons, |p| s.size(&p.0))
+                        }
+                        _ => 0.0,
+                    })
+                    .sum();
                 let hz = self.drive_hz(&drive.kernel);
                 let plastic = rules.iter().any(|r| spike_driven(&r.kernel));
                 let per_step: f64 = rules
@@ -363,7 +374,8 @@ impl Walk<'_> {
                     + match &drive.kernel {
                         Drive::Gaussian(_) => s.inputs * INPUT_DRAW,
                         _ => 0.0,
-                    };
+                    }
+                    + noisy * NOISE_DRAW;
                 // A `window w x h` leaves w·h inputs on each step.
                 let active =
                     window.map_or(1.0, |[w, h]| ((w * h) as f64 / s.inputs.max(1.0)).min(1.0));
@@ -460,6 +472,7 @@ impl Walk<'_> {
                 f.length as f64 * epoch * s.neurons * AGENT_CELL_STEP
             }
             Metric::Recovery(r) => self.metric(&r.metric),
+            Metric::TimeToRecover(r) => self.metric(&r.metric),
             Metric::Clustering(_) => {
                 let held_out = self.sizes.datasets.values().next().map_or(0, |c| c.test);
                 self.shown_samples(held_out.min(CLUSTERING_SAMPLES) as f64)

@@ -218,8 +218,13 @@ impl Runnable {
                     "no spiking phase before this measurement",
                 ))
             }
-            Metric::Recovery(r) => {
-                let key = r.metric.key();
+            Metric::Recovery(_) | Metric::TimeToRecover(_) => {
+                let (inner, name) = match &m.kernel {
+                    Metric::TimeToRecover(t) => (&t.metric, "time_to_recover"),
+                    Metric::Recovery(r) => (&r.metric, "recovery"),
+                    _ => unreachable!("matched above"),
+                };
+                let key = inner.key();
                 let before = self
                     .now
                     .before_shock
@@ -229,7 +234,7 @@ impl Runnable {
                     ev.push(missing(
                         span,
                         &format!(
-                            "`recovery` compares `{key}` measured before the last perturb phase with its first value after it"
+                            "`{name}` compares `{key}` measured before the last perturb phase with its first value after it"
                         ),
                         if self.now.before_shock.is_none() {
                             "no perturb phase before this measurement"
@@ -240,7 +245,7 @@ impl Runnable {
                         },
                     ));
                 }
-                self.metric(&r.metric, span, ev);
+                self.metric(inner, span, ev);
             }
             _ => {}
         }

@@ -67,6 +67,7 @@ fn argmax(m: &MetricIr) -> Option<&'static str> {
             Some("`accuracy` with the `argmax` readout")
         }
         Metric::Recovery(r) => argmax(&r.metric),
+        Metric::TimeToRecover(r) => argmax(&r.metric),
         _ => None,
     }
 }

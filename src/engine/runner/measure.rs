@@ -55,7 +55,7 @@ impl Runner {
         })
     }
 
-    fn measure(&mut self, m: &MetricIr, span: &SpanIr) -> Result<Vec<Value>, RunError> {
+    pub(super) fn measure(&mut self, m: &MetricIr, span: &SpanIr) -> Result<Vec<Value>, RunError> {
         let key = m.key();
         let value = |task: &str, v: f64| Value {
             metric: key.clone(),
@@ -199,8 +199,13 @@ impl Runner {
                 }
             }
             Metric::Residual(r) => {
-                let v = self.residual(r, &m.tasks, span)?;
-                out.push(group_value(v));
+                for (task, v) in self.residual(r, &m.tasks, span)? {
+                    out.push(if task == "all" {
+                        group_value(v)
+                    } else {
+                        value(&task, v)
+                    });
+                }
             }
             Metric::NoiseResponse(r) => {
                 let pop = self.population(&r.population.0, span)?;
@@ -212,6 +217,10 @@ impl Runner {
                 out.push(value(&p.name, metrics::modularity(p)));
             }
             Metric::Recovery(r) => out.push(value("all", self.recovery(&r.metric, span)?)),
+            Metric::TimeToRecover(r) => {
+                let v = self.time_to_recover(&r.metric, r.fraction, span)?;
+                out.push(value("all", v));
+            }
             Metric::Foraging(f) => {
                 let v = self.foraging(f, span)?;
                 out.push(value(&f.environment.0, v));
@@ -239,48 +248,6 @@ impl Runner {
             .proj(name)
             .map(|i| &self.state.net.projs[i])
             .ok_or_else(|| missing(name, span))
-    }
-
-    /// The recovered fraction (P_now − P_pert) / (P_base − P_pert) of a metric around the
-    /// last perturb phase: P_base its last value measured before it, P_pert its first value
-    /// measured after it, P_now its value now.
-    fn recovery(&mut self, inner: &MetricIr, span: &SpanIr) -> Result<f64, RunError> {
-        let key = inner.key();
-        let shock = self
-            .records
-            .iter()
-            .rev()
-            .find(|r| r.kind == "perturb")
-            .map(|r| r.index);
-        let missing = || {
-            RunError::new(
-                Code::E412,
-                format!("`recovery` needs `{key}` measured before and after a perturb phase"),
-            )
-            .at(span)
-            .help("the plan refuses this (E318); a REPL session can reach it")
-        };
-        let shock = shock.ok_or_else(missing)?;
-        let rows = self
-            .rows
-            .iter()
-            .filter(|r| r.metric == key && r.task == "all");
-        let base = rows.clone().rev().find(|r| r.op < shock).map(|r| r.value);
-        let pert = rows.clone().find(|r| r.op > shock).map(|r| r.value);
-        let (Some(base), Some(pert)) = (base, pert) else {
-            return Err(missing());
-        };
-        let now = self
-            .measure(inner, span)?
-            .iter()
-            .find(|v| v.task == "all")
-            .map_or(pert, |v| v.value);
-        Ok(if (base - pert).abs() < 1e-12 {
-            // Nothing was lost: fully recovered if still at the baseline.
-            if now >= base { 1.0 } else { 0.0 }
-        } else {
-            (now - pert) / (base - pert)
-        })
     }
 
     /// A condition over live metrics (`until`).

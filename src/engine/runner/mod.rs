@@ -14,6 +14,7 @@ mod perturb;
 mod probes;
 mod rate_wake;
 mod readout;
+mod recovery;
 mod sleep;
 mod snapshot;
 mod spiking_wake;

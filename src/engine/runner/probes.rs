@@ -25,7 +25,7 @@ impl Runner {
         r: &Residual,
         tasks: &[String],
         span: &SpanIr,
-    ) -> Result<f64, RunError> {
+    ) -> Result<Vec<(String, f64)>, RunError> {
         let pres = self.last_presentation("`residual`", span)?;
         let net = &self.state.net;
         let pops: Vec<usize> = std::iter::once(&r.error)
@@ -33,8 +33,44 @@ impl Runner {
             .map(|p| self.population(&p.0, span))
             .collect::<Result<_, _>>()?;
         let Some(input) = net.input() else {
-            return Ok(0.0);
+            return Ok(Vec::new());
         };
+        let (mut sim, mut rng) = self.probe("residual", &pres);
+        let pres = Presentation {
+            rest_steps: 0,
+            ..pres
+        };
+        let f = self.data.features;
+        let mut counts = vec![0u32; net.pops[input].size];
+        // (error spikes, input spikes) per task, and over all of them.
+        let mut out = Vec::new();
+        let (mut passed_all, mut shown_all) = (0u64, 0u64);
+        for k in tasks {
+            let Some(t) = self.data.task(k) else { continue };
+            let s = match self.opts.eval {
+                EvalSplit::Test => &t.test,
+                EvalSplit::Validation => &t.validation,
+            };
+            let before = sim.counts();
+            for x in s.x.chunks_exact(f) {
+                sim.rest_state(net);
+                present(&mut sim, net, &pres, x, input, &mut rng, &mut counts);
+            }
+            let after = sim.counts();
+            let shown = after[input] - before[input];
+            let passed: u64 = pops.iter().map(|&p| after[p] - before[p]).sum();
+            out.push((k.clone(), passed as f64 / shown.max(1) as f64));
+            passed_all += passed;
+            shown_all += shown;
+        }
+        out.push(("all".into(), passed_all as f64 / shown_all.max(1) as f64));
+        Ok(out)
+    }
+
+    /// A simulator of the network with the models and dt of `pres`, no rules and learning
+    /// off (a probe changes nothing), and the probe's own random stream.
+    pub(super) fn probe(&self, what: &str, pres: &Presentation) -> (Sim, ChaCha8Rng) {
+        let net = &self.state.net;
         let mut sim = Sim::new(
             net,
             pres.models.clone(),
@@ -44,40 +80,23 @@ impl Runner {
             pres.dt,
         );
         sim.learning = false;
-        let mut rng = ChaCha8Rng::seed_from_u64(crate::plan::streams::derive(
+        let rng = ChaCha8Rng::seed_from_u64(crate::plan::streams::derive(
             self.seed,
-            &format!("residual#{}", self.measures),
+            &format!("{what}#{}", self.measures),
         ));
-        let pres = Presentation {
-            rest_steps: 0,
-            ..pres
-        };
-        let f = self.data.features;
-        let mut counts = vec![0u32; net.pops[input].size];
-        let before = sim.counts();
-        for k in tasks {
-            let Some(t) = self.data.task(k) else { continue };
-            let s = match self.opts.eval {
-                EvalSplit::Test => &t.test,
-                EvalSplit::Validation => &t.validation,
-            };
-            for x in s.x.chunks_exact(f) {
-                sim.rest_state(net);
-                present(&mut sim, net, &pres, x, input, &mut rng, &mut counts);
-            }
-        }
-        let after = sim.counts();
-        let shown = (after[input] - before[input]) as f64;
-        let passed: u64 = pops.iter().map(|&p| after[p] - before[p]).sum();
-        Ok(passed as f64 / shown.max(1.0))
+        (sim, rng)
     }
 
     /// How the last spiking wake phase presented samples (E412 when none has run).
-    fn last_presentation(&self, what: &str, span: &SpanIr) -> Result<Presentation, RunError> {
+    pub(super) fn last_presentation(
+        &self,
+        what: &str,
+        span: &SpanIr,
+    ) -> Result<Presentation, RunError> {
         self.state.presentation.clone().ok_or_else(|| {
             RunError::new(
                 Code::E412,
-                format!("{what} shows input the way the last spiking wake phase showed samples, and none has run"),
+                format!("{what} shows samples the way the last spiking wake phase did, and none has run"),
             )
             .at(span)
             .help("the plan refuses this (E318); a REPL session can reach it: run a spiking wake phase first")
@@ -99,20 +118,8 @@ impl Runner {
         let Some(input) = net.input() else {
             return Ok(0.0);
         };
-        let mut sim = Sim::new(
-            net,
-            pres.models.clone(),
-            vec![1.0; net.pops.len()],
-            Vec::new(),
-            Vec::new(),
-            pres.dt,
-        );
-        sim.learning = false;
+        let (mut sim, mut rng) = self.probe("noise_response", &pres);
         sim.rest_state(net);
-        let mut rng = ChaCha8Rng::seed_from_u64(crate::plan::streams::derive(
-            self.seed,
-            &format!("noise_response#{}", self.measures),
-        ));
         let inputs = net.pops[input].size;
         let steps = (r.length / pres.dt).round().max(1.0) as u64;
         let per_unit = (r.max_rate * pres.dt) as f32;

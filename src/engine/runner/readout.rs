@@ -4,7 +4,6 @@
 
 use super::Runner;
 use crate::data::EvalSplit;
-use crate::diagnostics::Code;
 use crate::diagnostics::runtime::RunError;
 use crate::engine::metrics::Value;
 use crate::engine::network::Network;
@@ -12,7 +11,6 @@ use crate::engine::presenting::{Presentation, present};
 use crate::engine::spiking::Sim;
 use crate::plan::bind::Readout;
 use crate::plan::ir::{MetricIr, SpanIr};
-use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 impl Runner {
@@ -100,30 +98,12 @@ impl Runner {
         layer: usize,
         span: &SpanIr,
     ) -> Result<SpikeCounter, RunError> {
-        let pres = self.state.presentation.clone().ok_or_else(|| {
-            RunError::new(
-                Code::E412,
-                format!("{what} shows samples the way the last spiking wake phase did, and none has run"),
-            )
-            .at(span)
-            .help("the plan refuses this (E318); a REPL session can reach it: run a spiking wake phase first")
-        })?;
+        let pres = self.last_presentation(what, span)?;
         let net = &self.state.net;
-        let mut sim = Sim::new(
-            net,
-            pres.models.clone(),
-            vec![1.0; net.pops.len()],
-            Vec::new(),
-            Vec::new(),
-            pres.dt,
-        );
-        sim.learning = false;
+        let (sim, rng) = self.probe("readout", &pres);
         Ok(SpikeCounter {
             sim,
-            rng: ChaCha8Rng::seed_from_u64(crate::plan::streams::derive(
-                self.seed,
-                &format!("readout#{}", self.measures),
-            )),
+            rng,
             pres: Presentation {
                 rest_steps: 0,
                 ..pres

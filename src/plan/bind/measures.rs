@@ -53,6 +53,7 @@ kernels! {
         "modularity" => Modularity(OnProjection),
         "entropy" => Entropy(Binned),
         "recovery" => Recovery(Recovery),
+        "time_to_recover" => TimeToRecover(TimeToRecover),
         "feature_norms" => FeatureNorms(FeatureNorms),
         "noise_response" => NoiseResponse(NoiseResponse),
         "residual" => Residual(Residual),
@@ -185,6 +186,13 @@ params! {
     pub struct Recovery {
         /// The metric that recovers (its tasks' group is not recorded: it reads `all`).
         pub metric: Box<MetricIr>,
+    }
+}
+
+params! {
+    pub struct TimeToRecover {
+        pub metric: Box<MetricIr>,
+        pub fraction: f64,
     }
 }
 
