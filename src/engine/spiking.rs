@@ -10,15 +10,14 @@
 
 use super::activity::Recorder;
 pub use super::deliver::transpose;
-use super::deliver::{Delays, Traces, apply_stdp, deliver_listed, deliver_tied, open, schedule};
+use super::deliver::{Delays, Traces, deliver_listed, deliver_tied, open, schedule};
 use super::modulators::Modulator;
 use super::network::{Network, gaussian};
 use super::neurons::{Model, State, Synapse, flush};
-use super::rules::{
-    Limits, SleepRule, Storage, decay_to_baseline, downscale, hebbian, normalize_sum, src_stdp,
-    weight_noise,
-};
+use super::rules::{Limits, SleepRule, decay_to_baseline, downscale, normalize_sum, weight_noise};
 use rand_chacha::ChaCha8Rng;
+
+mod at_spikes;
 
 /// The live spiking state of a network during a phase.
 pub struct Sim {
@@ -423,95 +422,6 @@ impl Sim {
             self.step_rules(net, rng);
         }
         self.t += 1;
-    }
-
-    fn bump_traces(&mut self, pop: usize) {
-        let spikes = &self.states[pop].spikes;
-        for ((r, _), t) in self.rules.iter().zip(self.traces.iter_mut()) {
-            let Some(t) = t else {
-                continue;
-            };
-            let nearest = matches!(r, SleepRule::Stdp(s) if s.nearest);
-            if matches!(r, SleepRule::Hebbian { .. }) {
-                for &k in spikes {
-                    t.x[pop][k as usize] += 1.0;
-                }
-                continue;
-            }
-            for &k in spikes {
-                let k = k as usize;
-                if nearest {
-                    t.x[pop][k] = 1.0;
-                    t.y[pop][k] = 1.0;
-                } else {
-                    t.x[pop][k] += 1.0;
-                    t.y[pop][k] += 1.0;
-                }
-            }
-        }
-    }
-
-    /// Rules triggered by the spikes of `pop` (its state `st`, taken out of `states`).
-    fn spike_rules(&mut self, net: &Network, pop: usize, st: &State) {
-        for (ri, (rule, applies)) in self.rules.iter().enumerate() {
-            for &pi in &net.incoming[pop] {
-                if !applies[pi] {
-                    continue;
-                }
-                let p = &net.projs[pi];
-                let pre = if p.from == pop {
-                    st
-                } else {
-                    &self.states[p.from]
-                };
-                match rule {
-                    SleepRule::SrcStdp { inc, dec, gate } if !st.spikes.is_empty() => src_stdp(
-                        &mut self.wt[pi],
-                        p.post,
-                        &st.spikes,
-                        &pre.spiked,
-                        *inc,
-                        *dec,
-                        *gate,
-                        &self.limits[pi],
-                    ),
-                    SleepRule::Stdp(s) => {
-                        let t = self.traces[ri].as_ref().expect("stdp rules have traces");
-                        apply_stdp(
-                            s,
-                            &mut self.wt[pi],
-                            p.post,
-                            &pre.spikes,
-                            st,
-                            t,
-                            p.from,
-                            pop,
-                            &self.limits[pi],
-                        );
-                    }
-                    SleepRule::Hebbian { lr, .. } if !st.spikes.is_empty() => {
-                        let t = self.traces[ri].as_ref().expect("hebbian rules have traces");
-                        let (owner, tie) = match p.tie {
-                            Some(tie) => (tie.source, Some(tie)),
-                            None => (pi, None),
-                        };
-                        let storage = Storage {
-                            stride: net.projs[owner].post,
-                            tie,
-                        };
-                        hebbian(
-                            &mut self.wt[owner],
-                            storage,
-                            &st.spikes,
-                            &t.x[p.from],
-                            *lr,
-                            &self.limits[owner],
-                        );
-                    }
-                    _ => {}
-                }
-            }
-        }
     }
 
     /// Rules applied every step to whole projections.
