@@ -182,7 +182,10 @@ fn every_code_has_a_fixture() {
     let missing: Vec<&str> = Code::ALL
         .iter()
         .map(|c| c.as_str())
-        .filter(|c| !c.starts_with("E4") && !c.starts_with("E5") && !covered.contains(*c))
+        // E116 (a planned built-in) has no fixture while no built-in is planned: the last,
+        // `hebbian`, got its kernel (issue 17).
+        .filter(|c| !c.starts_with("E4") && !c.starts_with("E5") && *c != "E116")
+        .filter(|c| !covered.contains(*c))
         .collect();
     assert!(missing.is_empty(), "codes without a fixture: {missing:?}");
 }
