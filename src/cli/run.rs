@@ -168,9 +168,11 @@ pub fn run(a: Args, color: bool) -> i32 {
         };
         let result = engine::run_with(plan, &run_opts, &mut saver, control);
         if let Some(folder) = saver.finish_index() {
+            let matrices = saver.saved.len();
             eprintln!(
-                "weights: {} .npy files in {}",
-                saver.saved.len(),
+                "weights: {} .npy files ({matrices} matrices, {} biases; index.csv lists them) in {}",
+                saver.files(),
+                saver.files() - matrices,
                 folder.display()
             );
         }
@@ -191,13 +193,16 @@ pub fn run(a: Args, color: bool) -> i32 {
     }
     let mut plots_failed = false;
     if a.plots {
+        let fields = super::plot::receptive_field_files(&folder.staging, &outcome);
         let written = crate::plot::outcome_plots(&outcome)
-            .map_err(|e| e.to_string())
             .and_then(|files| {
-                let files: Vec<(String, String)> =
+                let mut files: Vec<(String, String)> =
                     files.into_iter().map(|(n, s)| (n.to_string(), s)).collect();
-                super::plot::write_all(&folder.staging, &files)
-            });
+                files.extend(fields?);
+                Ok(files)
+            })
+            .map_err(|e| e.to_string())
+            .and_then(|files| super::plot::write_all(&folder.staging, &files));
         match written {
             Ok(paths) => {
                 let names: Vec<String> = paths

@@ -54,6 +54,9 @@ pub trait Progress {
     fn finish(&mut self);
     /// The network as built, before the first op.
     fn network_ready(&mut self, _net: &Network) {}
+    /// The `(rows, cols)` of the input's images (IDX or synthetic images), before the
+    /// network is ready; not called when the samples are not images.
+    fn input_image(&mut self, _shape: (usize, usize)) {}
     /// An op has ended (also when it stopped on an error): its record and the network after it.
     fn op_done(&mut self, _record: &OpRecord, _net: &Network) {}
     /// The run is over: the network as it ends.
@@ -109,6 +112,9 @@ pub fn run_with(
             }
             if let Some(s) = control.snapshots {
                 r.write_snapshots(s);
+            }
+            if let Some(shape) = r.data.shape {
+                progress.input_image(shape);
             }
             progress.network_ready(&r.state.net);
             let result = r.ops(&plan.ops, progress);

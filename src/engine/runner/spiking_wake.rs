@@ -81,6 +81,7 @@ impl Runner {
         progress.start(name, total as u64, "samples");
         let mut order: Vec<usize> = Vec::new();
         let mut shown = total;
+        let mut simulated = 0u64;
         for k in 0..total {
             if self.stopped() {
                 shown = k;
@@ -95,7 +96,7 @@ impl Runner {
             }
             let i = order[k % n];
             let net = &self.state.net;
-            present(
+            simulated += present(
                 &mut sim,
                 net,
                 &pres,
@@ -123,6 +124,7 @@ impl Runner {
         progress.finish();
         let steps = shown as u64 * (pres.present_steps + pres.rest_steps);
         rec.amount = Some(shown as u64);
+        rec.sim_seconds = Some(simulated as f64 * dt);
         let spikes = sim.counts();
         for (p, &c) in self.state.net.pops.iter().zip(&spikes) {
             rec.spikes.insert(p.name.clone(), c);

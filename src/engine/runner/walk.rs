@@ -66,6 +66,7 @@ impl Runner {
                 kind: String::new(),
                 name: String::new(),
                 amount: None,
+                sim_seconds: None,
                 spikes: BTreeMap::new(),
                 loss: Vec::new(),
                 weights: Vec::new(),
