@@ -474,7 +474,10 @@ mod tests {
         );
         assert_eq!((new.image, new.files()), (Some((28, 28)), 2));
         let bare = Saved::parse("end,,end,exc->inh,end/exc_to_inh.npy,100,100,,,").unwrap();
-        assert_eq!((bare.bias, bare.image, bare.files()), (None, None, 1));
+        assert_eq!(
+            (bare.bias.clone(), bare.image, bare.files()),
+            (None, None, 1)
+        );
         let old = Saved::parse("op001-nap-0,1,nap#0,a,op001-nap-0/a.npy,8,36").unwrap();
         assert_eq!(
             (old.op, old.rows, old.cols, old.image),

@@ -240,7 +240,7 @@ fn panel<DB: DrawingBackend>(
     let before = bars(&change.before);
     let after = bars(&change.after);
     let peak = before.iter().chain(&after).map(|b| b.2).fold(0.0, f64::max);
-    let top = if peak > 0.0 { peak * 1.12 } else { 1.0 };
+    let top = if peak > 0.0 { peak * 1.25 } else { 1.0 };
     let color = if sleep.kind == "rem" { REM } else { NREM };
     let mut chart = ChartBuilder::on(area)
         .caption(

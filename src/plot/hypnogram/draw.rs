@@ -229,7 +229,10 @@ pub fn svg(h: &Hypnogram) -> Result<String, PlotError> {
             format!("{} ops", h.blocks.len() + h.marks.len())
         };
         side.draw(&Text::new(
-            format!("{phases} phases · {span}"),
+            format!(
+                "{phases} phase{} · {span}",
+                if phases == 1 { "" } else { "s" }
+            ),
             (6, 60 + 18 * entries.len() as i32 + 10),
             anchored(font(11), HPos::Left, VPos::Center).color(&GREY),
         ))

@@ -71,7 +71,11 @@ pub fn of_outcome(o: &Outcome) -> Hypnogram {
 /// The run in wall time, the second view: `None` when the main view is already in wall
 /// time or the outcome has no timings.
 pub fn of_outcome_wall(o: &Outcome) -> Option<Hypnogram> {
-    (timed(o) && clock(o) != Clock::Wall).then(|| draw_with(o, Clock::Wall))
+    (timed(o) && clock(o) != Clock::Wall).then(|| {
+        let mut h = draw_with(o, Clock::Wall);
+        h.title.push_str(" · wall time");
+        h
+    })
 }
 
 fn draw_with(o: &Outcome, clock: Clock) -> Hypnogram {
