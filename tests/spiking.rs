@@ -1260,7 +1260,9 @@ fn a_spiking_wake_phase_runs_end_to_end_deterministically() {
     assert_eq!(wake["kind"], "wake");
     assert_eq!(wake["amount"], 50);
     // Biological time: 50 samples × (50 ms present + 20 ms rest), no retries asked for.
-    let sim = wake["sim_seconds"].as_f64().expect("a spiking wake simulates time");
+    let sim = wake["sim_seconds"]
+        .as_f64()
+        .expect("a spiking wake simulates time");
     assert!((sim - 50.0 * 0.070).abs() < 1e-9, "{sim}");
     let px = wake["spikes"]["px"].as_u64().expect("px spikes recorded");
     let exc = wake["spikes"]["exc"].as_u64().expect("exc spikes recorded");
