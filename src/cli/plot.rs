@@ -2,7 +2,7 @@
 //!
 //! PATH is an outcome (`outcome.json`, or the run folder holding it) or a sweep (`sweep.csv`,
 //! or the sweep folder holding it). An outcome gives `hypnogram.svg`, `accuracy.svg` (when
-//! accuracy was measured) and `weights.svg` (when a sleep phase ran); a sweep gives one
+//! accuracy was measured) and `weights.svg` (when a sleep phase ran) and a `raster-….svg` per spike recording; a sweep gives one
 //! `sweep-<metric>.svg` per metric. They are written beside PATH unless `--out` is given;
 //! these names are somnia's, so existing plots of those names are replaced.
 
@@ -63,11 +63,16 @@ pub fn run(a: Args) -> i32 {
                 Ok(o) => o,
                 Err(e) => return super::output::fail(crate::diagnostics::Code::E501, &e),
             };
-            let files = plot::outcome_plots(&o).map(|fs| {
-                fs.into_iter()
-                    .map(|(n, s)| (n.to_string(), s))
-                    .collect::<Vec<_>>()
-            });
+            let files = plot::outcome_plots(&o)
+                .map(|fs| {
+                    fs.into_iter()
+                        .map(|(n, s)| (n.to_string(), s))
+                        .collect::<Vec<_>>()
+                })
+                .and_then(|mut fs| {
+                    fs.extend(recorded_plots(&beside(&f))?);
+                    Ok(fs)
+                });
             (f, files)
         }
         Ok(Input::Sweep(f)) => {
@@ -108,6 +113,11 @@ pub fn run(a: Args) -> i32 {
         }
         Err(e) => super::output::fail(crate::diagnostics::Code::E503, &e),
     }
+}
+
+/// The plots of a run folder's recordings: a raster per spike recording and op.
+pub fn recorded_plots(run: &Path) -> Result<Vec<(String, String)>, plot::PlotError> {
+    plot::raster::of_run(run)
 }
 
 /// The folder of a file (`.` for a bare name).

@@ -210,12 +210,14 @@ pub fn run(a: Args, color: bool) -> i32 {
     let mut plots_failed = false;
     if a.plots {
         let written = crate::plot::outcome_plots(&outcome)
-            .map_err(|e| e.to_string())
             .and_then(|files| {
-                let files: Vec<(String, String)> =
+                let mut files: Vec<(String, String)> =
                     files.into_iter().map(|(n, s)| (n.to_string(), s)).collect();
-                super::plot::write_all(&folder.staging, &files)
-            });
+                files.extend(super::plot::recorded_plots(&folder.staging)?);
+                Ok(files)
+            })
+            .map_err(|e| e.to_string())
+            .and_then(|files| super::plot::write_all(&folder.staging, &files));
         match written {
             Ok(paths) => {
                 let names: Vec<String> = paths

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 pub const RECORDINGS_DIR: &str = "recordings";
 /// The index's header.
 pub const INDEX_HEADER: &str =
-    "op,name,kind,recording,recorder,population,variable,file,rows,cols,dt,bin,unit";
+    "op,name,kind,recording,recorder,population,variable,file,rows,cols,dt,bin,unit,steps,size";
 
 /// One file written.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,8 +122,8 @@ impl<'a> RecordingSaver<'a> {
                 self.written.push(Written {
                     op: rec.index,
                     rest: format!(
-                        "{},{},{},{recorder},{pop},{variable},{tag}/{file},{rows},{cols},{},{bin},{unit}",
-                        rec.name, rec.kind, r.index, m.dt
+                        "{},{},{},{recorder},{pop},{variable},{tag}/{file},{rows},{cols},{},{bin},{unit},{},{size}",
+                        rec.name, rec.kind, r.index, m.dt, m.steps
                     ),
                 });
             };

@@ -7,11 +7,13 @@
 //! - [`accuracy`]: accuracy per task across the measurements of a run;
 //! - [`foraging`]: an agent's performance over the aeons of a run with environment phases;
 //! - [`weights`]: weight histograms of every projection before and after each sleep phase;
+//! - [`raster`]: a recorded population's spikes during one op, with its rate under it;
 //! - [`sweep`]: a sweep's final values against the swept constant, mean and spread over seeds.
 
 pub mod accuracy;
 pub mod foraging;
 pub mod hypnogram;
+pub mod raster;
 pub mod sweep;
 pub mod weights;
 

@@ -1,4 +1,4 @@
-//! Recorders, bound: what the engine's monitor ([`crate::engine::monitor`]) keeps during the
+//! Recorders, bound: what the engine's monitor (src/engine/monitor.rs) keeps during the
 //! spiking phases a `record` setting names.
 
 use super::{FromArg, Pop};
