@@ -133,6 +133,7 @@ codes! {
     W006 => "name shadows a built-in",
     W007 => "sleep phase changes nothing",
     W008 => "large plan",
+    W009 => "comparison over few seeds",
 }
 
 impl Code {
