@@ -42,8 +42,7 @@ pub fn parse(text: &str) -> Result<Table, PlotError> {
         .iter()
         .map(String::from)
         .collect();
-    if header.first().map(String::as_str) != Some("point") || !header.iter().any(|h| h == "seed")
-    {
+    if header.first().map(String::as_str) != Some("point") || !header.iter().any(|h| h == "seed") {
         return Err(PlotError(
             "not a sweep table: it needs the columns `point`, `seed`, …".into(),
         ));
@@ -101,13 +100,18 @@ pub fn parse(text: &str) -> Result<Table, PlotError> {
             continue;
         }
         if let Some(u) = unit_at.map(cell).filter(|u| !u.is_empty()) {
-            units.entry(metric.to_string()).or_insert_with(|| u.to_string());
+            units
+                .entry(metric.to_string())
+                .or_insert_with(|| u.to_string());
         }
         // As an outcome's `final`: a group's value (`task` `all`) is also its group's.
         let task = cell(task_at);
         let values = &mut runs[run].values;
         values.insert(format!("{metric}[{task}]"), value);
-        if let Some(g) = group_at.map(cell).filter(|g| task == "all" && !g.is_empty()) {
+        if let Some(g) = group_at
+            .map(cell)
+            .filter(|g| task == "all" && !g.is_empty())
+        {
             values.insert(format!("{metric}[{g}]"), value);
         }
     }
@@ -537,7 +541,11 @@ mod tests {
         assert_eq!(p.axis, "nap (steps)");
         assert_eq!(p.seeds, 2);
         // `all` equals `pairs` everywhere; the measurement "mid" is not the final one.
-        let pairs = p.series.iter().find(|s| s.name.starts_with("pairs ")).unwrap();
+        let pairs = p
+            .series
+            .iter()
+            .find(|s| s.name.starts_with("pairs "))
+            .unwrap();
         assert_eq!(pairs.name, "pairs · noise=4 mV");
         assert_eq!(
             pairs.points,

@@ -382,7 +382,9 @@ impl Suite {
                     for e in &results {
                         checks.push(expectation_check(path, &subject, e));
                     }
-                    checks.extend(self.write_tables(opts, *file, &subject, &cmp, &arm_runs, &results));
+                    checks.extend(
+                        self.write_tables(opts, *file, &subject, &cmp, &arm_runs, &results),
+                    );
                 }
                 Target::Sweep { file, index } => {
                     let s = &self.report(*file).sweeps[*index];
