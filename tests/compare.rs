@@ -213,6 +213,7 @@ fn the_tables_beside_the_runs_hold_what_the_outcomes_say() {
     assert!(doc["effect_size"].as_str().unwrap().contains("Cohen's d"));
     assert_eq!(doc["expectations"].as_array().unwrap().len(), 2);
     assert_eq!(doc["runs"].as_array().unwrap().len(), 6);
+    assert_eq!(doc["runs"][0]["folder"], "slept-seed1");
     let rates = doc["metrics"]
         .as_array()
         .unwrap()

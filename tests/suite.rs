@@ -95,6 +95,7 @@ fn runs_expectations_and_comparisons_and_closes_with_the_count() {
     .unwrap();
     assert_eq!(tables["seeds"], serde_json::json!([1, 2]));
     assert_eq!(tables["few_seeds"], true);
+    assert_eq!(tables["runs"][0]["folder"], "../slept-seed1");
     assert!(
         dir.join("runs/test/small/slept-vs-awake/compare.csv")
             .is_file()

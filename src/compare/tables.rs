@@ -86,7 +86,8 @@ struct DifferenceEntry<'a> {
 struct RunEntry<'a> {
     arm: &'a str,
     seed: u64,
-    /// The run's folder, beside these files.
+    /// The run's folder, relative to these files' (`slept-seed1` beside them, as `somnia
+    /// compare` writes it; `../slept-seed1` from `somnia test`'s `<a>-vs-<b>/`).
     folder: String,
     /// `complete`, `error`, `interrupted`, or `not_run` when it never started.
     status: String,
@@ -97,8 +98,23 @@ fn few(n: usize) -> bool {
     n < FEW_SEEDS
 }
 
-/// compare.json's text.
+/// `run` as seen from `dir`: its name when it is in `dir`, `../name` when beside `dir`, the
+/// whole path otherwise.
+fn relative(run: &Path, dir: &Path) -> String {
+    let name = run
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match run.parent() {
+        Some(p) if p == dir => name,
+        Some(p) if Some(p) == dir.parent() => format!("../{name}"),
+        _ => run.display().to_string(),
+    }
+}
+
+/// compare.json's text, for the folder `dir` it is written into.
 pub fn to_json(
+    dir: &Path,
     cmp: &CompareIr,
     rows: &[Row],
     checks: &[ExpectationResult],
@@ -172,11 +188,7 @@ pub fn to_json(
             .map(|r| RunEntry {
                 arm: cmp.arms.get(r.point).map_or("", String::as_str),
                 seed: r.seed,
-                folder: r
-                    .dir
-                    .file_name()
-                    .map(|f| f.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
+                folder: relative(&r.dir, dir),
                 status: r
                     .outcome
                     .as_ref()
@@ -290,7 +302,7 @@ pub fn write(
 ) -> Result<(), String> {
     let rows = table(cmp, runs);
     let csv = to_csv(cmp, &rows).map_err(|e| format!("cannot write {COMPARE_CSV}: {e}"))?;
-    let json = to_json(cmp, &rows, checks, runs);
+    let json = to_json(dir, cmp, &rows, checks, runs);
     for (name, bytes) in [(COMPARE_JSON, json.as_bytes()), (COMPARE_CSV, &csv[..])] {
         let path = dir.join(name);
         atomic_write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
