@@ -189,7 +189,7 @@ fn the_tables_beside_the_runs_hold_what_the_outcomes_say() {
     exits(&out, 0);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("W009") && err.contains("`compare slept vs awake` rests on 3 seeds"),
+        err.contains("W010") && err.contains("`compare slept vs awake` rests on 3 seeds"),
         "{err}"
     );
     let o = dir.join("o");
@@ -310,16 +310,16 @@ fn five_seeds_are_not_few() {
     exits(&three, 0);
     let err = String::from_utf8_lossy(&three.stderr);
     assert!(
-        err.contains("W009") && err.contains("three.sleep:44:35"),
+        err.contains("W010") && err.contains("three.sleep:44:35"),
         "{err}"
     );
     let five = somnia(&["check", "five.sleep"], &dir);
     exits(&five, 0);
-    assert!(!String::from_utf8_lossy(&five.stderr).contains("W009"));
+    assert!(!String::from_utf8_lossy(&five.stderr).contains("W010"));
 
     let out = somnia(&["compare", "five.sleep", "--out", "o", "-q"], &dir);
     exits(&out, 0);
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("W009"));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("W010"));
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("o/compare.json")).unwrap())
             .unwrap();

@@ -103,7 +103,7 @@ fn runs_expectations_and_comparisons_and_closes_with_the_count() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(
-            "warning[W009]: protocols/small.sleep: `compare slept vs awake` rests on 2 seeds"
+            "warning[W010]: protocols/small.sleep: `compare slept vs awake` rests on 2 seeds"
         ),
         "{err}"
     );

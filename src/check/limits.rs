@@ -19,7 +19,7 @@ pub const WARN_OPS: usize = 10_000;
 pub const MAX_SEEDS: u64 = 100_000;
 
 /// A comparison over fewer seeds than this rests its confidence intervals on too few
-/// paired differences to trust them (W009, and `few_seeds` in compare.json).
+/// paired differences to trust them (W010, and `few_seeds` in compare.json).
 pub const FEW_SEEDS: usize = 5;
 
 /// The most runs (grid points × seeds, arms × seeds) one `compare` or `sweep` may have (E319).

@@ -5,7 +5,7 @@
 //! seeds) and each arm against the first (paired difference, 95 % bootstrap CI, effect
 //! size), then the comparison's expectations, and writes the same numbers as
 //! `DIR/compare.json` and `DIR/compare.csv`. Over fewer than 5 seeds it first prints the
-//! comparison's W009 warning. Exit 0 when they hold, 1 when one fails, 2 on errors.
+//! comparison's W010 warning. Exit 0 when they hold, 1 when one fails, 2 on errors.
 
 use super::many::ManyRuns;
 use super::{FAILED, OK, USAGE, output};
@@ -45,13 +45,13 @@ pub fn run(a: Args, color: bool) -> i32 {
     ) else {
         return USAGE;
     };
-    // Check found the few seeds already (W009, with the span of the seeds): say it here,
+    // Check found the few seeds already (W010, with the span of the seeds): say it here,
     // where the intervals are about to be printed.
     let message = few_seeds_message(&cmp.name, cmp.seeds.len());
     let few: Vec<_> = report
         .diagnostics
         .iter()
-        .filter(|d| d.code == Code::W009 && d.message == message)
+        .filter(|d| d.code == Code::W010 && d.message == message)
         .cloned()
         .collect();
     output::print_human(&few, &report.program.sources, color);

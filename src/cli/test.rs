@@ -3,7 +3,7 @@
 //! Runs protocol files as regression tests (see `crate::suite`): one line per check on
 //! stdout, the closing line `N passed, M failed` (`, K skipped` when something was
 //! skipped). Each comparison's tables go beside its runs (`DIR/<file>/<a>-vs-<b>/`); one run
-//! on fewer than 5 seeds is warned about (W009) before anything runs. Exit 0 when nothing
+//! on fewer than 5 seeds is warned about (W010) before anything runs. Exit 0 when nothing
 //! failed, 1 when something did, 2 when nothing could be run (no such path, no protocol
 //! files, an output folder that is not the suite's).
 
@@ -120,7 +120,7 @@ pub fn run(a: Args, _color: bool) -> i32 {
         return USAGE;
     }
     for w in suite.few_seeds() {
-        eprintln!("warning[W009]: {w}");
+        eprintln!("warning[W010]: {w}");
     }
     eprintln!(
         "{} file{}, {} run{}, {} at a time → {}",

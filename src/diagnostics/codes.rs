@@ -133,7 +133,7 @@ codes! {
     W006 => "name shadows a built-in",
     W007 => "sleep phase changes nothing",
     W008 => "large plan",
-    W009 => "comparison over few seeds",
+    W010 => "comparison over few seeds",
 }
 
 impl Code {

@@ -268,7 +268,7 @@ fn arm(
     }
 }
 
-/// The message of W009 for the comparison `name` over `seeds` seeds; `somnia compare` finds
+/// The message of W010 for the comparison `name` over `seeds` seeds; `somnia compare` finds
 /// its comparison's warning by it.
 pub fn few_seeds_message(name: &str, seeds: usize) -> String {
     format!(
@@ -277,9 +277,9 @@ pub fn few_seeds_message(name: &str, seeds: usize) -> String {
     )
 }
 
-/// W009: a comparison whose paired differences are fewer than [`FEW_SEEDS`].
+/// W010: a comparison whose paired differences are fewer than [`FEW_SEEDS`].
 fn few_seeds(name: &str, seeds: usize, at: Span) -> Diagnostic {
-    Diagnostic::new(Code::W009, at, few_seeds_message(name, seeds))
+    Diagnostic::new(Code::W010, at, few_seeds_message(name, seeds))
         .label(format!(
             "{seeds} seed{}, fewer than {FEW_SEEDS}",
             if seeds == 1 { "" } else { "s" }

@@ -1,6 +1,6 @@
 //! What `somnia test` does for a comparison besides judging its expectations: the tables
 //! `somnia compare` writes (`compare.json`, `compare.csv`) beside its arms' runs, and the
-//! W009 warning for one run on fewer than 5 seeds.
+//! W010 warning for one run on fewer than 5 seeds.
 
 use super::{Check, Options, Status, Suite, Target};
 use crate::check::limits::FEW_SEEDS;
@@ -42,7 +42,7 @@ impl Suite {
     }
 
     /// One line per comparison to be run on fewer than [`FEW_SEEDS`] seeds (its own, or
-    /// those of `--seeds`, which the checker did not see): `FILE: <W009's message>`.
+    /// those of `--seeds`, which the checker did not see): `FILE: <W010's message>`.
     pub fn few_seeds(&self) -> Vec<String> {
         self.targets
             .iter()
