@@ -283,7 +283,7 @@ impl<'a> Saver<'a> {
     }
 }
 
-fn write(
+pub(crate) fn write(
     file: &Path,
     f: impl FnOnce(std::io::BufWriter<std::fs::File>) -> Result<(), ndarray_npy::WriteNpyError>,
 ) -> Result<(), String> {

@@ -281,10 +281,17 @@ pub fn run_job(
         )),
         resume,
     };
+    let mut quiet = Quiet;
+    let mut recorder =
+        crate::engine::recording_export::RecordingSaver::new(&folder.staging, &mut quiet);
     let (outcome, error) = engine::run_with(
         plan,
         &engine::Options { eval: cfg.eval },
-        &mut Quiet,
+        if plan.recordings.is_empty() {
+            &mut quiet
+        } else {
+            &mut recorder
+        },
         control,
     );
     if let Some(e) = error {
