@@ -135,6 +135,7 @@ codes! {
     W007 => "sleep phase changes nothing",
     W008 => "large plan",
     W009 => "recording records nothing",
+    W010 => "comparison over few seeds",
 }
 
 impl Code {
