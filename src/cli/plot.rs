@@ -3,9 +3,10 @@
 //! PATH is an outcome (`outcome.json`, or the run folder holding it) or a sweep (`sweep.csv`,
 //! or the sweep folder holding it). An outcome gives `hypnogram.svg` (and
 //! `hypnogram-wall.svg`), `accuracy.svg` (when accuracy was measured), `weights.svg` (when a
-//! sleep phase ran), `foraging.svg`, and `receptive_fields-<projection>.svg` for each
-//! projection from an image input whose weights `--save-weights` saved beside it; a sweep
-//! gives one `sweep-<metric>.svg` per metric. They are written beside PATH unless `--out` is given;
+//! sleep phase ran), `foraging.svg`, a `raster-….svg` per spike recording, and
+//! `receptive_fields-<projection>.svg` for each projection from an image input whose weights
+//! `--save-weights` saved beside it; a sweep gives one `sweep-<metric>.svg` per metric. They
+//! are written beside PATH unless `--out` is given;
 //! these names are somnia's, so existing plots of those names are replaced.
 
 use super::{OK, USAGE};
@@ -70,6 +71,7 @@ pub fn run(a: Args) -> i32 {
             let files = plot::outcome_plots(&o).and_then(|fs| {
                 let mut fs: Vec<(String, String)> =
                     fs.into_iter().map(|(n, s)| (n.to_string(), s)).collect();
+                fs.extend(recorded_plots(&beside(&f))?);
                 fs.extend(fields?);
                 Ok(fs)
             });
@@ -165,6 +167,11 @@ pub fn receptive_field_files(
         files.push((format!("receptive_fields-{stem}.svg"), svg));
     }
     Ok(files)
+}
+
+/// The plots of a run folder's recordings: a raster per spike recording and op.
+pub fn recorded_plots(run: &Path) -> Result<Vec<(String, String)>, plot::PlotError> {
+    plot::raster::of_run(run)
 }
 
 /// The folder of a file (`.` for a bare name).

@@ -16,6 +16,7 @@ use super::signals;
 use super::{FAILED, OK, USAGE};
 use crate::console::eprintln;
 use crate::data::EvalSplit;
+use crate::engine::recording_export::RecordingSaver;
 use crate::engine::runner::SNAPSHOT_FILE;
 use crate::engine::weight_export::{self as weights, Saver, When};
 use crate::engine::{self, Control, Every, Progress, Quiet, Snapshot, Snapshots};
@@ -149,6 +150,12 @@ pub fn run(a: Args, color: bool) -> i32 {
         bars = Bars::new();
         &mut bars
     };
+    let mut recorder = None;
+    let progress: &mut dyn Progress = if plan.recordings.is_empty() {
+        progress
+    } else {
+        recorder.insert(RecordingSaver::new(&folder.staging, progress))
+    };
     let control = Control {
         stop: Some(stop.flag.clone()),
         snapshots: Some(Snapshots::new(
@@ -179,6 +186,17 @@ pub fn run(a: Args, color: bool) -> i32 {
         weight_errors = std::mem::take(&mut saver.errors);
         result
     };
+    if let Some(r) = &mut recorder {
+        if r.files() > 0 {
+            eprintln!(
+                "recordings: {} .npy files in {}",
+                r.files(),
+                dir.join(crate::engine::recording_export::RECORDINGS_DIR)
+                    .display()
+            );
+        }
+        weight_errors.append(&mut r.errors);
+    }
     let complete = outcome.status == "complete";
     if complete {
         // Nothing to resume: the snapshot goes.
@@ -198,6 +216,7 @@ pub fn run(a: Args, color: bool) -> i32 {
             .and_then(|files| {
                 let mut files: Vec<(String, String)> =
                     files.into_iter().map(|(n, s)| (n.to_string(), s)).collect();
+                files.extend(super::plot::recorded_plots(&folder.staging)?);
                 files.extend(fields?);
                 Ok(files)
             })
@@ -374,6 +393,7 @@ fn bytes_written(plan: &crate::plan::Plan, whens: &[When]) -> u64 {
     let snapshot = e.weight_bytes.saturating_add(e.state_bytes);
     (1u64 << 20)
         .saturating_add(exports)
+        .saturating_add(e.record_bytes)
         .saturating_add(snapshot.saturating_mul(2))
 }
 

@@ -379,7 +379,7 @@ impl<'a> Saver<'a> {
     }
 }
 
-fn write(
+pub(crate) fn write(
     file: &Path,
     f: impl FnOnce(std::io::BufWriter<std::fs::File>) -> Result<(), ndarray_npy::WriteNpyError>,
 ) -> Result<(), String> {
@@ -422,17 +422,23 @@ impl Progress for Saver<'_> {
         if self.whens.contains(&When::Start) && !self.resumed {
             self.save("start".into(), None, "start", net);
         }
+        self.inner.network_ready(net);
+    }
+    fn recorded(&mut self, rec: &OpRecord, monitor: super::monitor::Monitor) {
+        self.inner.recorded(rec, monitor);
     }
     fn op_done(&mut self, rec: &OpRecord, net: &Network) {
         if self.whens.iter().any(|w| w.after(rec)) {
             let tag = format!("op{:03}-{}", rec.index, rec.name.replace('#', "-"));
             self.save(file_stem(&tag), Some(rec.index), &rec.name, net);
         }
+        self.inner.op_done(rec, net);
     }
     fn run_done(&mut self, net: &Network) {
         if self.whens.contains(&When::End) {
             self.save("end".into(), None, "end", net);
         }
+        self.inner.run_done(net);
     }
 }
 

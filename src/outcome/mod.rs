@@ -11,6 +11,7 @@ pub mod folder;
 pub mod golden;
 pub mod over_seeds;
 pub mod read;
+pub mod recordings;
 pub mod write;
 
 use serde::{Deserialize, Serialize};

@@ -7,6 +7,7 @@
 //! - [`accuracy`]: accuracy per task across the measurements of a run;
 //! - [`foraging`]: an agent's performance over the aeons of a run with environment phases;
 //! - [`weights`]: weight histograms of every projection before and after each sleep phase;
+//! - [`raster`]: a recorded population's spikes during one op, with its rate under it;
 //! - [`receptive_fields`]: the input weights of each neuron of a projection as images;
 //! - [`sweep`]: a sweep's final values against the swept constant, mean and spread over seeds.
 
@@ -14,6 +15,7 @@ pub mod accuracy;
 pub mod foraging;
 pub mod hypnogram;
 mod png;
+pub mod raster;
 pub mod receptive_fields;
 pub mod sweep;
 pub mod weights;

@@ -6,6 +6,7 @@ use crate::diagnostics::Code;
 use crate::diagnostics::runtime::RunError;
 use crate::engine::drive::{self, Drive};
 use crate::engine::modulators::Modulator;
+use crate::engine::monitor::Monitor;
 use crate::engine::rules::SleepRule;
 use crate::engine::rules::prune;
 use crate::engine::scale;
@@ -101,6 +102,7 @@ impl Runner {
                 .collect(),
             silenced: self.state.silenced.clone(),
             record_input: *record,
+            monitor: Monitor::new(&self.recordings, &self.state.net, phase, *dt),
         };
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         progress.start(&rec.name, *steps, "steps");
@@ -124,6 +126,7 @@ impl Runner {
             .label(format!("while running `{}`", rec.name))
             .help("lower the input scale or the drive's rate, or raise the thresholds")
         })?;
+        self.monitor = stats.monitor;
         for (p, &n) in self.state.net.pops.iter().zip(&stats.spikes) {
             rec.spikes.insert(p.name.clone(), n);
         }

@@ -5,6 +5,7 @@ use super::{MAX_RECORDED_STEPS, Progress, Runner, WakeCall, non_finite};
 use crate::diagnostics::runtime::RunError;
 use crate::engine::activity::Recorder;
 use crate::engine::modulators::Modulator;
+use crate::engine::monitor::Monitor;
 use crate::engine::presenting::{Presentation, present};
 use crate::engine::rules::SleepRule;
 use crate::engine::spiking::Sim;
@@ -72,6 +73,7 @@ impl Runner {
             phase_steps.min(MAX_RECORDED_STEPS) as usize,
             dt,
         ));
+        sim.monitor = Monitor::new(&self.recordings, net, &name_phase(name), dt);
         // Activity metrics after this phase read this phase, never an earlier one.
         self.state.activity = None;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -116,6 +118,7 @@ impl Runner {
             }
             if let Some(pop) = sim.non_finite() {
                 let name_of = self.state.net.pops[pop].name.clone();
+                self.monitor = sim.monitor.take();
                 sim.finish(&mut self.state.net);
                 return Err(non_finite(&name_of, name, span));
             }
@@ -133,6 +136,7 @@ impl Runner {
         if let Some(r) = sim.recorder.take() {
             self.state.activity = Some(r);
         }
+        self.monitor = sim.monitor.take();
         sim.finish(&mut self.state.net);
         self.state.last_spikes = Some((spikes, steps, dt));
         self.state.presentation = Some(pres);
@@ -170,4 +174,9 @@ impl Runner {
             models,
         })
     }
+}
+
+/// The phase of a call's name (`learn` of `learn#2`).
+fn name_phase(name: &str) -> String {
+    name.rsplit_once('#').map_or(name, |(p, _)| p).to_string()
 }

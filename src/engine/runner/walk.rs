@@ -73,6 +73,9 @@ impl Runner {
                 forage: None,
             };
             let result = self.op(op, &mut record, progress);
+            if let Some(m) = self.monitor.take() {
+                progress.recorded(&record, m);
+            }
             progress.op_done(&record, &self.state.net);
             self.records.push(record);
             self.op_seconds.push(t.elapsed().as_secs_f64());
