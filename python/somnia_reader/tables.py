@@ -9,6 +9,7 @@ read an empty cell as NaN, and whole-number columns that may be empty use pandas
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -46,11 +47,17 @@ def convert(
             df[c] = pd.to_numeric(df[c].mask(df[c] == "")).astype("Int64")
     for c in floats:
         if c in df:
-            df[c] = pd.to_numeric(df[c].mask(df[c] == "")).astype(float)
+            # Python's float reads somnia's shortest round-trip text back to the same
+            # f64 (and `NaN`, `inf`); pandas' own parser may miss by an ulp.
+            df[c] = df[c].map(_float).astype(float)
     for c in bools:
         if c in df:
             df[c] = df[c].map(_BOOLS).astype("boolean")
     return df
+
+
+def _float(cell: str) -> float:
+    return float(cell) if cell != "" else math.nan
 
 
 _BOOLS: Mapping[str, object] = {"true": True, "false": False, "": pd.NA}

@@ -45,7 +45,8 @@ def test_metrics_are_the_timeline_and_metrics_csv_holds_the_same_rows(run):
     assert len(m) == len(raw)
     assert m["value"].tolist() == [r["value"] for r in raw]
     assert m["group"].tolist() == [r.get("group", "") for r in raw]
-    pd.testing.assert_frame_equal(m, run.metrics_csv(), check_dtype=False)
+    # Exactly: metrics.csv's numbers read back to the same f64.
+    pd.testing.assert_frame_equal(m, run.metrics_csv(), check_dtype=False, check_exact=True)
     pd.testing.assert_frame_equal(run.metrics_csv(), sr.read_metrics_csv(RUN), check_dtype=False)
 
 
@@ -279,7 +280,8 @@ def test_the_long_sweep_has_every_runs_timeline(sweep, run):
     # The point as written is the run fixture: the same rows.
     same = sweep[(sweep.sleep_base == 310) & (sweep.seed == 1)]
     cols = ["op", "after", "label", "measure", "metric", "group", "task", "value"]
-    pd.testing.assert_frame_equal(same[cols].reset_index(drop=True), run.metrics, check_dtype=False)
+    pd.testing.assert_frame_equal(same[cols].reset_index(drop=True), run.metrics,
+                                  check_dtype=False, check_exact=True)
     assert set(same["folder"]) == {"sleep_base=310steps-seed1"}
     assert set(sweep[sweep.metric == "accuracy"]["unit"]) == {"1"}
 
@@ -288,7 +290,7 @@ def test_finals_are_the_runs_final_values_in_both_forms(sweep, run):
     long = sr.finals(sweep)
     wide = sr.finals(sr.load_sweep(FIXTURES / "sweep-wide" / "sweep.csv"))
     keys = ["point", "seed", "metric", "key", "value"]
-    pd.testing.assert_frame_equal(long[keys], wide[keys], check_dtype=False)
+    pd.testing.assert_frame_equal(long[keys], wide[keys], check_dtype=False, check_exact=True)
     mine = long[(long.point == 1) & (long.seed == 1)]
     assert {(r.metric, r.key): r.value for r in mine.itertuples()} == {
         (m, k): v for m, keys in run.final.items() for k, v in keys.items()}
@@ -315,8 +317,9 @@ def test_a_comparison_reads_its_document(cmp):
 def test_compare_json_and_csv_hold_the_same_tables(cmp):
     doc = cmp.document
     from somnia_reader import compare as c
-    pd.testing.assert_frame_equal(c.arms_from_json(doc), cmp.arms, check_dtype=False)
-    pd.testing.assert_frame_equal(c.differences_from_json(doc), cmp.differences, check_dtype=False)
+    pd.testing.assert_frame_equal(c.arms_from_json(doc), cmp.arms, check_dtype=False, check_exact=True)
+    pd.testing.assert_frame_equal(c.differences_from_json(doc), cmp.differences, check_dtype=False,
+                                  check_exact=True)
     assert len(cmp.arms) == 2 * len(doc["metrics"])
 
 
