@@ -131,9 +131,10 @@ class Recordings:
         if recording is None:
             if rows["recording"].nunique() > 1:
                 ids = sorted(rows["recording"].unique().tolist())
+                choices = " or ".join(f"recording={k}" for k in ids)
                 raise LookupError(
-                    f"{what} has several recorders in op {rows['op'].iloc[0]} "
-                    f"(recording {ids}): pass recording="
+                    f"{len(ids)} recorders kept {what} in op {rows['op'].iloc[0]}: "
+                    f"pass {choices} (the recorder's index in the protocol's record settings)"
                 )
         else:
             rows = rows[rows["recording"] == recording]
