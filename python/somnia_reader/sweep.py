@@ -1,8 +1,8 @@
 """``sweep.csv``: every run of a sweep (docs/outcome.md).
 
 Two shapes exist. The long form (current somnia) has one row per value each run measured:
-``point, seed``, each swept constant as ``name`` (a number in SI base units) and
-``name_unit``, then ``status, expectations_passed, folder`` and metrics.csv's columns
+``point, seed``, each swept constant as ``name`` (a number in SI base units, or the
+text of a boolean, symbol or string) and ``name_unit``, then ``status, expectations_passed, folder`` and metrics.csv's columns
 ``op, after, label, measure, metric, group, task, value`` with the value's ``unit``. The
 wide form (older somnia) has one row per run: ``point``, the constants as written
 (``100 steps``), ``seed, status, expectations_passed, folder``, then one ``metric[key]``
@@ -36,8 +36,11 @@ def load_sweep(path: Union[str, Path]) -> pd.DataFrame:
     if {"metric", "value"} <= set(cols):
         axes = [c for c in cols[cols.index("seed") + 1: cols.index("status")]
                 if not c.endswith("_unit")]
+        # A number is in SI base units; a boolean, symbol or string axis (a dataset's
+        # name) stays text.
+        numeric = [a for a in axes if _all_numbers(raw[a])]
         df = convert(raw, ints=["point", "seed", "op", "measure"],
-                     floats=axes + ["value"], bools=["expectations_passed"])
+                     floats=numeric + ["value"], bools=["expectations_passed"])
         form = "long"
     else:
         axes = cols[cols.index("point") + 1: cols.index("seed")]
@@ -47,6 +50,14 @@ def load_sweep(path: Union[str, Path]) -> pd.DataFrame:
         form = "wide"
     df.attrs.update(form=form, axes=axes, path=file.parent)
     return df
+
+
+def _all_numbers(cells: pd.Series) -> bool:
+    try:
+        [float(c) for c in cells if c != ""]
+    except ValueError:
+        return False
+    return True
 
 
 def finals(sweep: pd.DataFrame) -> pd.DataFrame:

@@ -296,6 +296,25 @@ def test_finals_are_the_runs_final_values_in_both_forms(sweep, run):
         (m, k): v for m, keys in run.final.items() for k, v in keys.items()}
 
 
+def test_a_long_sweep_keeps_text_axes_and_runs_that_measured_nothing(tmp_path):
+    # somnia's header and cells for a grid over a dataset (a text axis) whose second point
+    # did not run: such a run has one row with the measurement's columns empty.
+    header = (FIXTURES / "sweep" / "sweep.csv").read_text().splitlines()[0]
+    header = header.replace("sleep_base,sleep_base_unit", "data,data_unit,lr,lr_unit")
+    (tmp_path / "sweep.csv").write_text("\n".join([
+        header,
+        "0,1,mnist,,0.1,1,complete,true,data=mnist-lr=0.1-seed1,1,learn#0,,0,accuracy,,all,0.5,1",
+        "1,1,fashion,,0.1,1,not_run,,data=fashion-lr=0.1-seed1,,,,,,,,,",
+    ]) + "\n")
+    s = sr.load_sweep(tmp_path)
+    assert s.attrs["axes"] == ["data", "lr"]
+    assert s["data"].tolist() == ["mnist", "fashion"] and s["lr"].tolist() == [0.1, 0.1]
+    assert s["status"].tolist() == ["complete", "not_run"]
+    assert s["expectations_passed"].isna().tolist() == [False, True]
+    f = sr.finals(s)
+    assert f[["data", "metric", "key", "value"]].values.tolist() == [["mnist", "accuracy", "all", 0.5]]
+
+
 # --- compare.json / compare.csv ----------------------------------------------------------
 
 
