@@ -276,12 +276,13 @@ pub fn run_job(
         )),
         resume,
     };
-    let (outcome, error) = engine::run_with(
+    let (mut outcome, error) = engine::run_with(
         plan,
         &engine::Options { eval: cfg.eval },
         &mut Quiet,
         control,
     );
+    outcome.provenance.overrides = crate::outcome::provenance::overrides(&report.program, sets);
     if let Some(e) = error {
         let d = e.to_diagnostic(&report.program.sources);
         result.error = Some(render::render_human(&d, &report.program.sources, style));
