@@ -2,10 +2,23 @@
 //! (src/build_info.rs): `SOMNIA_COMMIT` and `SOMNIA_COMMIT_SHORT` (the full and the
 //! abbreviated hash, or `unknown` without git or a repository, as in a crates tarball)
 //! and `SOMNIA_DIRTY` (`true`, `false` or `unknown`: whether `git status --porcelain`
-//! lists anything, untracked files included).
+//! lists a change, untracked files included, in what the binary is built from).
 
 use std::path::Path;
 use std::process::Command;
+
+/// What the binary is built from (docs/diagnostics/ holds the texts `explain` includes):
+/// the tree is dirty when one of these differs from the commit, and a change to one
+/// re-runs this script, so the flag is never stale. Protocols, tests and other docs are
+/// not in the binary (an outcome records its protocol's own hash).
+const BUILT_FROM: [&str; 6] = [
+    "src",
+    "grammar",
+    "docs/diagnostics",
+    "build.rs",
+    "Cargo.toml",
+    "Cargo.lock",
+];
 
 /// The trimmed output of `git ARGS`, `None` when git is missing or fails.
 fn git(args: &[&str]) -> Option<String> {
@@ -37,14 +50,16 @@ fn main() {
     let short = commit
         .as_ref()
         .and_then(|_| git(&["rev-parse", "--short", "HEAD"]));
+    let mut status = vec!["status", "--porcelain", "--"];
+    status.extend(BUILT_FROM);
     let dirty = commit
         .as_ref()
-        .and_then(|_| git(&["status", "--porcelain"]))
+        .and_then(|_| git(&status))
         .map(|s| (!s.is_empty()).to_string());
     if commit.is_some() {
         // A commit moves HEAD (detached) or the branch it names; `git add` rewrites the
-        // index; editing a tracked file touches the sources. `--git-path` finds each file
-        // in a worktree as well as in a plain clone.
+        // index; an edit touches BUILT_FROM. `--git-path` finds each file in a worktree as
+        // well as in a plain clone.
         for name in ["HEAD", "index", "packed-refs"] {
             if let Some(p) = git(&["rev-parse", "--git-path", name]) {
                 watch(&p);
@@ -55,8 +70,8 @@ fn main() {
         {
             watch(&p);
         }
-        for tree in ["src", "grammar", "Cargo.toml", "Cargo.lock"] {
-            watch(tree);
+        for path in BUILT_FROM {
+            watch(path);
         }
     }
     println!(

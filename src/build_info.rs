@@ -7,8 +7,9 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The full git hash of the commit built, or `unknown` (no git, no repository).
 pub const COMMIT: &str = env!("SOMNIA_COMMIT");
 
-/// `true` when the tree had changes not committed (untracked files included), `false`
-/// when it had none, `unknown` with [`COMMIT`].
+/// `true` when what the binary is built from (src/, grammar/, docs/diagnostics/,
+/// build.rs, Cargo.toml, Cargo.lock) had changes not committed, untracked files included;
+/// `false` when it had none; `unknown` with [`COMMIT`].
 const DIRTY: &str = env!("SOMNIA_DIRTY");
 
 /// Whether the tree built was dirty; `None` when it is not known.
