@@ -2,6 +2,9 @@
 //! data splits, which are derived from the seed). Per final value: each arm's mean ± sd
 //! over seeds, and each arm against the first — the paired difference (same seed), its 95 %
 //! bootstrap confidence interval and an effect size (mean difference / sd of differences).
+//! [`tables`] writes them as `compare.json` and `compare.csv`.
+
+pub mod tables;
 
 use crate::outcome::over_seeds::{self, Arms, bootstrap_ci, mean, std};
 use crate::outcome::{ExpectationResult, Outcome};
@@ -54,15 +57,53 @@ pub fn expectations(cmp: &CompareIr, runs: &[PointRun]) -> Vec<ExpectationResult
     over_seeds::evaluate_all(&cmp.expectations, &ArmOutcomes { cmp, runs })
 }
 
+/// One arm's values over its seeds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArmStats {
+    /// How many seeds have the value.
+    pub n: usize,
+    /// Mean, sample sd (n − 1) and the 95 % bootstrap CI of the mean; NaN when no seed has
+    /// the value.
+    pub mean: f64,
+    pub std: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+impl ArmStats {
+    fn of(xs: &[f64]) -> ArmStats {
+        if xs.is_empty() {
+            return ArmStats {
+                n: 0,
+                mean: f64::NAN,
+                std: f64::NAN,
+                ci_low: f64::NAN,
+                ci_high: f64::NAN,
+            };
+        }
+        let (ci_low, ci_high) = bootstrap_ci(xs);
+        ArmStats {
+            n: xs.len(),
+            mean: mean(xs),
+            std: std(xs),
+            ci_low,
+            ci_high,
+        }
+    }
+}
+
 /// One arm against the first, seed by seed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Difference {
     pub mean: f64,
+    /// The sample sd (n − 1) of the differences.
+    pub std: f64,
     pub ci_low: f64,
     pub ci_high: f64,
-    /// Mean difference over the sd of the differences (paired Cohen's d); infinite when every
-    /// seed differs by the same amount, NaN for one seed.
+    /// Mean difference over the sd of the differences (paired Cohen's d, often written d_z);
+    /// infinite when every seed differs by the same amount, NaN for one seed.
     pub effect: f64,
+    /// How many seeds both arms have the value on: the pairs.
     pub seeds: usize,
 }
 
@@ -71,8 +112,8 @@ pub struct Difference {
 pub struct Row {
     pub metric: String,
     pub key: String,
-    /// Per arm: mean and sd over its seeds (NaN when no seed has the value).
-    pub arms: Vec<(f64, f64)>,
+    /// Per arm: its values over its seeds.
+    pub arms: Vec<ArmStats>,
     /// Per arm after the first: its difference from the first.
     pub differences: Vec<Option<Difference>>,
 }
@@ -105,11 +146,7 @@ pub fn table(cmp: &CompareIr, runs: &[PointRun]) -> Vec<Row> {
                         .iter()
                         .filter_map(|&s| value(a, s, &m, &k))
                         .collect();
-                    if xs.is_empty() {
-                        (f64::NAN, f64::NAN)
-                    } else {
-                        (mean(&xs), std(&xs))
-                    }
+                    ArmStats::of(&xs)
                 })
                 .collect();
             let differences = (1..cmp.arms.len())
@@ -124,6 +161,7 @@ pub fn table(cmp: &CompareIr, runs: &[PointRun]) -> Vec<Row> {
                         let sd = std(&d);
                         Difference {
                             mean: mean(&d),
+                            std: sd,
                             ci_low: lo,
                             ci_high: hi,
                             effect: if d.len() < 2 { f64::NAN } else { mean(&d) / sd },

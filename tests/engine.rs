@@ -689,6 +689,7 @@ fn setup(net: &Network, steps: u64, model: Model, prob: Vec<f32>) -> Setup {
         modulators: Vec::new(),
         silenced: Vec::new(),
         record_input: false,
+        monitor: None,
     }
 }
 

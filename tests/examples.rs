@@ -363,6 +363,7 @@ run_blocks! {
     docs_checkpoint_and_restore => "`checkpoint` and `restore`";
     docs_expectations => "Expectations";
     docs_environment_phases => "Environment phases";
+    docs_recording_activity => "Recording activity: `record`";
 }
 
 run_examples! {
@@ -374,5 +375,6 @@ run_examples! {
     example_06_loops_and_checkpoints => "examples/06_loops_and_checkpoints.sleep";
     example_07_perturb_and_recovery => "examples/07_perturb_and_recovery.sleep";
     example_08_imports => "examples/08_imports.sleep";
+    example_09_recording => "examples/09_recording.sleep";
     example_lib_common => "examples/lib/common.sleep";
 }

@@ -56,19 +56,54 @@ fn save_weights_writes_each_projection_at_the_chosen_ops() {
     let w = dir.join("r/weights");
     let index = std::fs::read_to_string(w.join("index.csv")).unwrap();
     let rows: Vec<&str> = index.lines().collect();
-    assert_eq!(rows[0], "when,op,name,projection,file,rows,cols");
+    assert_eq!(
+        rows[0],
+        "when,op,name,projection,file,rows,cols,bias,image_rows,image_cols"
+    );
+    // The afferent projection comes from the 6 × 6 bar images; both have (all-zero) biases,
+    // as projections do unless declared `bias off`.
     assert_eq!(
         rows[1..],
         [
-            "start,,start,afferent,start/afferent.npy,8,36",
-            "start,,start,lateral,start/lateral.npy,8,8",
-            "op001-nap-0,1,nap#0,afferent,op001-nap-0/afferent.npy,8,36",
-            "op001-nap-0,1,nap#0,lateral,op001-nap-0/lateral.npy,8,8",
-            "op003-nap-1,3,nap#1,afferent,op003-nap-1/afferent.npy,8,36",
-            "op003-nap-1,3,nap#1,lateral,op003-nap-1/lateral.npy,8,8",
-            "end,,end,afferent,end/afferent.npy,8,36",
-            "end,,end,lateral,end/lateral.npy,8,8",
+            "start,,start,afferent,start/afferent.npy,8,36,start/afferent.bias.npy,6,6",
+            "start,,start,lateral,start/lateral.npy,8,8,start/lateral.bias.npy,,",
+            "op001-nap-0,1,nap#0,afferent,op001-nap-0/afferent.npy,8,36,op001-nap-0/afferent.bias.npy,6,6",
+            "op001-nap-0,1,nap#0,lateral,op001-nap-0/lateral.npy,8,8,op001-nap-0/lateral.bias.npy,,",
+            "op003-nap-1,3,nap#1,afferent,op003-nap-1/afferent.npy,8,36,op003-nap-1/afferent.bias.npy,6,6",
+            "op003-nap-1,3,nap#1,lateral,op003-nap-1/lateral.npy,8,8,op003-nap-1/lateral.bias.npy,,",
+            "end,,end,afferent,end/afferent.npy,8,36,end/afferent.bias.npy,6,6",
+            "end,,end,lateral,end/lateral.npy,8,8,end/lateral.bias.npy,,",
         ]
+    );
+    // The message, the index and the folder agree on the files written.
+    let mut listed: Vec<String> = rows[1..]
+        .iter()
+        .flat_map(|r| {
+            let f: Vec<&str> = r.split(',').collect();
+            [f[4].to_string(), f[7].to_string()]
+        })
+        .filter(|f| !f.is_empty())
+        .collect();
+    listed.sort();
+    let mut on_disk = Vec::new();
+    for when in std::fs::read_dir(&w).unwrap() {
+        let when = when.unwrap().path();
+        if when.is_dir() {
+            for f in std::fs::read_dir(&when).unwrap() {
+                let f = f.unwrap().path();
+                on_disk.push(f.strip_prefix(&w).unwrap().display().to_string());
+            }
+        }
+    }
+    on_disk.sort();
+    assert_eq!(listed, on_disk);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "weights: {} .npy files (8 matrices, 8 biases; index.csv lists them)",
+            on_disk.len()
+        )),
+        "{err}"
     );
     let start = load(&w.join("start/afferent.npy"));
     let after_nap = load(&w.join("op003-nap-1/afferent.npy"));

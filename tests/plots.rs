@@ -76,15 +76,31 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The checks every plot passes: one `<svg>` root with a size, closed, every text
-/// element closed, nothing NaN.
+/// The checks every plot passes: a well-formed XML document (parsed) whose root is an
+/// `<svg>` of the SVG namespace with a size, and nothing NaN.
 fn well_formed(svg: &str) {
-    assert!(svg.starts_with("<svg "), "{}", &svg[..svg.len().min(80)]);
-    assert!(svg.contains("xmlns=\"http://www.w3.org/2000/svg\""));
-    assert!(svg.trim_end().ends_with("</svg>"));
+    let doc = roxmltree::Document::parse(svg)
+        .unwrap_or_else(|e| panic!("not well-formed XML: {e}\n{}", &svg[..svg.len().min(200)]));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    assert_eq!(
+        root.tag_name().namespace(),
+        Some("http://www.w3.org/2000/svg")
+    );
+    assert!(root.attribute("width").is_some() && root.attribute("height").is_some());
     assert_eq!(count(svg, "<svg"), 1);
-    assert_eq!(count(svg, "<text"), count(svg, "</text>"));
     assert!(!svg.contains("NaN"), "a NaN coordinate");
+}
+
+/// The widths of the filled rectangles of one colour left of `x_max` (the legend's
+/// swatches are right of the plot), in document order.
+fn rect_widths(svg: &str, fill: &str, x_max: f64) -> Vec<f64> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("fill") == Some(fill))
+        .filter(|n| n.attribute("x").and_then(|x| x.parse::<f64>().ok()) < Some(x_max))
+        .map(|n| n.attribute("width").unwrap().parse().unwrap())
+        .collect()
 }
 
 fn count(s: &str, what: &str) -> usize {
@@ -151,6 +167,7 @@ fn plan_svg_draws_one_block_per_phase_and_refuses_to_overwrite() {
         "{t:?}"
     );
     assert!(t.iter().any(|x| x == "estimated compute time (s)"), "{t:?}");
+    assert!(t.iter().any(|x| x == "state (sleep stage)"), "{t:?}");
     assert!(
         t.iter().any(|x| x == "start"),
         "the first measurement's label: {t:?}"
@@ -189,7 +206,16 @@ fn run_plots_writes_the_hypnogram_accuracy_and_weights_beside_the_outcome() {
     std::fs::write(dir.join("p.sleep"), protocol()).unwrap();
     let out = somnia(
         &[
-            "run", "p.sleep", "-p", "small", "--out", "r", "-q", "--plots",
+            "run",
+            "p.sleep",
+            "-p",
+            "small",
+            "--out",
+            "r",
+            "-q",
+            "--plots",
+            "--save-weights",
+            "end",
         ],
         &dir,
     );
@@ -225,20 +251,56 @@ fn run_plots_writes_the_hypnogram_accuracy_and_weights_beside_the_outcome() {
                 assert_eq!(n, synapses);
                 assert!(p[side]["min"].as_f64().unwrap() <= p[side]["max"].as_f64().unwrap());
             }
+            // Before and after share their bins, over the range of both.
+            assert_eq!(p["before"]["min"], p["after"]["min"]);
+            assert_eq!(p["before"]["max"], p["after"]["max"]);
         }
+        // A sleep simulated steps × dt (1 ms) of biological time.
+        let steps = op["amount"].as_f64().unwrap();
+        assert_eq!(op["sim_seconds"].as_f64(), Some(steps * 0.001));
     }
+    // Rate wake phases and measurements simulate no time.
+    assert!(o["ops"].as_array().unwrap().iter().all(|op| {
+        (op["kind"] == "nrem" || op["kind"] == "rem") || op.get("sim_seconds").is_none()
+    }));
     assert!(o["ops"].as_array().unwrap().iter().all(|op| {
         (op["kind"] == "nrem" || op["kind"] == "rem") || op.get("weights").is_none()
     }));
 
-    // The hypnogram of the run: one block per phase run.
+    // The hypnogram of the run: one block per phase run, in biological time. The naps
+    // (200 steps) are twice as wide as the dreams (100 steps); the rate wake phases, which
+    // take none, stand in as wide as the median sleep (a nap).
     let h = read(&r.join("hypnogram.svg"));
     well_formed(&h);
     assert_eq!(rects_of(&h, WAKE), 3 + 1);
     assert_eq!(rects_of(&h, NREM), 4 + 1);
     assert_eq!(rects_of(&h, REM), 3 + 1);
     assert_eq!(rects_of(&h, PERTURB), 1 + 1);
-    assert!(texts(&h).iter().any(|x| x == "wall time (s)"));
+    let t = texts(&h);
+    assert!(
+        t.iter().any(|x| x
+            == "biological time (s) · phases without biological time (rate wake) drawn lighter, 0.20 s wide each"),
+        "{t:?}"
+    );
+    assert!(t.iter().any(|x| x == "state (sleep stage)"), "{t:?}");
+    assert!(t.iter().any(|x| x == "11 phases · 1.70 s"), "{t:?}");
+    let naps = rect_widths(&h, NREM, 870.0);
+    let dreams = rect_widths(&h, REM, 870.0);
+    let wakes = rect_widths(&h, WAKE, 870.0);
+    assert_eq!((naps.len(), dreams.len(), wakes.len()), (4, 3, 3));
+    for d in &dreams {
+        assert!((naps[0] / d - 2.0).abs() < 0.05, "{naps:?} {dreams:?}");
+    }
+    for w in naps.iter().chain(&wakes) {
+        assert!((w - naps[0]).abs() <= 1.0, "{naps:?} {wakes:?}");
+    }
+    // The wall-time view beside it.
+    let wall = read(&r.join("hypnogram-wall.svg"));
+    well_formed(&wall);
+    assert_eq!(rects_of(&wall, NREM), 4 + 1);
+    let t = texts(&wall);
+    assert!(t.iter().any(|x| x == "wall time (s)"), "{t:?}");
+    assert!(t.iter().any(|x| x.ends_with("· wall time")), "{t:?}");
 
     // Accuracy: a line per task and one for the group, over the 9 measurements.
     let a = read(&r.join("accuracy.svg"));
@@ -250,6 +312,7 @@ fn run_plots_writes_the_hypnogram_accuracy_and_weights_beside_the_outcome() {
         "pairs[2]",
         "all (group)",
         "accuracy (%)",
+        "measurement (in run order: label · after phase)",
     ] {
         assert!(t.iter().any(|x| x == name), "no {name}: {t:?}");
     }
@@ -288,6 +351,40 @@ fn run_plots_writes_the_hypnogram_accuracy_and_weights_beside_the_outcome() {
         rects_of(&w, "#A0A0A0") >= 7 * 2 * 20,
         "grey bars before each sleep"
     );
+    // Every panel's axes say what they measure.
+    assert_eq!(t.iter().filter(|x| *x == "weight").count(), 7 * 2);
+    assert_eq!(
+        t.iter().filter(|x| *x == "density (1/weight unit)").count(),
+        7 * 2
+    );
+
+    // Receptive fields of the projection from the 28 × 28 input: one image per neuron of
+    // `h`; `h -> y` comes from no image and has none.
+    let index = read(&r.join("weights/index.csv"));
+    assert!(
+        index.contains("end,,end,x->h,end/x_to_h.npy,32,784,,28,28\n"),
+        "{index}"
+    );
+    assert!(
+        index.contains("end,,end,h->y,end/h_to_y.npy,10,32,,,\n"),
+        "{index}"
+    );
+    let f = read(&r.join("receptive_fields-x_to_h.svg"));
+    well_formed(&f);
+    assert_eq!(count(&f, "<image class=\"field\""), 32);
+    let t = texts(&f);
+    assert!(
+        t.iter()
+            .any(|x| x == "Receptive fields — small, seed 7 · x->h at end"),
+        "{t:?}"
+    );
+    assert!(t.iter().any(|x| x == "weight"), "{t:?}");
+    assert!(
+        t.iter()
+            .any(|x| x.starts_with("32 neurons: each cell is one neuron's 28 × 28")),
+        "{t:?}"
+    );
+    assert!(!r.join("receptive_fields-h_to_y.svg").exists());
 
     // `somnia plot` gives the same files, from the outcome or its folder.
     let before = read(&r.join("accuracy.svg"));
@@ -295,13 +392,39 @@ fn run_plots_writes_the_hypnogram_accuracy_and_weights_beside_the_outcome() {
     let again = somnia(&["plot", "r/outcome.json"], &dir);
     exits(&again, 0);
     let listed = String::from_utf8_lossy(&again.stdout);
-    assert_eq!(listed.lines().count(), 3, "{listed}");
+    assert_eq!(
+        listed.lines().count(),
+        5,
+        "hypnogram, its wall view, accuracy, weights, receptive fields: {listed}"
+    );
     assert_eq!(read(&r.join("accuracy.svg")), before);
     let elsewhere = somnia(&["plot", "r", "--out", "figs"], &dir);
     exits(&elsewhere, 0);
-    for f in ["hypnogram.svg", "accuracy.svg", "weights.svg"] {
+    for f in [
+        "hypnogram.svg",
+        "hypnogram-wall.svg",
+        "accuracy.svg",
+        "weights.svg",
+        "receptive_fields-x_to_h.svg",
+    ] {
         assert!(dir.join("figs").join(f).is_file(), "{f}");
     }
+
+    // An index written before image shapes were recorded: a square input is assumed, and
+    // the figure says so.
+    let old: String = index
+        .lines()
+        .map(|l| l.split(',').take(7).collect::<Vec<_>>().join(",") + "\n")
+        .collect();
+    std::fs::write(r.join("weights/index.csv"), old).unwrap();
+    exits(&somnia(&["plot", "r", "--out", "old"], &dir), 0);
+    let f = read(&dir.join("old/receptive_fields-x_to_h.svg"));
+    assert_eq!(count(&f, "<image class=\"field\""), 32);
+    assert!(f.contains("image shape assumed square: index.csv records none"));
+    assert!(
+        !dir.join("old/receptive_fields-h_to_y.svg").exists(),
+        "32 is not a square"
+    );
 }
 
 #[test]

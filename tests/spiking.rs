@@ -934,16 +934,19 @@ fn present_retries_at_most_six_times() {
     let (pr, rest) = (5u64, 2u64);
     let p = presentation(&net, pr, rest, 2 * pr + 1, 0.1);
     let mut counts = vec![0u32; 2];
-    present(&mut sim, &net, &p, &[1.0; 3], 1, &mut rng(2), &mut counts);
+    let steps = present(&mut sim, &net, &p, &[1.0; 3], 1, &mut rng(2), &mut counts);
     assert_eq!(sim.counts(), vec![6 * 3 * pr, 6 * 2 * pr]);
+    // Each showing simulated present + rest steps: biological time a phase reports.
+    assert_eq!(steps, 6 * (pr + rest));
     // The counts are those of the last showing.
     assert_eq!(counts, vec![pr as u32; 2]);
 
     // Exactly achievable: shown once.
     let (net, mut sim) = present_rig();
     let p = presentation(&net, pr, rest, 2 * pr, 0.1);
-    present(&mut sim, &net, &p, &[1.0; 3], 1, &mut rng(2), &mut counts);
+    let steps = present(&mut sim, &net, &p, &[1.0; 3], 1, &mut rng(2), &mut counts);
     assert_eq!(sim.counts(), vec![3 * pr, 2 * pr]);
+    assert_eq!(steps, pr + rest);
 }
 
 #[test]
@@ -1258,6 +1261,11 @@ fn a_spiking_wake_phase_runs_end_to_end_deterministically() {
     let wake = &o["ops"][0];
     assert_eq!(wake["kind"], "wake");
     assert_eq!(wake["amount"], 50);
+    // Biological time: 50 samples × (50 ms present + 20 ms rest), no retries asked for.
+    let sim = wake["sim_seconds"]
+        .as_f64()
+        .expect("a spiking wake simulates time");
+    assert!((sim - 50.0 * 0.070).abs() < 1e-9, "{sim}");
     let px = wake["spikes"]["px"].as_u64().expect("px spikes recorded");
     let exc = wake["spikes"]["exc"].as_u64().expect("exc spikes recorded");
     // Poisson input: pixel p spikes with probability 63.75 Hz · 0.5 ms · p per step (dt

@@ -85,8 +85,28 @@ fn runs_expectations_and_comparisons_and_closes_with_the_count() {
     let runs: Vec<_> = std::fs::read_dir(dir.join("runs/test/small"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.contains("-seed"))
         .collect();
     assert_eq!(runs.len(), 4, "{runs:?}");
+    // The comparison's tables, as `somnia compare` writes them, and its few seeds said.
+    let tables: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("runs/test/small/slept-vs-awake/compare.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(tables["seeds"], serde_json::json!([1, 2]));
+    assert_eq!(tables["few_seeds"], true);
+    assert_eq!(tables["runs"][0]["folder"], "../slept-seed1");
+    assert!(
+        dir.join("runs/test/small/slept-vs-awake/compare.csv")
+            .is_file()
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "warning[W010]: protocols/small.sleep: `compare slept vs awake` rests on 2 seeds"
+        ),
+        "{err}"
+    );
     // A second run may overwrite the suite's own folder.
     exits(&somnia(&["test", "-q", "--filter", "awake"], &dir), 0);
 }

@@ -1,6 +1,6 @@
 //! `somnia sweep` end to end: a grid × seeds run with 1 and with 2 threads gives identical
 //! outcomes; a point reruns alone with `somnia run --set … --seed …`; expectations over seeds;
-//! refusing to overwrite; choosing among several sweeps.
+//! refusing to overwrite; choosing among several sweeps; sweep.csv in long form.
 
 mod common;
 
@@ -109,28 +109,38 @@ fn one_thread_and_two_threads_give_identical_outcomes() {
         std::fs::read_to_string(dir.join("two/sweep.csv")).unwrap()
     );
     let lines: Vec<&str> = csv_one.lines().collect();
-    assert_eq!(lines.len(), 9, "header and 8 runs:\n{csv_one}");
+    assert_eq!(
+        lines.len(),
+        1 + 8 * 3,
+        "header and 3 values of 8 runs:\n{csv_one}"
+    );
     assert!(
-        lines[0].starts_with("point,nap,noise_level,seed,status,expectations_passed,folder,"),
+        lines[0].starts_with(
+            "point,seed,nap,nap_unit,noise_level,noise_level_unit,status,expectations_passed,folder,"
+        ),
         "{}",
         lines[0]
     );
-    assert!(lines[0].contains("rates[exc]"), "{}", lines[0]);
     assert!(
-        lines[1].starts_with("0,0 steps,4 mV,1,complete,true,"),
+        lines[1].starts_with("0,1,0,steps,0.004,V,complete,true,"),
         "{}",
         lines[1]
     );
     // The points differ from each other: the swept constants reach the runs.
-    let values: Vec<String> = lines[1..]
-        .iter()
-        .map(|l| l.rsplitn(4, ',').take(3).collect::<Vec<_>>().join(","))
-        .collect();
-    let distinct: std::collections::HashSet<&String> = values.iter().collect();
+    let mut by_run: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for r in csv::Reader::from_reader(csv_one.as_bytes()).records() {
+        let r = r.unwrap();
+        by_run
+            .entry(r[8].to_string())
+            .or_default()
+            .push(r[16].to_string());
+    }
+    assert_eq!(by_run.len(), 8);
+    let distinct: std::collections::HashSet<&Vec<String>> = by_run.values().collect();
     assert_eq!(
         distinct.len(),
         6,
-        "the nap = 0 points do not depend on the noise: {values:?}"
+        "the nap = 0 points do not depend on the noise: {by_run:?}"
     );
     let stdout = String::from_utf8_lossy(&one.stdout);
     assert_eq!(
@@ -289,7 +299,8 @@ fn resume_keeps_finished_runs_of_the_same_work_and_reruns_the_rest() {
             .unwrap()
             .lines()
             .count(),
-        13
+        1 + 12 * 3,
+        "3 values of each of the 12 runs"
     );
 
     // A changed constant changes the work: without --force those runs are refused.
@@ -312,4 +323,103 @@ fn resume_keeps_finished_runs_of_the_same_work_and_reruns_the_rest() {
     );
     exits(&forced, 0);
     assert_ne!(std::fs::read_to_string(&kept_file).unwrap(), before);
+}
+
+#[test]
+fn the_long_table_holds_every_measurement_with_numeric_swept_values_and_units() {
+    let dir = scratch("long");
+    // A labelled measurement after each of the two chunks, besides the one at the end.
+    let text = SPIKING.replace(
+        "      sleep\n    }",
+        "      sleep\n      measure rates(exc) as \"mid\"\n    }",
+    );
+    assert_ne!(text, SPIKING);
+    std::fs::write(dir.join("s.sleep"), text).unwrap();
+    exits(&somnia(&["sweep", "s.sleep", "--out", "o", "-q"], &dir), 0);
+    let mut csv = csv::Reader::from_path(dir.join("o/sweep.csv")).unwrap();
+    let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        [
+            "point",
+            "seed",
+            "nap",
+            "nap_unit",
+            "noise_level",
+            "noise_level_unit",
+            "status",
+            "expectations_passed",
+            "folder",
+            "op",
+            "after",
+            "label",
+            "measure",
+            "metric",
+            "group",
+            "task",
+            "value",
+            "unit"
+        ]
+    );
+    let rows: Vec<Vec<String>> = csv
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    // 4 points × 2 seeds, each: 2 "mid" rates, then 3 values at "end".
+    let mid: Vec<&Vec<String>> = rows.iter().filter(|r| r[11] == "mid").collect();
+    assert_eq!(mid.len(), 4 * 2 * 2, "{rows:?}");
+    assert_eq!(rows.len(), 4 * 2 * 5);
+    for r in &mid {
+        assert_eq!(
+            (r[13].as_str(), r[15].as_str(), r[17].as_str()),
+            ("rates", "exc", "Hz")
+        );
+    }
+    // The swept values are numbers in SI base units, each with its unit.
+    let naps: std::collections::BTreeSet<String> = rows.iter().map(|r| r[2].clone()).collect();
+    assert_eq!(
+        naps.iter()
+            .map(|n| n.parse::<f64>().unwrap())
+            .collect::<Vec<_>>(),
+        [0.0, 200.0]
+    );
+    let noises: std::collections::BTreeSet<String> = rows.iter().map(|r| r[4].clone()).collect();
+    let mut noises: Vec<f64> = noises.iter().map(|n| n.parse().unwrap()).collect();
+    noises.sort_by(f64::total_cmp);
+    assert_eq!(noises, [0.004, 0.02]);
+    assert!(rows.iter().all(|r| r[3] == "steps" && r[5] == "V"));
+    assert!(
+        rows.iter()
+            .filter(|r| r[13] == "weights.mean")
+            .all(|r| r[17] == "1")
+    );
+    // Each run's rows are its timeline, value for value.
+    let folder = "nap=200steps,noise_level=0.02V-seed2";
+    let outcome: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("o").join(folder).join("outcome.json")).unwrap(),
+    )
+    .unwrap();
+    let timeline: Vec<(String, String, f64)> = outcome["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["metric"].as_str().unwrap().to_string(),
+                t["label"].as_str().unwrap_or("").to_string(),
+                t["value"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    let table: Vec<(String, String, f64)> = rows
+        .iter()
+        .filter(|r| r[8] == folder)
+        .map(|r| (r[13].clone(), r[11].clone(), r[16].parse().unwrap()))
+        .collect();
+    assert_eq!(table, timeline);
+    assert!(table.iter().any(|(_, l, _)| l == "mid"));
+    // The sweep plots read the long table: finals are each run's last values.
+    exits(&somnia(&["plot", "o"], &dir), 0);
+    let svg = std::fs::read_to_string(dir.join("o/sweep-rates.svg")).unwrap();
+    assert!(svg.contains("final rates (Hz)"), "the unit on the y axis");
 }

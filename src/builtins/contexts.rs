@@ -254,5 +254,12 @@ pub const PROTOCOL: Context = Context {
         .num(1.0)
         .range(Range::Between(0.0, 18446744073709551615.0))
         .whole(),
+        param(
+            "record",
+            Ty::List(&Ty::Builtin(Kind::Recorder)),
+            "the activity recorded during the run: `spikes(pop)`, `rates(pop, bin)`, `state(pop, v)`, each `during` some phases or the whole run; may be given more than once (an arm adds to its base's)",
+        )
+        .optional()
+        .repeat(),
     ],
 };

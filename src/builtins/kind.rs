@@ -21,6 +21,8 @@ pub enum Kind {
     World,
     /// Where a phase in an environment gets its dopamine.
     Dopamine,
+    /// What a protocol's `record` setting records during its phases.
+    Recorder,
 }
 
 impl Kind {
@@ -42,6 +44,7 @@ impl Kind {
             Kind::Function => "function",
             Kind::World => "environment",
             Kind::Dopamine => "dopamine signal",
+            Kind::Recorder => "recorder",
         }
     }
 
@@ -76,6 +79,7 @@ impl Kind {
             Kind::Function => "a function",
             Kind::World => "an environment",
             Kind::Dopamine => "a dopamine signal",
+            Kind::Recorder => "a recorder",
         }
     }
 
@@ -96,5 +100,6 @@ impl Kind {
         Kind::Function,
         Kind::World,
         Kind::Dopamine,
+        Kind::Recorder,
     ];
 }

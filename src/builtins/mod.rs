@@ -16,6 +16,7 @@ pub mod functions;
 mod kind;
 mod measures;
 mod network;
+mod recorders;
 mod reference;
 mod sleep;
 
@@ -480,6 +481,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         functions::FUNCTIONS,
         environment::WORLDS,
         environment::DOPAMINE,
+        recorders::RECORDERS,
     ]
     .into_iter()
     .flatten()

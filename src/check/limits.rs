@@ -18,6 +18,10 @@ pub const WARN_OPS: usize = 10_000;
 /// The most seeds one `compare` or `sweep` may have (E319).
 pub const MAX_SEEDS: u64 = 100_000;
 
+/// A comparison over fewer seeds than this rests its confidence intervals on too few
+/// paired differences to trust them (W010, and `few_seeds` in compare.json).
+pub const FEW_SEEDS: usize = 5;
+
 /// The most runs (grid points × seeds, arms × seeds) one `compare` or `sweep` may have (E319).
 pub const MAX_RUNS: u64 = 100_000;
 

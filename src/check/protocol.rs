@@ -30,6 +30,9 @@ pub struct Resolved<'p> {
     pub schedule: Option<&'p Schedule>,
     /// `network`, `seed`: the latest in the chain wins, with the module it was written in.
     pub settings: BTreeMap<String, (usize, &'p Setting)>,
+    /// Every `record` setting of the chain, the base's first: an arm adds to what its base
+    /// records.
+    pub records: Vec<(usize, &'p Setting)>,
     pub let_overrides: HashMap<ItemId, (usize, &'p ast::Expr)>,
     pub phase_overrides: HashMap<ItemId, PhaseOverride<'p>>,
     pub rule_overrides: HashMap<ItemId, (usize, &'p ast::Value)>,
@@ -124,6 +127,7 @@ pub fn resolve<'p>(prog: &'p Program, id: ItemId, diags: &mut Diagnostics) -> Op
         root: root_id,
         schedule: root.schedules.first(),
         settings: BTreeMap::new(),
+        records: Vec::new(),
         let_overrides: HashMap::new(),
         phase_overrides: HashMap::new(),
         rule_overrides: HashMap::new(),
@@ -134,7 +138,11 @@ pub fn resolve<'p>(prog: &'p Program, id: ItemId, diags: &mut Diagnostics) -> Op
     // Base first, so the derived arm's overrides win.
     for (pid, p) in chain.iter().rev() {
         for s in &p.settings {
-            r.settings.insert(s.name.node.clone(), (pid.module, s));
+            if s.name.node == "record" {
+                r.records.push((pid.module, s));
+            } else {
+                r.settings.insert(s.name.node.clone(), (pid.module, s));
+            }
         }
         for t in &p.tolerances {
             r.tolerances.insert(t.metric.node.clone(), t);

@@ -3,15 +3,17 @@
 //! Runs a `compare` item: every arm on every seed, `-j` runs at a time. Writes each run's
 //! outcome into `DIR/<arm>-seed<N>/`, prints each final value per arm (mean ± sd over
 //! seeds) and each arm against the first (paired difference, 95 % bootstrap CI, effect
-//! size), then the comparison's expectations. Exit 0 when they hold, 1 when one fails, 2 on
-//! errors.
+//! size), then the comparison's expectations, and writes the same numbers as
+//! `DIR/compare.json` and `DIR/compare.csv`. Over fewer than 5 seeds it first prints the
+//! comparison's W010 warning. Exit 0 when they hold, 1 when one fails, 2 on errors.
 
 use super::many::ManyRuns;
 use super::{FAILED, OK, USAGE, output};
-use crate::compare::{self, Row};
+use crate::compare::{self, Row, tables};
 use crate::console::eprintln;
+use crate::diagnostics::Code;
 use crate::outcome::write::OUTCOME_FILE;
-use crate::plan::compare::CompareIr;
+use crate::plan::compare::{CompareIr, few_seeds_message};
 use crate::sweep::PointRun;
 use std::path::PathBuf;
 
@@ -43,6 +45,16 @@ pub fn run(a: Args, color: bool) -> i32 {
     ) else {
         return USAGE;
     };
+    // Check found the few seeds already (W010, with the span of the seeds): say it here,
+    // where the intervals are about to be printed.
+    let message = few_seeds_message(&cmp.name, cmp.seeds.len());
+    let few: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::W010 && d.message == message)
+        .cloned()
+        .collect();
+    output::print_human(&few, &report.program.sources, color);
     let out = a
         .runs
         .out
@@ -95,13 +107,22 @@ pub fn run(a: Args, color: bool) -> i32 {
     }
     output::out(&text);
     let mut status = OK;
+    if let Err(e) = tables::write(&out, cmp, &runs, &checks) {
+        eprintln!("error: {e}");
+        status = USAGE;
+    }
     for r in &runs {
         if let Some(e) = &r.error {
             eprintln!("{} seed {}:\n{e}", cmp.arms[r.point], r.seed);
             status = USAGE;
         }
     }
-    eprintln!("outcomes written to {}", out.display());
+    eprintln!(
+        "outcomes, {} and {} written to {}",
+        tables::COMPARE_JSON,
+        tables::COMPARE_CSV,
+        out.display()
+    );
     if cfg
         .stop
         .as_ref()
@@ -120,8 +141,8 @@ fn table_text(cmp: &CompareIr, rows: &[Row]) -> String {
     let mut text = String::new();
     for r in rows {
         text.push_str(&format!("{}[{}]\n", r.metric, r.key));
-        for (arm, (m, sd)) in cmp.arms.iter().zip(&r.arms) {
-            text.push_str(&format!("  {arm:<24} {m:>12.6} ± {sd:.6}\n"));
+        for (arm, s) in cmp.arms.iter().zip(&r.arms) {
+            text.push_str(&format!("  {arm:<24} {:>12.6} ± {:.6}\n", s.mean, s.std));
         }
         for (arm, d) in cmp.arms.iter().skip(1).zip(&r.differences) {
             if let Some(d) = d {

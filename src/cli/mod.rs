@@ -57,7 +57,7 @@ pub enum Command {
     Compare(compare::Args),
     /// Run protocol files as regression tests: their expectations, golden outcomes and comparisons; ends with `N passed, M failed` (exit 0 when nothing failed, 1 when something did, 2 on errors).
     Test(test::Args),
-    /// Draw an outcome's plots (hypnogram, accuracy per task, weight histograms around each sleep) or a sweep's (each metric against the swept value) as SVG files beside it (exit 0, 2 when it cannot be read or written).
+    /// Draw an outcome's plots (hypnogram, accuracy per task, weight histograms around each sleep, receptive fields of saved weights) or a sweep's (each metric against the swept value) as SVG files beside it (exit 0, 2 when it cannot be read or written).
     Plot(plot::Args),
     /// Compare two outcomes metric by metric (exit 0 when nothing moved, 1 when something did, 2 when a file cannot be read).
     Diff(diff::Args),

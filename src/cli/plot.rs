@@ -1,13 +1,17 @@
 //! `somnia plot PATH [--out DIR]`
 //!
 //! PATH is an outcome (`outcome.json`, or the run folder holding it) or a sweep (`sweep.csv`,
-//! or the sweep folder holding it). An outcome gives `hypnogram.svg`, `accuracy.svg` (when
-//! accuracy was measured) and `weights.svg` (when a sleep phase ran); a sweep gives one
-//! `sweep-<metric>.svg` per metric. They are written beside PATH unless `--out` is given;
+//! or the sweep folder holding it). An outcome gives `hypnogram.svg` (and
+//! `hypnogram-wall.svg`), `accuracy.svg` (when accuracy was measured), `weights.svg` (when a
+//! sleep phase ran), `foraging.svg`, a `raster-….svg` per spike recording, and
+//! `receptive_fields-<projection>.svg` for each projection from an image input whose weights
+//! `--save-weights` saved beside it; a sweep gives one `sweep-<metric>.svg` per metric. They
+//! are written beside PATH unless `--out` is given;
 //! these names are somnia's, so existing plots of those names are replaced.
 
 use super::{OK, USAGE};
 use crate::console::eprintln;
+use crate::engine::weight_export::{self, WEIGHTS_DIR};
 use crate::outcome::Outcome;
 use crate::outcome::write::{OUTCOME_FILE, atomic_write};
 use crate::plot;
@@ -63,10 +67,13 @@ pub fn run(a: Args) -> i32 {
                 Ok(o) => o,
                 Err(e) => return super::output::fail(crate::diagnostics::Code::E501, &e),
             };
-            let files = plot::outcome_plots(&o).map(|fs| {
-                fs.into_iter()
-                    .map(|(n, s)| (n.to_string(), s))
-                    .collect::<Vec<_>>()
+            let fields = receptive_field_files(&beside(&f), &o);
+            let files = plot::outcome_plots(&o).and_then(|fs| {
+                let mut fs: Vec<(String, String)> =
+                    fs.into_iter().map(|(n, s)| (n.to_string(), s)).collect();
+                fs.extend(recorded_plots(&beside(&f))?);
+                fs.extend(fields?);
+                Ok(fs)
             });
             (f, files)
         }
@@ -108,6 +115,63 @@ pub fn run(a: Args) -> i32 {
         }
         Err(e) => super::output::fail(crate::diagnostics::Code::E503, &e),
     }
+}
+
+/// The receptive fields of the weights a run saved (`run_dir/weights/`, `--save-weights`):
+/// one `receptive_fields-<projection>.svg` per projection from an image input, from the
+/// last point saved (`end` when it was saved). Nothing when the run saved no weights.
+///
+/// The image's shape is the one `index.csv` records; an index written before it recorded
+/// shapes falls back to a square image when the input's size is a perfect square, and the
+/// figure says so.
+pub fn receptive_field_files(
+    run_dir: &Path,
+    o: &Outcome,
+) -> Result<Vec<(String, String)>, plot::PlotError> {
+    let dir = run_dir.join(WEIGHTS_DIR);
+    if !dir.join("index.csv").is_file() {
+        return Ok(Vec::new());
+    }
+    let index = weight_export::read_index(&dir).map_err(plot::PlotError)?;
+    let latest = if index.rows.iter().any(|r| r.tag == "end") {
+        "end"
+    } else {
+        match index.rows.last() {
+            Some(r) => r.tag.as_str(),
+            None => return Ok(Vec::new()),
+        }
+    };
+    let mut files = Vec::new();
+    for row in index.rows.iter().filter(|r| r.tag == latest) {
+        let side = (row.cols as f64).sqrt().round() as usize;
+        let (image, shape_note) = match row.image {
+            Some(shape) => (shape, None),
+            None if !index.shapes_recorded && side > 1 && side * side == row.cols => (
+                (side, side),
+                Some("image shape assumed square: index.csv records none".to_string()),
+            ),
+            None => continue,
+        };
+        let (weights, post, _) =
+            weight_export::read_matrix(&dir.join(&row.file)).map_err(plot::PlotError)?;
+        let svg = plot::receptive_fields::svg(&plot::receptive_fields::Fields {
+            run: format!("{}, seed {}", o.protocol, o.seed),
+            projection: row.projection.clone(),
+            when: row.tag.clone(),
+            weights: &weights,
+            post,
+            image,
+            shape_note,
+        })?;
+        let stem = plot::file_safe(&weight_export::file_stem(&row.projection));
+        files.push((format!("receptive_fields-{stem}.svg"), svg));
+    }
+    Ok(files)
+}
+
+/// The plots of a run folder's recordings: a raster per spike recording and op.
+pub fn recorded_plots(run: &Path) -> Result<Vec<(String, String)>, plot::PlotError> {
+    plot::raster::of_run(run)
 }
 
 /// The folder of a file (`.` for a bare name).

@@ -16,6 +16,7 @@ use super::signals;
 use super::{FAILED, OK, USAGE};
 use crate::console::eprintln;
 use crate::data::EvalSplit;
+use crate::engine::recording_export::RecordingSaver;
 use crate::engine::runner::SNAPSHOT_FILE;
 use crate::engine::weight_export::{self as weights, Saver, When};
 use crate::engine::{self, Control, Every, Progress, Quiet, Snapshot, Snapshots};
@@ -149,6 +150,12 @@ pub fn run(a: Args, color: bool) -> i32 {
         bars = Bars::new();
         &mut bars
     };
+    let mut recorder = None;
+    let progress: &mut dyn Progress = if plan.recordings.is_empty() {
+        progress
+    } else {
+        recorder.insert(RecordingSaver::new(&folder.staging, progress))
+    };
     let control = Control {
         stop: Some(stop.flag.clone()),
         snapshots: Some(Snapshots::new(
@@ -168,15 +175,28 @@ pub fn run(a: Args, color: bool) -> i32 {
         };
         let result = engine::run_with(plan, &run_opts, &mut saver, control);
         if let Some(folder) = saver.finish_index() {
+            let matrices = saver.saved.len();
             eprintln!(
-                "weights: {} .npy files in {}",
-                saver.saved.len(),
+                "weights: {} .npy files ({matrices} matrices, {} biases; index.csv lists them) in {}",
+                saver.files(),
+                saver.files() - matrices,
                 folder.display()
             );
         }
         weight_errors = std::mem::take(&mut saver.errors);
         result
     };
+    if let Some(r) = &mut recorder {
+        if r.files() > 0 {
+            eprintln!(
+                "recordings: {} .npy files in {}",
+                r.files(),
+                dir.join(crate::engine::recording_export::RECORDINGS_DIR)
+                    .display()
+            );
+        }
+        weight_errors.append(&mut r.errors);
+    }
     let mut outcome = outcome;
     outcome.provenance.overrides = crate::outcome::provenance::overrides(&report.program, &a.sets);
     let complete = outcome.status == "complete";
@@ -193,13 +213,17 @@ pub fn run(a: Args, color: bool) -> i32 {
     }
     let mut plots_failed = false;
     if a.plots {
+        let fields = super::plot::receptive_field_files(&folder.staging, &outcome);
         let written = crate::plot::outcome_plots(&outcome)
-            .map_err(|e| e.to_string())
             .and_then(|files| {
-                let files: Vec<(String, String)> =
+                let mut files: Vec<(String, String)> =
                     files.into_iter().map(|(n, s)| (n.to_string(), s)).collect();
-                super::plot::write_all(&folder.staging, &files)
-            });
+                files.extend(super::plot::recorded_plots(&folder.staging)?);
+                files.extend(fields?);
+                Ok(files)
+            })
+            .map_err(|e| e.to_string())
+            .and_then(|files| super::plot::write_all(&folder.staging, &files));
         match written {
             Ok(paths) => {
                 let names: Vec<String> = paths
@@ -371,6 +395,7 @@ fn bytes_written(plan: &crate::plan::Plan, whens: &[When]) -> u64 {
     let snapshot = e.weight_bytes.saturating_add(e.state_bytes);
     (1u64 << 20)
         .saturating_add(exports)
+        .saturating_add(e.record_bytes)
         .saturating_add(snapshot.saturating_mul(2))
 }
 

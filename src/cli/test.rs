@@ -2,8 +2,10 @@
 //!
 //! Runs protocol files as regression tests (see `crate::suite`): one line per check on
 //! stdout, the closing line `N passed, M failed` (`, K skipped` when something was
-//! skipped). Exit 0 when nothing failed, 1 when something did, 2 when nothing could be run
-//! (no such path, no protocol files, an output folder that is not the suite's).
+//! skipped). Each comparison's tables go beside its runs (`DIR/<file>/<a>-vs-<b>/`); one run
+//! on fewer than 5 seeds is warned about (W010) before anything runs. Exit 0 when nothing
+//! failed, 1 when something did, 2 when nothing could be run (no such path, no protocol
+//! files, an output folder that is not the suite's).
 
 use super::output;
 use super::{FAILED, OK, USAGE};
@@ -116,6 +118,9 @@ pub fn run(a: Args, _color: bool) -> i32 {
             }
         );
         return USAGE;
+    }
+    for w in suite.few_seeds() {
+        eprintln!("warning[W010]: {w}");
     }
     eprintln!(
         "{} file{}, {} run{}, {} at a time → {}",

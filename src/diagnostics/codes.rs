@@ -108,6 +108,7 @@ codes! {
     E319 => "too many seeds, runs or values",
     E320 => "needs an environment phase, or not in one",
     E321 => "tied projection misused",
+    E322 => "cannot be recorded",
     E401 => "cannot read a data file",
     E402 => "not a valid data file",
     E403 => "data file is truncated",
@@ -133,6 +134,8 @@ codes! {
     W006 => "name shadows a built-in",
     W007 => "sleep phase changes nothing",
     W008 => "large plan",
+    W009 => "recording records nothing",
+    W010 => "comparison over few seeds",
 }
 
 impl Code {

@@ -87,12 +87,6 @@ pub fn weight_stat(p: &Projection, stat: WeightStat) -> f64 {
     }
 }
 
-/// The histogram of a projection's existing synapses (what an outcome records around each
-/// sleep phase); allocates only the histogram's counts.
-pub fn weight_histogram(p: &Projection) -> crate::outcome::Histogram {
-    crate::outcome::Histogram::of(p.existing())
-}
-
 /// The L2 norm of each post neuron's incoming weights, its feature (Watkins et al.).
 pub fn feature_norms(p: &Projection) -> Vec<f64> {
     p.w.chunks_exact(p.pre.max(1))

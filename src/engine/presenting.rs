@@ -25,7 +25,9 @@ pub struct Presentation {
     pub models: Vec<Option<Model>>,
 }
 
-/// Shows one sample; returns the spikes per neuron of `watch` while it was presented.
+/// Shows one sample, leaving the spikes per neuron of `watch` while it was presented in
+/// `counts`; returns the steps simulated (present + rest, once per attempt: retries take
+/// biological time too).
 pub fn present(
     sim: &mut Sim,
     net: &Network,
@@ -34,7 +36,7 @@ pub fn present(
     watch: usize,
     rng: &mut ChaCha8Rng,
     counts: &mut [u32],
-) {
+) -> u64 {
     let mut extra = 0.0f32;
     let mut attempt = 0;
     loop {
@@ -59,7 +61,7 @@ pub fn present(
         let total: u64 = counts.iter().map(|&c| c as u64).sum();
         attempt += 1;
         if total >= p.retry || p.retry == 0 || attempt > 5 {
-            break;
+            return attempt * (p.present_steps + p.rest_steps);
         }
         extra += p.retry_step;
     }

@@ -28,6 +28,8 @@ pub struct Setup {
     pub silenced: Vec<usize>,
     /// Count each input neuron's spikes (for a later `recorded_rates` drive).
     pub record_input: bool,
+    /// The protocol's recordings of this phase, empty (`None`: nothing is recorded).
+    pub monitor: Option<super::monitor::Monitor>,
 }
 
 /// What a phase produced besides the weights.
@@ -42,6 +44,8 @@ pub struct Stats {
     pub input_counts: Vec<u32>,
     /// The stop flag ended the phase before its last step.
     pub stopped: bool,
+    /// What the protocol's recordings kept.
+    pub monitor: Option<super::monitor::Monitor>,
 }
 
 /// Runs the phase; on a non-finite potential returns the population's index.
@@ -84,6 +88,7 @@ pub fn run_stoppable(
         setup.steps as usize,
         setup.dt,
     ));
+    sim.monitor = setup.monitor.clone();
     let mut result = Ok(());
     let report_every = 1000u64.min(setup.steps.max(1));
     let checks_baseline = setup.rules.iter().any(|(r, _)| {
@@ -144,6 +149,7 @@ pub fn run_stoppable(
     sim.sample_rules(net);
     let spikes = sim.counts();
     let activity = sim.recorder.take().unwrap_or_default();
+    let sim_monitor = sim.monitor.take();
     if setup.rules.is_empty() {
         // Without rules no weight changed: only the adaptive thresholds go back (writing the
         // weights back would transpose every projection for nothing).
@@ -162,6 +168,7 @@ pub fn run_stoppable(
         activity,
         input_counts,
         stopped,
+        monitor: sim_monitor,
     })
 }
 

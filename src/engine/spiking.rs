@@ -41,6 +41,8 @@ pub struct Sim {
     /// Spike counts and patterns per step, when the phase records them (for activity
     /// metrics).
     pub recorder: Option<Recorder>,
+    /// The protocol's recordings of this op (`record spikes(...)`), when it has any.
+    pub monitor: Option<super::monitor::Monitor>,
     limits: Vec<Limits>,
     delays: Vec<Option<Delays>>,
     traces: Vec<Option<Traces>>,
@@ -169,6 +171,7 @@ impl Sim {
             learning: true,
             silenced: vec![false; net.pops.len()],
             recorder: None,
+            monitor: None,
             limits,
             delays,
             traces,
@@ -269,6 +272,9 @@ impl Sim {
             self.bump_traces(inp);
             if let Some(r) = &mut self.recorder {
                 r.record(inp, &self.states[inp].spikes);
+            }
+            if let Some(m) = &mut self.monitor {
+                m.record(inp, self.t, &self.states[inp], None);
             }
         }
         let slot = self.t as usize;
@@ -415,11 +421,17 @@ impl Sim {
             if let Some(r) = &mut self.recorder {
                 r.record(pop, &st.spikes);
             }
+            if let Some(m) = &mut self.monitor {
+                m.record(pop, self.t, &st, Some(model));
+            }
             self.states[pop] = st;
             self.bump_traces(pop);
         }
         if learning {
             self.step_rules(net, rng);
+        }
+        if let Some(m) = &mut self.monitor {
+            m.stepped();
         }
         self.t += 1;
     }

@@ -3,7 +3,8 @@
 //! Layout, inside the run's folder:
 //!
 //! ```text
-//! weights/index.csv                      one row per file: when, op, name, projection, file, rows, cols
+//! weights/index.csv                      one row per matrix: when, op, name, projection, file,
+//!                                        rows, cols, bias, image_rows, image_cols
 //! weights/start/x_to_h1.npy              before the first op
 //! weights/op007-consolidate-2/x_to_h1.npy after op 7 (`consolidate#2` in the outcome's ops)
 //! weights/end/x_to_h1.npy                as the run ends
@@ -11,7 +12,11 @@
 //!
 //! A weight matrix is `post × pre` float32 (row `i` holds the weights into target neuron `i`),
 //! so `numpy.load("x_to_h1.npy") @ x` is the projection's input to `h1`. A projection with a
-//! bias also writes `x_to_h1.bias.npy` (length `post`). Absent synapses of sparse projections are 0.
+//! bias also writes `x_to_h1.bias.npy` (length `post`), named in the row's `bias` column (so
+//! the index lists every file written; spiking projections have all-zero biases unless
+//! declared `bias off`). A projection from the input population whose samples are images
+//! records the image's shape (`image_rows`, `image_cols`): each row of its matrix is then a
+//! receptive field (`somnia plot`). Absent synapses of sparse projections are 0.
 
 use super::Progress;
 use super::network::Network;
@@ -158,14 +163,29 @@ pub struct Saved {
     pub file: PathBuf,
     pub rows: usize,
     pub cols: usize,
+    /// The bias file beside it (`start/x_to_h1.bias.npy`), when the projection has biases.
+    pub bias: Option<PathBuf>,
+    /// `(rows, cols)` of the input images, when the projection comes from the input
+    /// population and its `cols` (pre) are the pixels of an image.
+    pub image: Option<(usize, usize)>,
 }
 
+/// The header of `index.csv`.
+pub const INDEX_HEADER: &str = "when,op,name,projection,file,rows,cols,bias,image_rows,image_cols";
+
 impl Saved {
-    /// A row of `index.csv`.
-    fn parse(line: &str) -> Option<Saved> {
+    /// A row of `index.csv` (also of the 7-column index written before `bias` and the image
+    /// shape were recorded).
+    pub fn parse(line: &str) -> Option<Saved> {
         let f: Vec<&str> = line.split(',').collect();
-        let [tag, op, name, projection, file, rows, cols] = f[..] else {
-            return None;
+        let (&[tag, op, name, projection, file, rows, cols], rest) = f.split_first_chunk::<7>()?;
+        let (bias, image) = match rest {
+            [] => (None, None),
+            [bias, image_rows, image_cols] => (
+                (!bias.is_empty()).then(|| PathBuf::from(bias)),
+                image_rows.parse().ok().zip(image_cols.parse().ok()),
+            ),
+            _ => return None,
         };
         Some(Saved {
             tag: tag.into(),
@@ -175,8 +195,55 @@ impl Saved {
             file: file.into(),
             rows: rows.parse().ok()?,
             cols: cols.parse().ok()?,
+            bias,
+            image,
         })
     }
+
+    /// The files this row stands for: the matrix, and the bias when there is one.
+    pub fn files(&self) -> usize {
+        1 + usize::from(self.bias.is_some())
+    }
+}
+
+/// A run's `weights/index.csv`, read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Index {
+    pub rows: Vec<Saved>,
+    /// Whether the index records image shapes (written since `image_rows` exists): when not,
+    /// a projection's image shape is unknown rather than absent.
+    pub shapes_recorded: bool,
+}
+
+/// Reads `dir/index.csv` (`dir` is the `weights` folder).
+pub fn read_index(dir: &Path) -> Result<Index, String> {
+    let path = dir.join("index.csv");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut lines = text.lines();
+    let shapes_recorded = lines.next().is_some_and(|h| h.contains("image_rows"));
+    let rows = lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            Saved::parse(l).ok_or_else(|| format!("{}: cannot read the row `{l}`", path.display()))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Index {
+        rows,
+        shapes_recorded,
+    })
+}
+
+/// A saved matrix (`post × pre` float32), row-major, with its shape.
+pub fn read_matrix(path: &Path) -> Result<(Vec<f32>, usize, usize), String> {
+    use ndarray_npy::ReadNpyExt;
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let m = Array2::<f32>::read_npy(std::io::BufReader::new(file))
+        .map_err(|e| format!("{}: not a float32 matrix: {e}", path.display()))?;
+    let (rows, cols) = m.dim();
+    let values = m.as_standard_layout().iter().copied().collect();
+    Ok((values, rows, cols))
 }
 
 /// Passes progress on to `inner` and saves the weights at the chosen points.
@@ -189,6 +256,8 @@ pub struct Saver<'a> {
     pub errors: Vec<String>,
     /// A resumed run: its start was saved by the run it continues.
     resumed: bool,
+    /// The input images' `(rows, cols)`, when the samples are images.
+    image: Option<(usize, usize)>,
 }
 
 impl<'a> Saver<'a> {
@@ -203,6 +272,7 @@ impl<'a> Saver<'a> {
             saved: Vec::new(),
             errors: Vec::new(),
             resumed: false,
+            image: None,
         }
     }
 
@@ -220,6 +290,7 @@ impl<'a> Saver<'a> {
             saved,
             errors: Vec::new(),
             resumed: true,
+            image: None,
         }
     }
 
@@ -236,24 +307,41 @@ impl<'a> Saver<'a> {
             let w = Array2::from_shape_vec((p.post, p.pre), p.w.clone())
                 .expect("a projection's weights are post × pre");
             let mut result = write(&file, |f| w.write_npy(f));
+            let mut bias_file = None;
             if let Some(b) = &p.bias {
                 let bias = Array1::from_vec(b.clone());
                 let bf = folder.join(format!("{stem}.bias.npy"));
                 result = result.and_then(|()| write(&bf, |f| bias.write_npy(f)));
+                bias_file = Some(self.relative(&bf));
             }
+            let image = self
+                .image
+                .filter(|&(r, c)| net.pops[p.from].is_input() && r * c == p.pre);
             match result {
                 Ok(()) => self.saved.push(Saved {
                     tag: tag.clone(),
                     op,
                     name: name.to_string(),
                     projection: p.name.clone(),
-                    file: file.strip_prefix(&self.dir).unwrap_or(&file).to_path_buf(),
+                    file: self.relative(&file),
                     rows: p.post,
                     cols: p.pre,
+                    bias: bias_file,
+                    image,
                 }),
                 Err(e) => self.errors.push(e),
             }
         }
+    }
+
+    /// `file` inside the weights folder.
+    fn relative(&self, file: &Path) -> PathBuf {
+        file.strip_prefix(&self.dir).unwrap_or(file).to_path_buf()
+    }
+
+    /// How many `.npy` files were written: matrices and biases.
+    pub fn files(&self) -> usize {
+        self.saved.iter().map(Saved::files).sum()
     }
 
     /// Writes `weights/index.csv`; returns the folder when anything was saved.
@@ -261,17 +349,25 @@ impl<'a> Saver<'a> {
         if self.saved.is_empty() {
             return None;
         }
-        let mut text = String::from("when,op,name,projection,file,rows,cols\n");
+        let mut text = format!("{INDEX_HEADER}\n");
         for s in &self.saved {
+            let (image_rows, image_cols) = s
+                .image
+                .map(|(r, c)| (r.to_string(), c.to_string()))
+                .unwrap_or_default();
             text.push_str(&format!(
-                "{},{},{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{},{},{image_rows},{image_cols}\n",
                 s.tag,
                 s.op.map(|o| o.to_string()).unwrap_or_default(),
                 s.name,
                 s.projection,
                 s.file.display(),
                 s.rows,
-                s.cols
+                s.cols,
+                s.bias
+                    .as_ref()
+                    .map(|b| b.display().to_string())
+                    .unwrap_or_default(),
             ));
         }
         let index = self.dir.join("index.csv");
@@ -283,7 +379,7 @@ impl<'a> Saver<'a> {
     }
 }
 
-fn write(
+pub(crate) fn write(
     file: &Path,
     f: impl FnOnce(std::io::BufWriter<std::fs::File>) -> Result<(), ndarray_npy::WriteNpyError>,
 ) -> Result<(), String> {
@@ -318,21 +414,31 @@ impl Progress for Saver<'_> {
     fn finish(&mut self) {
         self.inner.finish();
     }
+    fn input_image(&mut self, shape: (usize, usize)) {
+        self.image = Some(shape);
+        self.inner.input_image(shape);
+    }
     fn network_ready(&mut self, net: &Network) {
         if self.whens.contains(&When::Start) && !self.resumed {
             self.save("start".into(), None, "start", net);
         }
+        self.inner.network_ready(net);
+    }
+    fn recorded(&mut self, rec: &OpRecord, monitor: super::monitor::Monitor) {
+        self.inner.recorded(rec, monitor);
     }
     fn op_done(&mut self, rec: &OpRecord, net: &Network) {
         if self.whens.iter().any(|w| w.after(rec)) {
             let tag = format!("op{:03}-{}", rec.index, rec.name.replace('#', "-"));
             self.save(file_stem(&tag), Some(rec.index), &rec.name, net);
         }
+        self.inner.op_done(rec, net);
     }
     fn run_done(&mut self, net: &Network) {
         if self.whens.contains(&When::End) {
             self.save("end".into(), None, "end", net);
         }
+        self.inner.run_done(net);
     }
 }
 
@@ -349,6 +455,7 @@ mod tests {
             kind: "nrem".into(),
             name: "consolidate#2".into(),
             amount: None,
+            sim_seconds: None,
             spikes: Default::default(),
             loss: Vec::new(),
             weights: Vec::new(),
@@ -360,6 +467,29 @@ mod tests {
         for no in ["rem", "consolidate#1", "consol", "8", "end", "start"] {
             assert!(!When::parse(no).after(&rec), "{no}");
         }
+    }
+
+    #[test]
+    fn index_rows_read_back_with_and_without_the_bias_and_image_columns() {
+        let new =
+            Saved::parse("end,,end,px->exc,end/px_to_exc.npy,100,784,end/px_to_exc.bias.npy,28,28")
+                .unwrap();
+        assert_eq!(
+            new.bias.as_deref(),
+            Some(Path::new("end/px_to_exc.bias.npy"))
+        );
+        assert_eq!((new.image, new.files()), (Some((28, 28)), 2));
+        let bare = Saved::parse("end,,end,exc->inh,end/exc_to_inh.npy,100,100,,,").unwrap();
+        assert_eq!(
+            (bare.bias.clone(), bare.image, bare.files()),
+            (None, None, 1)
+        );
+        let old = Saved::parse("op001-nap-0,1,nap#0,a,op001-nap-0/a.npy,8,36").unwrap();
+        assert_eq!(
+            (old.op, old.rows, old.cols, old.image),
+            (Some(1), 8, 36, None)
+        );
+        assert_eq!(Saved::parse("a,b,c"), None);
     }
 
     #[test]

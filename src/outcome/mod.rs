@@ -14,6 +14,7 @@ pub mod golden;
 pub mod over_seeds;
 pub mod provenance;
 pub mod read;
+pub mod recordings;
 pub mod write;
 
 use serde::{Deserialize, Serialize};
@@ -112,6 +113,11 @@ pub struct OpRecord {
     /// Steps of a sleep phase, samples of a wake phase.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<u64>,
+    /// Biological (simulated) seconds the op ran: steps × dt of a sleep phase, the steps of
+    /// a spiking wake phase (retries included) × dt. `None` for what simulates no time: rate
+    /// wake phases, environment phases, measurements (and outcomes written before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sim_seconds: Option<f64>,
     /// Spikes per population (spiking phases).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub spikes: BTreeMap<String, u64>,
@@ -158,7 +164,9 @@ pub struct WeightChange {
 }
 
 /// A histogram of a projection's existing synapses: `counts.len()` equal bins over
-/// `[min, max]` (one bin when every weight is equal), with their mean and standard deviation.
+/// `[min, max]` (one bin when the range is empty), with their mean and standard deviation.
+/// The two histograms of a [`WeightChange`] share their bins: `[min, max]` spans the weights
+/// before and after, so their counts compare bin by bin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Histogram {
     pub min: f64,
@@ -172,20 +180,42 @@ impl Histogram {
     /// The number of bins of the histograms an outcome records.
     pub const BINS: usize = 40;
 
-    /// The histogram of `values` in [`Histogram::BINS`] bins; no allocation beyond `counts`.
+    /// The histogram of `values` in [`Histogram::BINS`] bins over their own range; no
+    /// allocation beyond `counts`.
     pub fn of<I>(values: I) -> Histogram
     where
         I: Iterator<Item = f64> + Clone,
     {
+        let (lo, hi) = range(values.clone());
+        Self::over(values, lo, hi)
+    }
+
+    /// The histograms of two sets of values (a projection before and after a sleep) on
+    /// shared bins over the range of both, so a wider range alone moves no count.
+    pub fn pair<I, J>(a: I, b: J) -> (Histogram, Histogram)
+    where
+        I: Iterator<Item = f64> + Clone,
+        J: Iterator<Item = f64> + Clone,
+    {
+        let (alo, ahi) = range(a.clone());
+        let (blo, bhi) = range(b.clone());
+        let (lo, hi) = (alo.min(blo), ahi.max(bhi));
+        (Self::over(a, lo, hi), Self::over(b, lo, hi))
+    }
+
+    /// The histogram of `values` in [`Histogram::BINS`] bins over `[lo, hi]` (one bin when
+    /// `lo == hi`); values outside go to the end bins. No values, or no finite range: an
+    /// empty histogram.
+    pub fn over<I>(values: I, lo: f64, hi: f64) -> Histogram
+    where
+        I: Iterator<Item = f64> + Clone,
+    {
         let (mut n, mut sum) = (0u64, 0.0);
-        let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
         for v in values.clone() {
             n += 1;
             sum += v;
-            min = min.min(v);
-            max = max.max(v);
         }
-        if n == 0 || !min.is_finite() || !max.is_finite() {
+        if n == 0 || !lo.is_finite() || !hi.is_finite() || hi < lo {
             return Histogram {
                 min: 0.0,
                 max: 0.0,
@@ -195,22 +225,22 @@ impl Histogram {
             };
         }
         let mean = sum / n as f64;
-        let bins = if max > min { Self::BINS } else { 1 };
-        let width = (max - min) / bins as f64;
+        let bins = if hi > lo { Self::BINS } else { 1 };
+        let width = (hi - lo) / bins as f64;
         let mut counts = vec![0u64; bins];
         let mut squares = 0.0;
         for v in values {
             squares += (v - mean) * (v - mean);
             let i = if width > 0.0 {
-                (((v - min) / width) as usize).min(bins - 1)
+                (((v - lo) / width).max(0.0) as usize).min(bins - 1)
             } else {
                 0
             };
             counts[i] += 1;
         }
         Histogram {
-            min,
-            max,
+            min: lo,
+            max: hi,
             counts,
             mean,
             std: (squares / n as f64).sqrt(),
@@ -229,6 +259,13 @@ impl Histogram {
     pub fn total(&self) -> u64 {
         self.counts.iter().sum()
     }
+}
+
+/// The smallest and largest of `values` (infinite when there are none).
+fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    })
 }
 
 /// Wall times: the only part of an outcome that differs between identical runs.
@@ -259,5 +296,38 @@ impl Outcome {
     /// True when the run completed and every expectation passed.
     pub fn passed(&self) -> bool {
         self.status == "complete" && self.expectations.iter().all(|e| e.passed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Histogram;
+
+    #[test]
+    fn a_pair_shares_its_bins_over_both_ranges() {
+        let before = [0.0, 0.25, 0.5, 1.0];
+        let after = [-1.0, 0.0, 2.0];
+        let (b, a) = Histogram::pair(before.iter().copied(), after.iter().copied());
+        assert_eq!((b.min, b.max), (-1.0, 2.0));
+        assert_eq!((a.min, a.max), (-1.0, 2.0));
+        assert_eq!(b.edges(), a.edges());
+        assert_eq!((b.total(), a.total()), (4, 3));
+        // Bins of width 3/40 from -1: 0 falls in bin 13, 1 in bin 26, 2 in the last.
+        assert_eq!(b.counts[13], 1);
+        assert_eq!(b.counts[26], 1);
+        assert_eq!(a.counts[0], 1);
+        assert_eq!(a.counts[39], 1);
+        // Mean and spread stay each side's own.
+        assert_eq!(b.mean, 0.4375);
+        assert!((a.mean - 1.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn equal_values_make_one_bin_and_none_make_an_empty_histogram() {
+        let (b, a) = Histogram::pair([0.5; 3].into_iter(), [0.5; 2].into_iter());
+        assert_eq!((b.counts.clone(), a.counts.clone()), (vec![3], vec![2]));
+        let empty = Histogram::of(std::iter::empty());
+        assert!(empty.counts.is_empty());
+        assert_eq!(Histogram::of([1.0, 3.0].into_iter()).counts.len(), 40);
     }
 }

@@ -6,7 +6,7 @@ use super::ir::{ExpectIr, ParamIr};
 use super::params::{param_ir, span_ir};
 use crate::check::eval::Eval;
 use crate::check::limits::{
-    MAX_RUNS, MAX_SEEDS, MAX_VALUES, range_len, size_text, too_many_values,
+    FEW_SEEDS, MAX_RUNS, MAX_SEEDS, MAX_VALUES, range_len, size_text, too_many_values,
 };
 use crate::check::program::{ItemId, Program};
 use crate::check::value::Value;
@@ -81,6 +81,9 @@ pub fn compile_all(
                     .map(|a| a.node.as_str())
                     .collect::<Vec<_>>()
                     .join(" vs ");
+                if !seeds.is_empty() && seeds.len() < FEW_SEEDS {
+                    ev.push(few_seeds(&name, seeds.len(), c.seeds.span));
+                }
                 // An arm that failed to compile was reported already; its checks wait for it.
                 let complete = list.len() == c.arms.len();
                 let expectations =
@@ -263,6 +266,27 @@ fn arm(
             None
         }
     }
+}
+
+/// The message of W010 for the comparison `name` over `seeds` seeds; `somnia compare` finds
+/// its comparison's warning by it.
+pub fn few_seeds_message(name: &str, seeds: usize) -> String {
+    format!(
+        "`compare {name}` rests on {seeds} seed{}: its confidence intervals and effect sizes are unreliable",
+        if seeds == 1 { "" } else { "s" }
+    )
+}
+
+/// W010: a comparison whose paired differences are fewer than [`FEW_SEEDS`].
+fn few_seeds(name: &str, seeds: usize, at: Span) -> Diagnostic {
+    Diagnostic::new(Code::W010, at, few_seeds_message(name, seeds))
+        .label(format!(
+            "{seeds} seed{}, fewer than {FEW_SEEDS}",
+            if seeds == 1 { "" } else { "s" }
+        ))
+        .help(format!(
+            "run at least {FEW_SEEDS} seeds (`over seeds 1..{FEW_SEEDS}`) before reading the intervals"
+        ))
 }
 
 /// E319 when `groups` × `seeds` is past [`MAX_RUNS`].

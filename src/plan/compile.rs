@@ -159,6 +159,7 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
     let net = ev.network_info(network_id);
     ev.network = Some(net.members());
 
+    let recordings = super::recordings::compile(ev, res);
     let errors_before = ev.diags.error_count();
     let mut un = Unroll::new(ev, res, &net, seed);
     let mut ops = Vec::new();
@@ -209,7 +210,9 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
     let network = network_ir(ev, &net)?;
     let (datasets, task_lists) = data_ir(ev, &tasks_used);
     let environments = environments_ir(ev, &environments_used);
-    let estimate = estimate::estimate(&network, &ops, &task_lists);
+    let recordings = super::recordings::check(ev, &network, &ops, recordings);
+    let mut estimate = estimate::estimate(&network, &ops, &task_lists);
+    estimate.record_bytes = super::recordings::bytes(&recordings, &network, &ops, &task_lists);
     let limit = opts.memory_limit.unwrap_or_else(estimate::machine_memory);
     if estimate.total_bytes > limit {
         let net_span = ev.prog.name_span(network_id);
@@ -245,6 +248,7 @@ fn build<'p>(ev: &mut Eval<'p, '_>, res: &Resolved<'p>, opts: &Options) -> Optio
         ops,
         expectations,
         tolerances,
+        recordings,
         estimate,
     })
 }

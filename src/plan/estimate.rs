@@ -76,6 +76,7 @@ pub fn estimate(net: &NetworkIr, ops: &[Op], tasks: &[TaskListIr]) -> Estimate {
         startup_seconds: 0.0,
         op_seconds: Vec::new(),
         sizes: Sizes::guessed(tasks),
+        record_bytes: 0,
     }
     .timed(net, ops)
 }
@@ -117,7 +118,7 @@ pub fn with_sizes(plan: &mut Plan, sizes: Sizes) {
 }
 
 /// Every op, with the bodies of `until` loops counted once per possible iteration bound.
-fn walk(ops: &[Op]) -> impl Iterator<Item = &Op> {
+pub fn walk(ops: &[Op]) -> impl Iterator<Item = &Op> {
     let mut stack: Vec<&Op> = ops.iter().rev().collect();
     std::iter::from_fn(move || {
         let op = stack.pop()?;

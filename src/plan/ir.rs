@@ -37,7 +37,17 @@ pub struct Plan {
     pub expectations: Vec<ExpectIr>,
     /// Allowed drift of each metric against a golden outcome.
     pub tolerances: BTreeMap<String, f64>,
+    /// What the protocol's `record` settings record (none in most plans).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recordings: Vec<RecordingIr>,
     pub estimate: Estimate,
+}
+
+/// One recorder of a `record` setting, and where it was written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordingIr {
+    pub recorder: Bound<super::bind::Recorder>,
+    pub span: SpanIr,
 }
 
 /// Where in the source an op or expectation was written.
@@ -523,4 +533,11 @@ pub struct Estimate {
     pub op_seconds: Vec<f64>,
     /// The task sizes the times assume.
     pub sizes: super::cost::Sizes,
+    /// Bytes the recordings write (spike trains at nominal rates); 0 without recordings.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub record_bytes: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

@@ -16,6 +16,7 @@ pub mod hash;
 pub mod ir;
 pub mod ops;
 pub mod params;
+pub mod recordings;
 pub mod runnable;
 pub mod streams;
 pub mod ties;

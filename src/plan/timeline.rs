@@ -37,6 +37,19 @@ pub fn timeline(plan: &Plan) -> String {
             " (task sizes from their caps: the data was not read)"
         }
     );
+    if !plan.recordings.is_empty() {
+        let what: Vec<String> = plan
+            .recordings
+            .iter()
+            .map(|r| recording_text(&r.recorder.kernel))
+            .collect();
+        let _ = writeln!(
+            out,
+            "records ≈ {} on disk: {}",
+            bytes(e.record_bytes),
+            what.join(", ")
+        );
+    }
     out.push('\n');
     let _ = writeln!(
         out,
@@ -262,5 +275,33 @@ pub fn seconds(s: f64) -> String {
         format!("{:.1} min", s / 60.0)
     } else {
         format!("{:.1} h", s / 3600.0)
+    }
+}
+
+/// `spikes(h1) during consolidate`, `state(h1, v, 3 neurons)`.
+fn recording_text(r: &super::bind::Recorder) -> String {
+    use super::bind::Recorder;
+    let what = match r {
+        Recorder::Spikes(s) => format!("spikes({})", s.population.0),
+        Recorder::Rates(x) => format!(
+            "rates({}, {})",
+            x.population.0,
+            crate::units::format_quantity(x.bin, crate::units::Dim::TIME)
+        ),
+        Recorder::State(s) => format!(
+            "state({}, {}, {})",
+            s.population.0,
+            super::recordings::variable_word(s.variable),
+            match &s.neurons {
+                Some(n) if n.len() == 1 => "1 neuron".to_string(),
+                Some(n) => format!("{} neurons", n.len()),
+                None => "every neuron".to_string(),
+            }
+        ),
+    };
+    if r.during().is_empty() {
+        what
+    } else {
+        format!("{what} during {}", r.during().join(", "))
     }
 }

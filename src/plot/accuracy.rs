@@ -132,7 +132,7 @@ pub fn draw(a: &Accuracy) -> Result<String, PlotError> {
             .bold_line_style(LIGHT)
             .y_label_formatter(&|v| format!("{v:.0}"))
             .y_desc("accuracy (%)")
-            .x_desc("measurement (label · after phase)")
+            .x_desc("measurement (in run order: label · after phase)")
             .axis_desc_style((FONT, 14))
             .label_style((FONT, 12))
             .draw()

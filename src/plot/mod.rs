@@ -7,11 +7,16 @@
 //! - [`accuracy`]: accuracy per task across the measurements of a run;
 //! - [`foraging`]: an agent's performance over the aeons of a run with environment phases;
 //! - [`weights`]: weight histograms of every projection before and after each sleep phase;
+//! - [`raster`]: a recorded population's spikes during one op, with its rate under it;
+//! - [`receptive_fields`]: the input weights of each neuron of a projection as images;
 //! - [`sweep`]: a sweep's final values against the swept constant, mean and spread over seeds.
 
 pub mod accuracy;
 pub mod foraging;
 pub mod hypnogram;
+mod png;
+pub mod raster;
+pub mod receptive_fields;
 pub mod sweep;
 pub mod weights;
 
@@ -30,11 +35,15 @@ impl PlotError {
     }
 }
 
-/// The files `somnia plot outcome.json` (and `run --plots`) write: the hypnogram always, the
-/// accuracy plot when accuracy was measured, the weight histograms when a sleep phase ran,
-/// the foraging performance when a phase ran in an environment.
+/// The files `somnia plot outcome.json` (and `run --plots`) write: the hypnogram always (in
+/// biological time when the run simulated some, and then in wall time too when the outcome
+/// has timings), the accuracy plot when accuracy was measured, the weight histograms when a
+/// sleep phase ran, the foraging performance when a phase ran in an environment.
 pub fn outcome_plots(o: &Outcome) -> Result<Vec<(&'static str, String)>, PlotError> {
     let mut files = vec![("hypnogram.svg", hypnogram::outcome_svg(o)?)];
+    if let Some(svg) = hypnogram::outcome_wall_svg(o)? {
+        files.push(("hypnogram-wall.svg", svg));
+    }
     if let Some(svg) = accuracy::svg(o)? {
         files.push(("accuracy.svg", svg));
     }

@@ -1,7 +1,8 @@
 //! A sweep's final values against the swept constant: per metric one plot, per key of the
 //! metric (a task, group or projection) and per value of the other swept constants one
 //! series — its mean over seeds as a line, the range over seeds (min to max) as a band, and
-//! every seed as a dot. Read from the sweep's `sweep.csv`.
+//! every seed as a dot. Read from the sweep's `sweep.csv` (long form: every value each run
+//! measured; a run's final values are the last of each metric and key, as in its outcome).
 
 use super::{Entry, FONT, LIGHT, PlotError, anchored, fit, font, legend, series_color};
 use plotters::prelude::*;
@@ -14,15 +15,19 @@ pub struct Table {
     /// The swept constants, in column order.
     pub axes: Vec<String>,
     pub runs: Vec<Run>,
+    /// Each metric's unit (the `unit` column): `Hz`, `1` when dimensionless.
+    pub units: BTreeMap<String, String>,
 }
 
-/// One row: a run of a point on a seed.
+/// A run of a point on a seed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Run {
-    /// The constants' values as written (`200 steps`), in the order of `axes`.
+    /// The constants' values with their units (`200 steps`, `0.004 V`, `0.05`), in the
+    /// order of `axes`.
     pub point: Vec<String>,
     pub seed: u64,
-    /// Final values by column (`accuracy[pairs]`); empty cells are left out.
+    /// Final values by `metric[key]` (`accuracy[pairs]`): the last of each metric and task,
+    /// of each group (`task` `all`, by its `group`) and `all`; non-finite ones left out.
     pub values: BTreeMap<String, f64>,
 }
 
@@ -37,39 +42,104 @@ pub fn parse(text: &str) -> Result<Table, PlotError> {
         .iter()
         .map(String::from)
         .collect();
-    let seed_at = header
-        .iter()
-        .position(|h| h == "seed")
-        .filter(|_| header.first().map(String::as_str) == Some("point"))
-        .ok_or_else(|| {
-            PlotError("not a sweep table: it needs the columns `point` … `seed`".into())
-        })?;
-    let folder_at = header.iter().position(|h| h == "folder").unwrap_or(seed_at);
-    let axes = header[1..seed_at].to_vec();
-    let mut runs = Vec::new();
-    for (line, rec) in r.records().enumerate() {
-        let rec = rec.map_err(|e| PlotError(format!("sweep table, row {}: {e}", line + 2)))?;
-        let seed = rec
-            .get(seed_at)
-            .and_then(|s| s.trim().parse().ok())
-            .ok_or_else(|| PlotError(format!("sweep table, row {}: no seed", line + 2)))?;
-        let mut values = BTreeMap::new();
-        for (i, cell) in rec.iter().enumerate().skip(folder_at + 1) {
-            if let (Some(h), Ok(v)) = (header.get(i), cell.trim().parse::<f64>())
-                && v.is_finite()
-            {
-                values.insert(h.clone(), v);
-            }
-        }
-        runs.push(Run {
-            point: (1..seed_at)
-                .map(|i| rec.get(i).unwrap_or("").to_string())
-                .collect(),
-            seed,
-            values,
-        });
+    if header.first().map(String::as_str) != Some("point") || !header.iter().any(|h| h == "seed") {
+        return Err(PlotError(
+            "not a sweep table: it needs the columns `point`, `seed`, …".into(),
+        ));
     }
-    Ok(Table { axes, runs })
+    let older = || {
+        PlotError(
+            "not a sweep table in long form: it needs the columns `point`, `seed`, the axes, `metric`, `task` and `value` (an older somnia wrote one column per final value: `somnia sweep FILE --resume` rewrites sweep.csv from the run folders)".into(),
+        )
+    };
+    if header[1] != "seed" {
+        return Err(older());
+    }
+    // The axes: `name,name_unit` pairs after `seed`.
+    let mut axes = Vec::new();
+    let mut i = 2;
+    while i + 1 < header.len() && header[i + 1] == format!("{}_unit", header[i]) {
+        axes.push(header[i].clone());
+        i += 2;
+    }
+    let at = |name: &str| header.iter().skip(i).position(|h| h == name).map(|p| p + i);
+    let (Some(metric_at), Some(task_at), Some(value_at)) = (at("metric"), at("task"), at("value"))
+    else {
+        return Err(older());
+    };
+    let (group_at, unit_at) = (at("group"), at("unit"));
+    let mut runs: Vec<Run> = Vec::new();
+    let mut units = BTreeMap::new();
+    for (line, rec) in r.records().enumerate() {
+        let row = line + 2;
+        let rec = rec.map_err(|e| PlotError(format!("sweep table, row {row}: {e}")))?;
+        let cell = |i: usize| rec.get(i).unwrap_or("").trim();
+        let seed: u64 = cell(1)
+            .parse()
+            .map_err(|_| PlotError(format!("sweep table, row {row}: no seed")))?;
+        let point: Vec<String> = (0..axes.len())
+            .map(|a| with_unit(cell(2 + 2 * a), cell(3 + 2 * a)))
+            .collect();
+        let run = match runs.iter().position(|r| r.seed == seed && r.point == point) {
+            Some(k) => k,
+            None => {
+                runs.push(Run {
+                    point,
+                    seed,
+                    values: BTreeMap::new(),
+                });
+                runs.len() - 1
+            }
+        };
+        let metric = cell(metric_at);
+        // A run that measured nothing has one row without a metric.
+        let Ok(value) = cell(value_at).parse::<f64>() else {
+            continue;
+        };
+        if metric.is_empty() {
+            continue;
+        }
+        if let Some(u) = unit_at.map(cell).filter(|u| !u.is_empty()) {
+            units
+                .entry(metric.to_string())
+                .or_insert_with(|| u.to_string());
+        }
+        // As an outcome's `final`: a group's value (`task` `all`) is also its group's.
+        let task = cell(task_at);
+        let values = &mut runs[run].values;
+        values.insert(format!("{metric}[{task}]"), value);
+        if let Some(g) = group_at
+            .map(cell)
+            .filter(|g| task == "all" && !g.is_empty())
+        {
+            values.insert(format!("{metric}[{g}]"), value);
+        }
+    }
+    for r in &mut runs {
+        r.values.retain(|_, v| v.is_finite());
+    }
+    Ok(Table { axes, runs, units })
+}
+
+/// A swept value with its unit: `200 steps`, `0.004 V`; a dimensionless one (`1`) or text
+/// alone.
+fn with_unit(value: &str, unit: &str) -> String {
+    if unit.is_empty() || unit == "1" {
+        value.to_string()
+    } else {
+        format!("{value} {unit}")
+    }
+}
+
+/// A swept value as people read it (`0.004 V` → `4 mV`), for series names.
+fn shown(point: &str) -> String {
+    match number(point) {
+        Some((v, u)) => match crate::units::lookup(&u) {
+            Some(unit) => crate::units::format_quantity(v * unit.factor, unit.dim),
+            None => point.to_string(),
+        },
+        None => point.to_string(),
+    }
 }
 
 /// `accuracy[pairs[0]]` → (`accuracy`, `pairs[0]`).
@@ -124,6 +194,8 @@ pub struct Series {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepPlot {
     pub metric: String,
+    /// The metric's unit (`Hz`), `1` or empty when it has none.
+    pub unit: String,
     /// The swept constant on x, with its unit: `nap (steps)`.
     pub axis: String,
     /// Tick labels when the values are not numbers (x is then their index).
@@ -222,7 +294,7 @@ pub fn of_table(t: &Table, metric: &str) -> Option<SweepPlot> {
                 .iter()
                 .zip(&r.point)
                 .skip(1)
-                .map(|(a, p)| format!("{a}={p}"))
+                .map(|(a, p)| format!("{a}={}", shown(p)))
                 .collect();
             let rest = rest.join(", ");
             let slot = match by_rest.iter().position(|(n, _)| *n == rest) {
@@ -251,6 +323,7 @@ pub fn of_table(t: &Table, metric: &str) -> Option<SweepPlot> {
     }
     Some(SweepPlot {
         metric: metric.to_string(),
+        unit: t.units.get(metric).cloned().unwrap_or_default(),
         axis,
         categories: (!numeric).then_some(categories),
         series,
@@ -315,8 +388,10 @@ pub fn draw(p: &SweepPlot) -> Result<String, PlotError> {
     };
     let y_desc = if percent(&p.metric) {
         format!("final {} (%)", p.metric)
-    } else {
+    } else if p.unit.is_empty() || p.unit == "1" {
         format!("final {}", p.metric)
+    } else {
+        format!("final {} ({})", p.metric, p.unit)
     };
     let mut out = String::new();
     {
@@ -440,29 +515,45 @@ pub fn draw(p: &SweepPlot) -> Result<String, PlotError> {
 mod tests {
     use super::*;
 
-    const CSV: &str = "point,nap,noise,seed,status,expectations_passed,folder,accuracy[all],accuracy[pairs],rates[exc]
-0,0 steps,4 mV,1,complete,true,a,0.5,0.5,10
-0,0 steps,4 mV,2,complete,true,b,0.7,0.7,12
-1,200 steps,4 mV,1,complete,true,c,0.6,0.6,
-1,200 steps,4 mV,2,complete,true,d,0.8,0.8,14
+    const CSV: &str = "point,seed,nap,nap_unit,noise,noise_unit,status,expectations_passed,folder,op,after,label,measure,metric,group,task,value,unit
+0,1,0,steps,0.004,V,complete,true,a,1,learn#0,mid,0,accuracy,pairs,all,0.1,1
+0,1,0,steps,0.004,V,complete,true,a,3,nap#0,end,1,accuracy,pairs,pairs[0],0.5,1
+0,1,0,steps,0.004,V,complete,true,a,3,nap#0,end,1,accuracy,pairs,all,0.5,1
+0,1,0,steps,0.004,V,complete,true,a,3,nap#0,end,1,rates,,exc,10,Hz
+0,2,0,steps,0.004,V,complete,true,b,3,nap#0,end,1,accuracy,pairs,all,0.7,1
+0,2,0,steps,0.004,V,complete,true,b,3,nap#0,end,1,rates,,exc,12,Hz
+1,1,200,steps,0.004,V,complete,true,c,3,nap#0,end,1,accuracy,pairs,all,0.6,1
+1,1,200,steps,0.004,V,complete,true,c,3,nap#0,end,1,rates,,exc,NaN,Hz
+1,2,200,steps,0.004,V,complete,true,d,3,nap#0,end,1,accuracy,pairs,all,0.8,1
+1,2,200,steps,0.004,V,complete,true,d,3,nap#0,end,1,rates,,exc,14,Hz
+1,3,200,steps,0.004,V,not_run,,e,,,,,,,,,
 ";
 
     #[test]
-    fn a_sweep_table_reads_into_series_over_seeds() {
+    fn a_sweep_table_reads_into_series_of_final_values_over_seeds() {
         let t = parse(CSV).unwrap();
         assert_eq!(t.axes, ["nap", "noise"]);
+        assert_eq!(t.runs.len(), 5, "the run that measured nothing is a run");
+        assert_eq!(t.runs[0].point, ["0 steps", "0.004 V"]);
+        assert_eq!(t.units["rates"], "Hz");
         assert_eq!(metrics(&t), ["accuracy", "rates"]);
         let p = of_table(&t, "accuracy").unwrap();
         assert_eq!(p.axis, "nap (steps)");
         assert_eq!(p.seeds, 2);
-        assert_eq!(p.series.len(), 1, "`all` equals `pairs` everywhere");
-        assert_eq!(p.series[0].name, "pairs · noise=4 mV");
+        // `all` equals `pairs` everywhere; the measurement "mid" is not the final one.
+        let pairs = p
+            .series
+            .iter()
+            .find(|s| s.name.starts_with("pairs "))
+            .unwrap();
+        assert_eq!(pairs.name, "pairs · noise=4 mV");
         assert_eq!(
-            p.series[0].points,
+            pairs.points,
             vec![(0.0, vec![0.5, 0.7]), (200.0, vec![0.6, 0.8])]
         );
         let r = of_table(&t, "rates").unwrap();
-        assert_eq!(r.series[0].points[1], (200.0, vec![14.0]));
+        assert_eq!(r.unit, "Hz");
+        assert_eq!(r.series[0].points[1], (200.0, vec![14.0]), "NaN left out");
     }
 
     #[test]
@@ -476,5 +567,8 @@ mod tests {
     #[test]
     fn not_a_sweep_table_is_an_error() {
         assert!(parse("a,b\n1,2\n").is_err());
+        let wide = "point,nap,seed,status,expectations_passed,folder,accuracy[all]\n0,0 steps,1,complete,true,a,0.5\n";
+        let e = parse(wide).unwrap_err();
+        assert!(e.0.contains("--resume"), "{}", e.0);
     }
 }

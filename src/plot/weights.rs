@@ -1,6 +1,8 @@
 //! Weight histograms before and after each sleep phase: one panel per sleep phase (rows) and
 //! projection (columns), the histogram before the phase in grey, after it as a coloured line
-//! (NREM blue, REM purple); y is the share of the projection's synapses in a bin.
+//! (NREM blue, REM purple). y is a density — the share of the projection's synapses in a bin
+//! divided by the bin's width — so histograms on different bins (outcomes written before
+//! before and after shared their bins) still compare: the area under each is 1.
 
 use super::{Entry, FONT, LIGHT, NREM, PlotError, REM, anchored, font, legend};
 use crate::outcome::{Histogram, Outcome, WeightChange};
@@ -132,7 +134,9 @@ pub fn draw(w: &Weights) -> Result<String, PlotError> {
                 w.all_projections
             ));
         }
-        note.push("y: share of the projection's synapses per bin".into());
+        note.push(
+            "x: weight · y: density (share of the projection's synapses per unit of weight)".into(),
+        );
         header
             .draw(&Text::new(
                 note.join(" · "),
@@ -202,23 +206,27 @@ fn range(a: &Histogram, b: &Histogram) -> (f64, f64) {
     }
 }
 
-/// The bins of a histogram as (left, right, share in %).
-fn bars(h: &Histogram) -> Vec<(f64, f64, f64)> {
+/// The bins of a histogram as (left, right, density): the share of the values in the bin
+/// over its width, in 1 / weight unit.
+pub fn bars(h: &Histogram) -> Vec<(f64, f64, f64)> {
     let total = h.total().max(1) as f64;
     let edges = h.edges();
     if h.max <= h.min {
-        // One bin of zero width: a thin bar at the value.
+        // One bin of zero width: a thin bar at the value, its area the share.
         let w = (h.min.abs() * 0.01).max(1e-4);
         return h
             .counts
             .iter()
-            .map(|&c| (h.min - w, h.min + w, 100.0 * c as f64 / total))
+            .map(|&c| (h.min - w, h.min + w, c as f64 / total / (2.0 * w)))
             .collect();
     }
     h.counts
         .iter()
         .enumerate()
-        .map(|(i, &c)| (edges[i], edges[i + 1], 100.0 * c as f64 / total))
+        .map(|(i, &c)| {
+            let width = edges[i + 1] - edges[i];
+            (edges[i], edges[i + 1], c as f64 / total / width)
+        })
         .collect()
 }
 
@@ -231,13 +239,8 @@ fn panel<DB: DrawingBackend>(
     let (lo, hi) = range(&change.before, &change.after);
     let before = bars(&change.before);
     let after = bars(&change.after);
-    let top = before
-        .iter()
-        .chain(&after)
-        .map(|b| b.2)
-        .fold(0.0, f64::max)
-        .max(1.0)
-        * 1.12;
+    let peak = before.iter().chain(&after).map(|b| b.2).fold(0.0, f64::max);
+    let top = if peak > 0.0 { peak * 1.25 } else { 1.0 };
     let color = if sleep.kind == "rem" { REM } else { NREM };
     let mut chart = ChartBuilder::on(area)
         .caption(
@@ -249,8 +252,8 @@ fn panel<DB: DrawingBackend>(
             (FONT, 13),
         )
         .margin(8)
-        .set_label_area_size(LabelAreaPosition::Left, 42)
-        .set_label_area_size(LabelAreaPosition::Bottom, 30)
+        .set_label_area_size(LabelAreaPosition::Left, 58)
+        .set_label_area_size(LabelAreaPosition::Bottom, 40)
         .build_cartesian_2d(lo..hi, 0.0..top)
         .map_err(PlotError::drawing)?;
     chart
@@ -261,7 +264,10 @@ fn panel<DB: DrawingBackend>(
         .bold_line_style(LIGHT)
         // Tick positions are sums of steps: a zero tick can come out as -1.4e-17.
         .x_label_formatter(&|v| short(if v.abs() < (hi - lo) * 1e-9 { 0.0 } else { *v }))
-        .y_label_formatter(&|v| format!("{v:.0}%"))
+        .y_label_formatter(&|v| short(*v))
+        .x_desc("weight")
+        .y_desc("density (1/weight unit)")
+        .axis_desc_style((FONT, 10))
         .label_style((FONT, 10))
         .draw()
         .map_err(PlotError::drawing)?;
@@ -304,7 +310,7 @@ fn panel<DB: DrawingBackend>(
 }
 
 /// A number in at most 4 significant digits: `0.01234`, `-1.5`, `2.3e-5`.
-fn short(v: f64) -> String {
+pub(super) fn short(v: f64) -> String {
     if v == 0.0 {
         return "0".into();
     }
@@ -331,6 +337,23 @@ mod tests {
         let v = spread(20, 8);
         assert_eq!(v.len(), 8);
         assert_eq!((v[0], v[7]), (0, 19));
+    }
+
+    #[test]
+    fn bars_are_densities_whose_area_is_one() {
+        let narrow = Histogram::of([0.0, 0.1, 0.1, 0.2].into_iter());
+        let (_, wide) = Histogram::pair([0.0].into_iter(), [0.0, 0.1, 0.1, 0.2, 2.0].into_iter());
+        for h in [&narrow, &wide] {
+            let area: f64 = bars(h).iter().map(|(a, b, d)| (b - a) * d).sum();
+            assert!((area - 1.0).abs() < 1e-9, "{area}");
+        }
+        // One value of four in a bin of width 0.005: density 0.25 / 0.005 = 50.
+        assert!((bars(&narrow)[0].2 - 50.0).abs() < 1e-9);
+        let one = Histogram::of([0.5, 0.5].into_iter());
+        let [(a, b, d)] = bars(&one)[..] else {
+            panic!()
+        };
+        assert!(((b - a) * d - 1.0).abs() < 1e-9);
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! the runs), [`Suite::run`] (the runs, on a thread pool) and [`Suite::checks`] (one verdict per
 //! expectation, golden and failure).
 
+mod compares;
 pub mod discover;
 
 use crate::compare;
@@ -377,9 +378,13 @@ impl Suite {
                     }
                     let mut cmp = c.clone();
                     cmp.seeds = seeds.clone();
-                    for e in compare::expectations(&cmp, &arm_runs) {
-                        checks.push(expectation_check(path, &subject, &e));
+                    let results = compare::expectations(&cmp, &arm_runs);
+                    for e in &results {
+                        checks.push(expectation_check(path, &subject, e));
                     }
+                    checks.extend(
+                        self.write_tables(opts, *file, &subject, &cmp, &arm_runs, &results),
+                    );
                 }
                 Target::Sweep { file, index } => {
                     let s = &self.report(*file).sweeps[*index];

@@ -7,6 +7,7 @@
 //! order.
 
 pub mod table;
+pub mod units;
 pub mod values;
 
 use crate::data::EvalSplit;
@@ -31,6 +32,8 @@ pub struct Point {
     pub settings: Vec<(String, String)>,
     /// `(constant, value as people read it)`.
     pub labels: Vec<(String, String)>,
+    /// `(value, unit)` per axis as sweep.csv writes it: numbers in SI base units.
+    pub cells: Vec<(String, String)>,
 }
 
 impl Point {
@@ -58,6 +61,7 @@ pub fn grid(sweep: &SweepIr) -> Result<Vec<Point>, String> {
     let mut points = vec![Point {
         settings: Vec::new(),
         labels: Vec::new(),
+        cells: Vec::new(),
     }];
     for (name, values) in &sweep.axes {
         let mut next = Vec::with_capacity(points.len() * values.len());
@@ -69,6 +73,7 @@ pub fn grid(sweep: &SweepIr) -> Result<Vec<Point>, String> {
                 let mut q = p.clone();
                 q.settings.push((name.clone(), text));
                 q.labels.push((name.clone(), values::label(v)));
+                q.cells.push(values::cell(v));
                 next.push(q);
             }
         }
@@ -276,10 +281,17 @@ pub fn run_job(
         )),
         resume,
     };
+    let mut quiet = Quiet;
+    let mut recorder =
+        crate::engine::recording_export::RecordingSaver::new(&folder.staging, &mut quiet);
     let (mut outcome, error) = engine::run_with(
         plan,
         &engine::Options { eval: cfg.eval },
-        &mut Quiet,
+        if plan.recordings.is_empty() {
+            &mut quiet
+        } else {
+            &mut recorder
+        },
         control,
     );
     outcome.provenance.overrides = crate::outcome::provenance::overrides(&report.program, sets);

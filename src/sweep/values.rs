@@ -1,5 +1,5 @@
 //! A swept value written back as source text, so each point is compiled as
-//! `--set name=text` would compile it, and as a label people read.
+//! `--set name=text` would compile it, as a label people read, and as a table cell.
 
 use crate::plan::ir::ParamIr;
 use crate::units::{self, Dim};
@@ -49,6 +49,28 @@ pub fn label(v: &ParamIr) -> String {
             None => format!("{} {unit}", units::format_number(*value)),
         },
         other => set_text(other).unwrap_or_else(|| "?".into()),
+    }
+}
+
+/// The value as sweep.csv writes it: `(value, unit)`. A number in SI base units with full
+/// precision and its unit (`("0.004", "V")`, `("200", "steps")`, `("0.05", "1")`, see
+/// [`super::units`]); a boolean, symbol or string as its text with no unit.
+pub fn cell(v: &ParamIr) -> (String, String) {
+    match v {
+        ParamIr::Number { value, unit } => {
+            let unit = match base_units(unit) {
+                Some(parts) => super::units::dim_unit(
+                    parts
+                        .iter()
+                        .fold(Dim::NONE, |d, (u, e)| d * dim_of(u).pow(*e as i8)),
+                ),
+                None => unit.clone(),
+            };
+            (format!("{value}"), unit)
+        }
+        ParamIr::Bool { value } => (value.to_string(), String::new()),
+        ParamIr::Symbol { value } | ParamIr::String { value } => (value.clone(), String::new()),
+        other => (label(other), String::new()),
     }
 }
 
@@ -103,5 +125,23 @@ mod tests {
         assert_eq!(label(&num(0.2, "1")), "0.2");
         assert_eq!(label(&num(-0.07, "V")), "-70 mV");
         assert_eq!(label(&num(20.0, "s^-1")), "20 Hz");
+    }
+
+    #[test]
+    fn cells_are_numbers_in_base_units_beside_their_unit() {
+        let c = |v: f64, u: &str| {
+            let (a, b) = cell(&num(v, u));
+            (a, b)
+        };
+        assert_eq!(c(0.004, "V"), ("0.004".into(), "V".into()));
+        assert_eq!(c(200.0, "steps"), ("200".into(), "steps".into()));
+        assert_eq!(c(0.05, "1"), ("0.05".into(), "1".into()));
+        assert_eq!(c(20.0, "s^-1"), ("20".into(), "Hz".into()));
+        assert_eq!(
+            cell(&ParamIr::String {
+                value: "bars".into()
+            }),
+            ("bars".into(), String::new())
+        );
     }
 }

@@ -54,8 +54,14 @@ pub trait Progress {
     fn finish(&mut self);
     /// The network as built, before the first op.
     fn network_ready(&mut self, _net: &Network) {}
+    /// The `(rows, cols)` of the input's images (IDX or synthetic images), before the
+    /// network is ready; not called when the samples are not images.
+    fn input_image(&mut self, _shape: (usize, usize)) {}
     /// An op has ended (also when it stopped on an error): its record and the network after it.
     fn op_done(&mut self, _record: &OpRecord, _net: &Network) {}
+    /// A spiking op with recordings has ended (also when it stopped): what they kept,
+    /// handed over before [`Progress::op_done`]. Dropped unless implemented.
+    fn recorded(&mut self, _record: &OpRecord, _monitor: crate::engine::monitor::Monitor) {}
     /// The run is over: the network as it ends.
     fn run_done(&mut self, _net: &Network) {}
 }
@@ -109,6 +115,9 @@ pub fn run_with(
             }
             if let Some(s) = control.snapshots {
                 r.write_snapshots(s);
+            }
+            if let Some(shape) = r.data.shape {
+                progress.input_image(shape);
             }
             progress.network_ready(&r.state.net);
             let result = r.ops(&plan.ops, progress);
@@ -181,6 +190,10 @@ pub struct Runner {
     op_seconds: Vec<f64>,
     /// The plan's environments, by name (forage ops and `foraging` read them).
     environments: HashMap<String, crate::plan::bind::World>,
+    /// The plan's `record` settings.
+    recordings: Vec<crate::plan::ir::RecordingIr>,
+    /// What the recordings kept during the op that just ran, for [`Progress::recorded`].
+    monitor: Option<crate::engine::monitor::Monitor>,
 }
 
 impl Runner {
@@ -218,6 +231,8 @@ impl Runner {
                 .iter()
                 .map(|e| (e.name.clone(), e.world.kernel.clone()))
                 .collect(),
+            recordings: plan.recordings.clone(),
+            monitor: None,
         })
     }
 

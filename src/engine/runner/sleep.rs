@@ -6,11 +6,12 @@ use crate::diagnostics::Code;
 use crate::diagnostics::runtime::RunError;
 use crate::engine::drive::{self, Drive};
 use crate::engine::modulators::Modulator;
+use crate::engine::monitor::Monitor;
 use crate::engine::rules::SleepRule;
 use crate::engine::rules::prune;
 use crate::engine::scale;
 use crate::engine::sleep::{self as simulate, Setup};
-use crate::outcome::{OpRecord, WeightChange};
+use crate::outcome::{Histogram, OpRecord, WeightChange};
 use crate::plan::bind::{Bound, Pattern, Rule};
 use crate::plan::ir::{Op, SleepKind, SpanIr};
 use rand::SeedableRng;
@@ -48,15 +49,17 @@ impl Runner {
         };
         rec.name = format!("{phase}#{call}");
         rec.amount = Some(*steps);
+        rec.sim_seconds = Some(0.0);
         if *steps == 0 {
             return Ok(());
         }
         // A sleep without rules changes no weight: nothing to histogram (a pass over every
-        // weight, 16 M for CUBA's 4000 × 4000).
+        // weight, 16 M for CUBA's 4000 × 4000). With rules, the weights before are kept
+        // until the sleep ends, so both histograms can share bins over both ranges.
         let before = if rules.is_empty() {
             Vec::new()
         } else {
-            self.weight_histograms()
+            self.existing_weights()
         };
         let seed = self.seed_of(stream);
         let mut models = self.spiking_models(dynamics, *dt, span)?;
@@ -99,6 +102,7 @@ impl Runner {
                 .collect(),
             silenced: self.state.silenced.clone(),
             record_input: *record,
+            monitor: Monitor::new(&self.recordings, &self.state.net, phase, *dt),
         };
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         progress.start(&rec.name, *steps, "steps");
@@ -122,11 +126,13 @@ impl Runner {
             .label(format!("while running `{}`", rec.name))
             .help("lower the input scale or the drive's rate, or raise the thresholds")
         })?;
+        self.monitor = stats.monitor;
         for (p, &n) in self.state.net.pops.iter().zip(&stats.spikes) {
             rec.spikes.insert(p.name.clone(), n);
         }
         // A homeostatic sleep may end early: the steps it ran.
         rec.amount = Some(stats.steps);
+        rec.sim_seconds = Some(stats.steps as f64 * dt);
         if *record {
             let seconds = (stats.steps as f64 * dt).max(f64::MIN_POSITIVE);
             let rates = stats
@@ -142,19 +148,20 @@ impl Runner {
         for (by, applies) in &prunes {
             prune::apply(&mut self.state.net, *by, applies);
         }
-        let after = if rules.is_empty() {
-            Vec::new()
-        } else {
+        if !rules.is_empty() {
             self.check_weights(&rec.name, span)?;
-            self.weight_histograms()
-        };
+        }
         rec.weights = before
             .into_iter()
-            .zip(after)
-            .map(|((projection, before), (_, after))| WeightChange {
-                projection,
-                before,
-                after,
+            .zip(&self.state.net.projs)
+            .map(|((projection, before), p)| {
+                let (before, after) =
+                    Histogram::pair(before.iter().map(|&w| w as f64), p.existing());
+                WeightChange {
+                    projection,
+                    before,
+                    after,
+                }
             })
             .collect();
         if stats.stopped {
@@ -245,13 +252,14 @@ impl Runner {
         }
     }
 
-    /// A histogram of every projection's weights, in the network's order.
-    fn weight_histograms(&self) -> Vec<(String, crate::outcome::Histogram)> {
+    /// A copy of every projection's existing synapses, in the network's order (as f32,
+    /// the weights' own precision: a copy the size of the weights).
+    fn existing_weights(&self) -> Vec<(String, Vec<f32>)> {
         self.state
             .net
             .projs
             .iter()
-            .map(|p| (p.name.clone(), crate::engine::metrics::weight_histogram(p)))
+            .map(|p| (p.name.clone(), p.existing().map(|w| w as f32).collect()))
             .collect()
     }
 }

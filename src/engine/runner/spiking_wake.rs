@@ -5,6 +5,7 @@ use super::{MAX_RECORDED_STEPS, Progress, Runner, WakeCall, non_finite};
 use crate::diagnostics::runtime::RunError;
 use crate::engine::activity::Recorder;
 use crate::engine::modulators::Modulator;
+use crate::engine::monitor::Monitor;
 use crate::engine::presenting::{Presentation, present};
 use crate::engine::rules::SleepRule;
 use crate::engine::spiking::Sim;
@@ -72,6 +73,7 @@ impl Runner {
             phase_steps.min(MAX_RECORDED_STEPS) as usize,
             dt,
         ));
+        sim.monitor = Monitor::new(&self.recordings, net, &name_phase(name), dt);
         // Activity metrics after this phase read this phase, never an earlier one.
         self.state.activity = None;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -81,6 +83,7 @@ impl Runner {
         progress.start(name, total as u64, "samples");
         let mut order: Vec<usize> = Vec::new();
         let mut shown = total;
+        let mut simulated = 0u64;
         for k in 0..total {
             if self.stopped() {
                 shown = k;
@@ -95,7 +98,7 @@ impl Runner {
             }
             let i = order[k % n];
             let net = &self.state.net;
-            present(
+            simulated += present(
                 &mut sim,
                 net,
                 &pres,
@@ -115,6 +118,7 @@ impl Runner {
             }
             if let Some(pop) = sim.non_finite() {
                 let name_of = self.state.net.pops[pop].name.clone();
+                self.monitor = sim.monitor.take();
                 sim.finish(&mut self.state.net);
                 return Err(non_finite(&name_of, name, span));
             }
@@ -123,6 +127,7 @@ impl Runner {
         progress.finish();
         let steps = shown as u64 * (pres.present_steps + pres.rest_steps);
         rec.amount = Some(shown as u64);
+        rec.sim_seconds = Some(simulated as f64 * dt);
         let spikes = sim.counts();
         for (p, &c) in self.state.net.pops.iter().zip(&spikes) {
             rec.spikes.insert(p.name.clone(), c);
@@ -131,6 +136,7 @@ impl Runner {
         if let Some(r) = sim.recorder.take() {
             self.state.activity = Some(r);
         }
+        self.monitor = sim.monitor.take();
         sim.finish(&mut self.state.net);
         self.state.last_spikes = Some((spikes, steps, dt));
         self.state.presentation = Some(pres);
@@ -168,4 +174,9 @@ impl Runner {
             models,
         })
     }
+}
+
+/// The phase of a call's name (`learn` of `learn#2`).
+fn name_phase(name: &str) -> String {
+    name.rsplit_once('#').map_or(name, |(p, _)| p).to_string()
 }

@@ -66,12 +66,16 @@ impl Runner {
                 kind: String::new(),
                 name: String::new(),
                 amount: None,
+                sim_seconds: None,
                 spikes: BTreeMap::new(),
                 loss: Vec::new(),
                 weights: Vec::new(),
                 forage: None,
             };
             let result = self.op(op, &mut record, progress);
+            if let Some(m) = self.monitor.take() {
+                progress.recorded(&record, m);
+            }
             progress.op_done(&record, &self.state.net);
             self.records.push(record);
             self.op_seconds.push(t.elapsed().as_secs_f64());

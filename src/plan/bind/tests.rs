@@ -130,6 +130,7 @@ fn bind_any(ir: &BuiltinIr, kind: builtins::Kind) -> Result<(), BindError> {
         K::Readout => bind::<Readout>(ir).map(drop),
         K::World => bind::<World>(ir).map(drop),
         K::Dopamine => bind::<Dopamine>(ir).map(drop),
+        K::Recorder => bind::<crate::plan::bind::Recorder>(ir).map(drop),
         K::Metric => {
             // Metrics bind through their record, which holds the tasks apart.
             let mut params = ir.params.clone();

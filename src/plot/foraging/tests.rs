@@ -245,7 +245,8 @@ fn the_svg_names_the_environments_and_chance_and_skips_missing_points() {
         "after_1",
         "0.80",
         "0.65",
-        "performance (rewarded / (rewarded + punished))",
+        "performance (fraction: rewarded / (rewarded + punished))",
+        "time (aeons of 100 moves)",
     ] {
         assert!(svg.contains(text), "no {text} in the SVG");
     }
