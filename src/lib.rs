@@ -6,6 +6,7 @@
 //! source text ──syntax──▶ AST ──check──▶ checked program ──plan──▶ Plan (IR)
 //! ```
 
+pub mod build_info;
 pub mod builtins;
 pub mod check;
 pub mod cli;

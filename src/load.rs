@@ -4,7 +4,7 @@
 //! is loaded once; a file that imports itself, directly or not, is an import cycle (E105).
 //! Text that is not UTF-8 is refused here (E008) before the parser sees it.
 
-use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Suggestion};
 use crate::source::{FileId, Ident, SourceFile, SourceMap, Span, Spanned};
 use crate::syntax::{self, ast::Item, ast::Module};
 use std::path::{Path, PathBuf};
@@ -171,7 +171,7 @@ impl Loader<'_> {
                     format!("cannot find `{}`", target.node),
                 )
                 .label(format!("looked for {}", shown.display()))
-                .maybe_help(nearby_file(&wanted, &target.node))
+                .maybe_suggest(nearby_file(&wanted, target))
                 .help_if_none("import paths are relative to the importing file"),
             );
             return None;
@@ -245,8 +245,9 @@ pub fn normalize(p: &Path) -> PathBuf {
     out.iter().collect()
 }
 
-/// "did you mean `lib/std.sleep`?" when a file with a close name exists beside the target.
-fn nearby_file(wanted: &Path, written: &str) -> Option<String> {
+/// "did you mean `lib/std.sleep`?" when a file with a close name exists beside the target;
+/// the replacement is the string as it would be written (`target`'s span has its quotes).
+fn nearby_file(wanted: &Path, target: &Spanned<String>) -> Option<Suggestion> {
     let dir = wanted.parent()?;
     let name = wanted.file_name()?.to_str()?;
     let entries: Vec<String> = std::fs::read_dir(dir)
@@ -255,8 +256,14 @@ fn nearby_file(wanted: &Path, written: &str) -> Option<String> {
         .collect();
     let close = crate::diagnostics::did_you_mean(name, entries.iter().map(String::as_str))?;
     // Keep the folder part the user wrote: `imports/standrd.sleep` → `imports/standard.sleep`.
-    let suggested = Path::new(written).with_file_name(close);
-    Some(format!("did you mean `{}`?", suggested.display()))
+    let suggested = Path::new(&target.node).with_file_name(close);
+    let suggested = suggested.to_str()?;
+    Some(Suggestion {
+        message: format!("did you mean `{suggested}`?"),
+        original: format!("\"{}\"", target.node),
+        replacement: format!("\"{suggested}\""),
+        span: target.span,
+    })
 }
 
 impl Diagnostic {

@@ -68,10 +68,11 @@ fn outcome(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path.join("outcome.json")).unwrap()).unwrap()
 }
 
-/// The outcome without its wall times.
+/// The outcome without its wall times and its provenance (`--resume` is on the command line).
 fn untimed(path: &Path) -> serde_json::Value {
     let mut o = outcome(path);
     o.as_object_mut().unwrap().remove("timing");
+    o.as_object_mut().unwrap().remove("provenance");
     o
 }
 

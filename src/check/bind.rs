@@ -4,7 +4,7 @@
 use super::eval::Eval;
 use super::value::{Bindings, Bound, Value};
 use crate::builtins::{self, Param, PhaseKind, Range, Ty};
-use crate::diagnostics::{Code, Diagnostic, suggestion};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;
 use crate::syntax::ast::{self, Arg, Setting};
 use crate::units::{Dim, format_number};
@@ -301,7 +301,7 @@ impl Eval<'_, '_> {
         }
         let mut d = Diagnostic::new(Code::E107, span, format!("{what} has no setting `{name}`"))
             .label("unknown setting")
-            .maybe_help(suggestion(name, params.iter().map(|p| p.name)));
+            .suggest_name(name, span, params.iter().map(|p| p.name));
         if d.help.is_none() {
             if let Some(alias) = length_alias(name) {
                 d = d.help(alias);

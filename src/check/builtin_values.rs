@@ -5,7 +5,7 @@
 use super::eval::*;
 use super::value::{BuiltinValue, Value};
 use crate::builtins::{self, Builtin, Kind, Ty};
-use crate::diagnostics::{Code, Diagnostic, suggestion};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;
 use crate::syntax::ast::{self};
 use std::rc::Rc;
@@ -31,7 +31,7 @@ impl Eval<'_, '_> {
                         "a built-in"
                     }
                 ))
-                .maybe_help(suggestion(name, names.iter().copied()))
+                .suggest_name(name, span, names.iter().copied())
                 .help_if_none("`somnia explain --builtins` lists every built-in"),
         );
     }

@@ -5,7 +5,7 @@ use super::eval::*;
 use super::program::ItemId;
 use super::value::{TaskList, TaskRef, Value};
 use crate::builtins::{Kind, Ty};
-use crate::diagnostics::{Code, Diagnostic, suggestion};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{Ident, Span};
 use crate::syntax::ast::{self, Expr, ExprKind, Item};
 use std::rc::Rc;
@@ -226,7 +226,7 @@ impl Eval<'_, '_> {
             self.push(
                 Diagnostic::new(Code::E101, last.span, format!("`{alias}` has no `{name}`"))
                     .label("not defined in the imported file")
-                    .maybe_help(suggestion(&name, names)),
+                    .suggest_name(&name, last.span, names),
             );
             return Value::Unknown(*want);
         }
@@ -278,10 +278,11 @@ impl Eval<'_, '_> {
                             format!("no import is named `{}`", alias.node),
                         )
                         .label("not an import alias")
-                        .maybe_help(suggestion(
+                        .suggest_name(
                             &alias.node,
+                            alias.span,
                             self.prog.aliases[self.module].keys().map(String::as_str),
-                        )),
+                        ),
                     );
                     None
                 }

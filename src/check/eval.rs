@@ -9,7 +9,7 @@ pub use super::definitions::walk_names;
 use super::program::{ItemId, Program};
 use super::value::{Projection, TaskList, TaskRef, Value};
 use crate::builtins::{self, Kind, Ty};
-use crate::diagnostics::{Code, Diagnostic, Diagnostics, suggestion};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::source::{Ident, Span};
 use crate::syntax::ast::{self, BinOp, Expr, ExprKind, Item, UnOp};
 use crate::units::{self, Dim};
@@ -143,7 +143,15 @@ impl<'p, 'd> Eval<'p, 'd> {
             None => {
                 let d = Diagnostic::new(Code::E201, u.span, format!("unknown unit `{}`", u.node))
                     .label("not a unit somnia knows")
-                    .help(super::unit_help::unknown_unit_help(&u.node));
+                    .help(super::unit_help::unknown_unit_help(&u.node))
+                    .maybe_suggest(super::unit_help::unit_meant(&u.node).map(|(unit, help)| {
+                        crate::diagnostics::Suggestion {
+                            message: help,
+                            original: u.node.clone(),
+                            replacement: unit.to_string(),
+                            span: u.span,
+                        }
+                    }));
                 self.push(d);
                 Value::Unknown(Ty::AnyNum)
             }
@@ -196,7 +204,7 @@ impl<'p, 'd> Eval<'p, 'd> {
                         "expected {}",
                         want.map(Ty::describe).unwrap_or_default()
                     ))
-                    .maybe_help(suggestion(name, want_symbols.iter().copied())),
+                    .suggest_name(name, span, want_symbols.iter().copied()),
             );
             return Value::Unknown(want.copied().unwrap_or(Ty::AnyNum));
         }
@@ -223,7 +231,7 @@ impl<'p, 'd> Eval<'p, 'd> {
             self.push(
                 Diagnostic::new(Code::E111, span, format!("`{name}` is not a population or projection of the network"))
                     .label("unknown population")
-                    .maybe_help(suggestion(name, members.iter().map(String::as_str)))
+                    .suggest_name(name, span, members.iter().map(String::as_str))
                     .help_if_none(
                         "populations are declared with `input`, `layer` or `output`; projections are named with `connect a -> b as name`",
                     ),
@@ -253,7 +261,7 @@ impl<'p, 'd> Eval<'p, 'd> {
                 .chain(members.iter().map(String::as_str))
                 .chain(builtin_names)
                 .chain(["seen"]);
-            d = d.maybe_help(suggestion(name, candidates));
+            d = d.suggest_name(name, span, candidates);
             if d.help.is_none()
                 && let Some(path) = self.prog.failed_imports[self.module].first()
             {
@@ -395,7 +403,7 @@ impl<'p, 'd> Eval<'p, 'd> {
                             format!("`{alias}` has no `{}`", field.node),
                         )
                         .label("not defined in the imported file")
-                        .maybe_help(suggestion(&field.node, names)),
+                        .suggest_name(&field.node, field.span, names),
                     );
                     Value::Unknown(want.copied().unwrap_or(Ty::AnyNum))
                 }
@@ -419,7 +427,11 @@ impl<'p, 'd> Eval<'p, 'd> {
                         format!("{} has no field `{}`", b.describe(), field.node),
                     )
                     .label("unknown field")
-                    .maybe_help(suggestion(&field.node, fields.iter().copied())),
+                    .suggest_name(
+                        &field.node,
+                        field.span,
+                        fields.iter().copied(),
+                    ),
                 );
                 Value::Unknown(want.copied().unwrap_or(Ty::AnyNum))
             }

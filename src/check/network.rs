@@ -4,7 +4,7 @@ use super::eval::{Eval, Member};
 use super::program::ItemId;
 use super::value::{Bindings, Bound, Projection, Value};
 use crate::builtins::{self, Kind, Range, Ty};
-use crate::diagnostics::{Code, Diagnostic, suggestion};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;
 use crate::syntax::ast::{Item, Role};
 use crate::units::Dim;
@@ -104,7 +104,7 @@ impl Eval<'_, '_> {
                         ev.push(
                             Diagnostic::new(Code::E111, name.span, format!("`{}` is not a population of `{}`", name.node, net.name.node))
                                 .label("unknown population")
-                                .maybe_help(suggestion(&name.node, known.iter().copied()))
+                                .suggest_name(&name.node, name.span, known.iter().copied())
                                 .help_if_none("declare it with `input`, `layer` or `output` in this network"),
                         );
                         ok = false;

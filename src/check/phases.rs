@@ -3,7 +3,7 @@
 use super::eval::Eval;
 use super::value::{Bindings, Value};
 use crate::builtins::{self, Dynamics, Kind, PhaseKind, Ty};
-use crate::diagnostics::{Code, Diagnostic, suggestion};
+use crate::diagnostics::{Code, Diagnostic, Suggestion};
 use crate::source::Span;
 use crate::syntax::ast::{Param, PhaseDef};
 use crate::units::Dim;
@@ -49,7 +49,7 @@ pub fn param_type(word: &str) -> Option<Ty> {
 }
 
 /// Type names from other languages, mapped to somnia's.
-fn type_alias(word: &str) -> Option<String> {
+fn type_alias(word: &str) -> Option<&'static str> {
     let t = match word {
         "int" | "integer" | "usize" | "uint" | "n" => "count",
         "float" | "real" | "double" | "f64" | "num" => "number",
@@ -63,7 +63,7 @@ fn type_alias(word: &str) -> Option<String> {
         "proj" | "connection" => "projection",
         _ => return None,
     };
-    Some(format!("write `{t}`"))
+    Some(t)
 }
 
 /// The parameter type names, for "did you mean".
@@ -94,19 +94,22 @@ impl Eval<'_, '_> {
         match param_type(&p.ty.node) {
             Some(t) => t,
             None => {
-                self.push(
-                    Diagnostic::new(
-                        Code::E113,
-                        p.ty.span,
-                        format!("unknown type `{}`", p.ty.node),
-                    )
-                    .label("not a parameter type")
-                    .maybe_help(
-                        type_alias(&p.ty.node)
-                            .or_else(|| suggestion(&p.ty.node, PARAM_TYPES.iter().copied())),
-                    )
-                    .help_if_none(&format!("parameter types: {}", PARAM_TYPES.join(", "))),
-                );
+                let d = Diagnostic::new(
+                    Code::E113,
+                    p.ty.span,
+                    format!("unknown type `{}`", p.ty.node),
+                )
+                .label("not a parameter type");
+                let d = match type_alias(&p.ty.node) {
+                    Some(t) => d.suggest(Suggestion {
+                        message: format!("write `{t}`"),
+                        original: p.ty.node.clone(),
+                        replacement: t.to_string(),
+                        span: p.ty.span,
+                    }),
+                    None => d.suggest_name(&p.ty.node, p.ty.span, PARAM_TYPES.iter().copied()),
+                };
+                self.push(d.help_if_none(&format!("parameter types: {}", PARAM_TYPES.join(", "))));
                 Ty::Any
             }
         }
@@ -122,10 +125,11 @@ impl Eval<'_, '_> {
                     format!("unknown phase kind `{}`", def.kind.node),
                 )
                 .label("not a kind of phase")
-                .maybe_help(suggestion(
+                .suggest_name(
                     &def.kind.node,
+                    def.kind.span,
                     ["wake", "nrem", "rem", "perturb"],
-                ))
+                )
                 .help_if_none("a phase is `wake`, `nrem`, `rem` or `perturb`"),
             );
             return None;

@@ -2,7 +2,7 @@
 //! schedule plus overrides of constants, phases, rules and settings.
 
 use super::program::{ItemId, Program};
-use crate::diagnostics::{Code, Diagnostic, Diagnostics, suggestion};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::source::Span;
 use crate::syntax::ast::{
     self, Expect, Item, OverrideValue, Protocol, Schedule, Setting, Tolerance,
@@ -102,7 +102,7 @@ pub fn resolve<'p>(prog: &'p Program, id: ItemId, diags: &mut Diagnostics) -> Op
                         format!("no protocol is named `{}`", base.node),
                     )
                     .label("not defined")
-                    .maybe_help(suggestion(&base.node, protocols)),
+                    .suggest_name(&base.node, base.span, protocols),
                 );
                 return None;
             }
@@ -178,7 +178,7 @@ fn apply_override<'p>(
                 format!("`{}` is not defined", o.name.node),
             )
             .label("nothing to override")
-            .maybe_help(suggestion(&o.name.node, overridable))
+            .suggest_name(&o.name.node, o.name.span, overridable)
             .help_if_none("a `with` block overrides constants (`let`), phases and rules"),
         );
         return;

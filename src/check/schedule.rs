@@ -2,7 +2,7 @@
 //! its `checkpoint`, no empty loops, no checkpoint left unused.
 
 use super::program::Program;
-use crate::diagnostics::{Code, Diagnostic, Diagnostics, suggestion};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::source::Spanned;
 use crate::syntax::ast::{Item, Stmt, StmtKind};
 
@@ -73,7 +73,7 @@ fn walk(body: &[Stmt], checkpoints: &mut Vec<(Spanned<String>, bool)>, diags: &m
                                 format!("no checkpoint \"{}\" before this `restore`", name.node),
                             )
                             .label("nothing saved under this name yet")
-                            .maybe_help(suggestion(&name.node, known))
+                            .suggest_string(&name.node, name.span, known)
                             .help_if_none(&format!(
                                 "add `checkpoint \"{}\"` earlier in the schedule",
                                 name.node

@@ -1,7 +1,8 @@
 //! Help for a unit the language does not know: the unit meant, or what the word really is.
 
-/// Help for an unknown unit word: the unit meant, or what the word probably is instead.
-pub fn unknown_unit_help(word: &str) -> String {
+/// The unit meant by an unknown unit word (`secs` → `s`, `mss` → `ms`), with the help that
+/// says so.
+pub fn unit_meant(word: &str) -> Option<(&'static str, String)> {
     const ALIASES: &[(&[&str], &str)] = &[
         (&["sec", "secs", "second", "seconds"], "s"),
         (&["msec", "msecs", "millisecond", "milliseconds"], "ms"),
@@ -18,12 +19,16 @@ pub fn unknown_unit_help(word: &str) -> String {
         (&["passes"], "epochs"),
     ];
     if let Some((_, unit)) = ALIASES.iter().find(|(words, _)| words.contains(&word)) {
-        return format!("write `{unit}`");
+        return Some((unit, format!("write `{unit}`")));
     }
-    if let Some(u) =
-        crate::diagnostics::did_you_mean(word, crate::units::UNITS.iter().map(|u| u.name))
-    {
-        return format!("did you mean `{u}`?");
+    crate::diagnostics::did_you_mean(word, crate::units::UNITS.iter().map(|u| u.name))
+        .map(|u| (u, format!("did you mean `{u}`?")))
+}
+
+/// Help for an unknown unit word: the unit meant, or what the word probably is instead.
+pub fn unknown_unit_help(word: &str) -> String {
+    if let Some((_, help)) = unit_meant(word) {
+        return help;
     }
     if crate::builtins::lookup_kind(word, crate::builtins::Kind::NeuronModel).is_some() {
         return format!("a population's neuron model follows a colon: `layer h 400 : {word}`");

@@ -1,9 +1,10 @@
-//! `somnia check PATH...`: files, or folders searched for `*.sleep` files.
+//! `somnia check PATH...`: files, or folders searched for `*.sleep` files. With
+//! `--format json`, one document for tools ([`crate::diagnostics::json`]).
 
-use super::output::{self, JsonFile, JsonReport};
+use super::output;
 use super::{FAILED, Format, OK, USAGE};
 use crate::console::eprintln;
-use crate::diagnostics::render;
+use crate::diagnostics::json::{self, JsonFile, JsonReport};
 use crate::plan::Options;
 use crate::session;
 use std::path::PathBuf;
@@ -26,11 +27,7 @@ pub struct Args {
 
 pub fn run(a: Args, color: bool) -> i32 {
     let mut status = OK;
-    let mut json = JsonReport {
-        files: Vec::new(),
-        errors: 0,
-        warnings: 0,
-    };
+    let mut report_json = JsonReport::new();
     let mut files = Vec::new();
     for path in &a.files {
         if path.is_dir() {
@@ -64,15 +61,15 @@ pub fn run(a: Args, color: bool) -> i32 {
                         eprintln!("{}", output::summary(&report.diagnostics, &name));
                     }
                     Format::Json => {
-                        json.errors += errors;
-                        json.warnings += warnings;
-                        json.files.push(JsonFile {
+                        report_json.errors += errors;
+                        report_json.warnings += warnings;
+                        report_json.files.push(JsonFile {
                             file: name,
                             io_error: None,
                             diagnostics: report
                                 .diagnostics
                                 .iter()
-                                .map(|d| render::to_json(d, &report.program.sources))
+                                .map(|d| json::to_json(d, &report.program.sources))
                                 .collect(),
                         });
                     }
@@ -82,7 +79,7 @@ pub fn run(a: Args, color: bool) -> i32 {
                 status = USAGE;
                 match a.format {
                     Format::Human => eprintln!("error: {e}"),
-                    Format::Json => json.files.push(JsonFile {
+                    Format::Json => report_json.files.push(JsonFile {
                         file: name,
                         io_error: Some(e.to_string()),
                         diagnostics: Vec::new(),
@@ -94,7 +91,7 @@ pub fn run(a: Args, color: bool) -> i32 {
     if a.format == Format::Json {
         super::output::out(&format!(
             "{}\n",
-            serde_json::to_string_pretty(&json).expect("diagnostics serialise")
+            serde_json::to_string_pretty(&report_json).expect("diagnostics serialise")
         ));
     }
     status

@@ -1,8 +1,11 @@
 //! `somnia diff A.json B.json [--tolerance X]`
 //!
-//! Compares two outcomes metric by metric: every final value of either, its change, and the
+//! Compares two outcomes metric by metric: how their provenance differs (build, overrides,
+//! data files, command line), every final value of either, its change, and the
 //! expectations whose verdict differs. Exit 0 when no final value moved by more than the
 //! tolerance and no verdict changed, 1 when something did, 2 when a file cannot be read.
+//! Like a different plan, a different provenance does not change the exit status: it says
+//! why values may have moved, not that they did.
 
 use super::{FAILED, OK, output};
 use crate::diagnostics::Code;
@@ -68,6 +71,7 @@ pub fn run(a: Args) -> i32 {
             "different plans\n"
         },
     );
+    text.push_str(&provenance_section(&oa, &ob));
     let show = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.6}"));
     let changes = diff::final_values(&oa, &ob);
     let mut moved = 0;
@@ -116,4 +120,26 @@ pub fn run(a: Args) -> i32 {
     } else {
         FAILED
     }
+}
+
+/// `provenance: the same`, or one line per difference: what, A → B.
+fn provenance_section(a: &Outcome, b: &Outcome) -> String {
+    let changes = diff::provenance(a, b);
+    if changes.is_empty() {
+        return "provenance: the same\n".into();
+    }
+    let mut text = format!(
+        "provenance: {} difference{}\n",
+        changes.len(),
+        if changes.len() == 1 { "" } else { "s" }
+    );
+    for c in &changes {
+        // Long sides (command lines) one under the other, so they can be compared by eye.
+        if c.a.chars().count() + c.b.chars().count() > 60 {
+            text.push_str(&format!("  {}\n    A {}\n    B {}\n", c.what, c.a, c.b));
+        } else {
+            text.push_str(&format!("  {:<32} {} → {}\n", c.what, c.a, c.b));
+        }
+    }
+    text
 }

@@ -5,7 +5,6 @@ use crate::console::{eprint, eprintln};
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::render::{self, Style};
 use crate::source::SourceMap;
-use serde::Serialize;
 use std::io::IsTerminal;
 
 /// Writes to stdout; a failed write ends the command with E503 (see [`crate::console`]).
@@ -56,23 +55,6 @@ pub fn summary(ds: &[Diagnostic], file: &str) -> String {
         (e, 0) => format!("{file}: {}", plural(e, "error")),
         (e, w) => format!("{file}: {}, {}", plural(e, "error"), plural(w, "warning")),
     }
-}
-
-/// The JSON document of `check --format json`.
-#[derive(Serialize)]
-pub struct JsonReport {
-    pub files: Vec<JsonFile>,
-    pub errors: usize,
-    pub warnings: usize,
-}
-
-#[derive(Serialize)]
-pub struct JsonFile {
-    pub file: String,
-    /// Set when the file could not be read at all.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub io_error: Option<String>,
-    pub diagnostics: Vec<render::JsonDiagnostic>,
 }
 
 /// The plan of the protocol `name`, or `None` after saying which protocols the file has.

@@ -197,6 +197,8 @@ pub fn run(a: Args, color: bool) -> i32 {
         }
         weight_errors.append(&mut r.errors);
     }
+    let mut outcome = outcome;
+    outcome.provenance.overrides = crate::outcome::provenance::overrides(&report.program, &a.sets);
     let complete = outcome.status == "complete";
     if complete {
         // Nothing to resume: the snapshot goes.

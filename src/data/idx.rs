@@ -10,8 +10,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub fn read(dir: &Path, scale: f64, limit: Option<u64>) -> Result<Table, RunError> {
-    let images_path = find(dir, "images-idx3-ubyte")?;
-    let labels_path = find(dir, "labels-idx1-ubyte")?;
+    let [images_path, labels_path] = files(dir)?;
     let images = read_file(&images_path)?;
     let labels = read_file(&labels_path)?;
     let (idims, ibody) = header(&images, &images_path, 3)?;
@@ -41,6 +40,14 @@ pub fn read(dir: &Path, scale: f64, limit: Option<u64>) -> Result<Table, RunErro
         shape: Some((rows, cols)),
         samples: Samples { x, y },
     })
+}
+
+/// The images file and the labels file in `dir`: what [`read`] reads.
+pub fn files(dir: &Path) -> Result<[PathBuf; 2], RunError> {
+    Ok([
+        find(dir, "images-idx3-ubyte")?,
+        find(dir, "labels-idx1-ubyte")?,
+    ])
 }
 
 /// The one file in `dir` whose name contains `stem`.

@@ -110,6 +110,18 @@ pub fn load(ir: &DatasetIr, seed: u64) -> Result<Dataset, RunError> {
     Ok(split_table(ir, table, seed))
 }
 
+/// The files `load` reads for `ir` (none for a generated source), as it opens them: for
+/// `outcome.json`'s provenance, which hashes each.
+pub fn files(ir: &DatasetIr) -> Result<Vec<std::path::PathBuf>, RunError> {
+    let path = |p: &str| Path::new(&ir.base_dir).join(p);
+    Ok(match &ir.source.kernel {
+        Source::Idx(s) => idx::files(&path(&s.path))?.to_vec(),
+        Source::Csv(s) => vec![path(&s.path)],
+        Source::Npy(s) => vec![path(&s.x), path(&s.y)],
+        Source::Patterns(_) | Source::Bars(_) | Source::Noise(_) => Vec::new(),
+    })
+}
+
 /// Shuffles the samples with the dataset's stream (unless `shuffle false`), then holds out
 /// the test and validation fractions. Sample order inside each split follows the shuffle.
 fn split_table(ir: &DatasetIr, table: Table, seed: u64) -> Dataset {

@@ -5,6 +5,7 @@
 //! renderers in [`render`] attach the source text at the edge.
 
 mod codes;
+pub mod json;
 pub mod render;
 pub mod runtime;
 
@@ -33,6 +34,21 @@ pub struct Diagnostic {
     /// Other places that explain the problem (the earlier definition, the call site).
     pub secondary: Vec<(Span, String)>,
     pub help: Option<String>,
+    /// Edits a tool can apply ("did you mean `x`?" as data).
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// A fix a tool can apply: `replacement` instead of the text at `span`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    /// What people read (`did you mean `ms`?`), also the diagnostic's help.
+    pub message: String,
+    /// The text replaced, as the stage that found the problem saw it: the JSON renderer
+    /// leaves out a suggestion whose span does not cover exactly this, so a tool is never
+    /// handed an edit in the wrong place.
+    pub original: String,
+    pub replacement: String,
+    pub span: Span,
 }
 
 impl Diagnostic {
@@ -45,6 +61,7 @@ impl Diagnostic {
             label: String::new(),
             secondary: Vec::new(),
             help: None,
+            suggestions: Vec::new(),
         }
     }
 
@@ -57,6 +74,7 @@ impl Diagnostic {
             label: String::new(),
             secondary: Vec::new(),
             help: None,
+            suggestions: Vec::new(),
         }
     }
 
@@ -75,6 +93,60 @@ impl Diagnostic {
             self.help = help;
         }
         self
+    }
+
+    /// Adds `s`; its message becomes the help, as [`Diagnostic::maybe_help`] would set it.
+    pub fn suggest(mut self, s: Suggestion) -> Self {
+        self.help = Some(s.message.clone());
+        self.suggestions.push(s);
+        self
+    }
+
+    /// [`Diagnostic::suggest`] when there is a suggestion.
+    pub fn maybe_suggest(self, s: Option<Suggestion>) -> Self {
+        match s {
+            Some(s) => self.suggest(s),
+            None => self,
+        }
+    }
+
+    /// When a candidate is close to `name`, written at `span` (exactly the name): the help
+    /// "did you mean `x`?" and the suggestion that replaces the name with it.
+    pub fn suggest_name<'a>(
+        self,
+        name: &str,
+        span: Span,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        match did_you_mean(name, candidates) {
+            Some(c) => self.suggest(Suggestion {
+                message: format!("did you mean `{c}`?"),
+                original: name.to_string(),
+                replacement: c.to_string(),
+                span,
+            }),
+            None => self,
+        }
+    }
+
+    /// [`Diagnostic::suggest_name`] for a name written as a string (`"trained"`), `span`
+    /// covering its quotes: the help and the replacement are quoted too.
+    pub fn suggest_string<'a>(
+        self,
+        name: &str,
+        span: Span,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        let quoted = |s: &str| format!("\"{s}\"");
+        match did_you_mean(name, candidates) {
+            Some(c) => self.suggest(Suggestion {
+                message: format!("did you mean {}?", quoted(c)),
+                original: quoted(name),
+                replacement: quoted(c),
+                span,
+            }),
+            None => self,
+        }
     }
 
     pub fn secondary(mut self, span: Span, label: impl Into<String>) -> Self {

@@ -1,4 +1,5 @@
-//! Rendering diagnostics: miette's graphical report for people, JSON for tools.
+//! Rendering diagnostics: miette's graphical report for people; JSON for tools is in
+//! [`super::json`] (re-exported here).
 //!
 //! This is the edge where spans meet text. Lines longer than [`MAX_LINE`] bytes are clipped
 //! around the labels before miette sees them, so a diagnostic on a one-megabyte line is a
@@ -7,8 +8,9 @@
 use super::{Diagnostic, Severity};
 use crate::source::{SourceFile, SourceMap, Span};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
-use serde::Serialize;
 use std::fmt;
+
+pub use super::json::{JsonDiagnostic, to_json};
 
 /// Longest source line shown unclipped.
 const MAX_LINE: usize = 240;
@@ -226,81 +228,4 @@ fn floor_char(s: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
-}
-
-/// One diagnostic as tools read it.
-#[derive(Debug, Serialize)]
-pub struct JsonDiagnostic {
-    pub code: String,
-    pub severity: Severity,
-    pub message: String,
-    pub file: Option<String>,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub end_line: Option<usize>,
-    pub end_column: Option<usize>,
-    /// Byte offsets into the file.
-    pub span: Option<JsonSpan>,
-    pub label: String,
-    pub help: Option<String>,
-    pub secondary: Vec<JsonLabel>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct JsonSpan {
-    pub start: u32,
-    pub end: u32,
-}
-
-#[derive(Debug, Serialize)]
-pub struct JsonLabel {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub span: JsonSpan,
-    pub label: String,
-}
-
-/// The JSON form of a diagnostic.
-pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
-    let place = d.span.map(|s| {
-        let f = sources.get(s.file);
-        let (line, column) = f.line_col(s.start as usize);
-        let (end_line, end_column) = f.line_col(s.end as usize);
-        (f.name.clone(), line, column, end_line, end_column)
-    });
-    JsonDiagnostic {
-        code: d.code.to_string(),
-        severity: d.severity(),
-        message: d.message.clone(),
-        file: place.as_ref().map(|p| p.0.clone()),
-        line: place.as_ref().map(|p| p.1),
-        column: place.as_ref().map(|p| p.2),
-        end_line: place.as_ref().map(|p| p.3),
-        end_column: place.as_ref().map(|p| p.4),
-        span: d.span.map(|s| JsonSpan {
-            start: s.start,
-            end: s.end,
-        }),
-        label: d.label.clone(),
-        help: d.help.clone(),
-        secondary: d
-            .secondary
-            .iter()
-            .map(|(s, l)| {
-                let f = sources.get(s.file);
-                let (line, column) = f.line_col(s.start as usize);
-                JsonLabel {
-                    file: f.name.clone(),
-                    line,
-                    column,
-                    span: JsonSpan {
-                        start: s.start,
-                        end: s.end,
-                    },
-                    label: l.clone(),
-                }
-            })
-            .collect(),
-    }
 }

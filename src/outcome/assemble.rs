@@ -53,6 +53,7 @@ pub fn assemble(
             ops: recording.op_seconds,
             total_seconds,
         },
+        provenance: super::provenance::Provenance::of(plan),
     };
     outcome.compute_final();
     outcome.expectations = evaluate_all(&plan.expectations, &outcome);

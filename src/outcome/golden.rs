@@ -4,8 +4,9 @@
 //! its metric (`tolerance accuracy 2 %`: an absolute amount in the metric's unit) or
 //! [`DEFAULT_TOLERANCE`].
 //!
-//! A golden is an ordinary outcome document with its wall times cleared, so `somnia diff`
-//! reads it too.
+//! A golden is an ordinary outcome document with its wall times and provenance cleared (a
+//! new commit or another command line is no reason to bless again), so `somnia diff` reads
+//! it too.
 
 use super::Outcome;
 use super::diff::{self, Change};
@@ -38,10 +39,11 @@ pub fn read(path: &Path) -> Result<Option<Outcome>, String> {
     super::read::parse(&text, path).map(Some)
 }
 
-/// Writes `outcome` as the golden at `path`, wall times cleared.
+/// Writes `outcome` as the golden at `path`, wall times and provenance cleared.
 pub fn write(path: &Path, outcome: &Outcome) -> std::io::Result<()> {
     let mut o = outcome.clone();
     o.timing = Default::default();
+    o.provenance = Default::default();
     atomic_write(path, to_json(&o).as_bytes())
 }
 
@@ -121,6 +123,7 @@ mod tests {
             expectations: Vec::new(),
             ops: Vec::new(),
             timing: Default::default(),
+            provenance: Default::default(),
         }
     }
 

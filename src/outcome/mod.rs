@@ -1,15 +1,18 @@
 //! Outcomes: what a run measured, as data (`outcome.json`, `metrics.csv`).
 //!
-//! The outcome holds no wall time outside `timing`, so two runs of one plan and seed give
-//! the same document apart from that object. Its shape is versioned by [`SCHEMA`] and
-//! documented in docs/outcome.md.
+//! The outcome holds no wall time outside `timing` and nothing about how the run was
+//! launched outside `provenance`, so two runs of one plan and seed give the same document
+//! apart from those two objects. Its shape is versioned by [`SCHEMA`] and documented in
+//! docs/outcome.md.
 
 pub mod assemble;
+pub mod data_files;
 pub mod diff;
 pub mod expect;
 pub mod folder;
 pub mod golden;
 pub mod over_seeds;
+pub mod provenance;
 pub mod read;
 pub mod recordings;
 pub mod write;
@@ -51,6 +54,10 @@ pub struct Outcome {
     /// What each op did: the phases and measurements in the order run.
     pub ops: Vec<OpRecord>,
     pub timing: Timing,
+    /// The build, command line, overrides and data files of the run (empty in outcomes
+    /// written before it was recorded, and left out of goldens).
+    #[serde(default, skip_serializing_if = "provenance::Provenance::is_missing")]
+    pub provenance: provenance::Provenance,
 }
 
 /// One measured value.

@@ -7,7 +7,7 @@ use crate::check::phases::PhaseInfo;
 use crate::check::program::ItemId;
 use crate::check::protocol::PhaseOverride;
 use crate::check::value::{TaskList, Value};
-use crate::diagnostics::{Code, Diagnostic, suggestion};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{Ident, Span};
 use crate::syntax::ast::{Arg, Item, PhaseDef};
 
@@ -119,7 +119,7 @@ impl Unroll<'_, '_, '_> {
                 self.ev.push(
                     Diagnostic::new(Code::E101, at, format!("no phase is named `{word}`"))
                         .label("not defined")
-                        .maybe_help(suggestion(word, phases)),
+                        .suggest_name(word, at, phases),
                 );
                 None
             }
@@ -148,10 +148,11 @@ impl Unroll<'_, '_, '_> {
                                 format!("phase `{}` has no parameter `{}`", def.name.node, n.node),
                             )
                             .label("unknown parameter")
-                            .maybe_help(suggestion(
+                            .suggest_name(
                                 &n.node,
+                                n.span,
                                 def.params.iter().map(|p| p.name.node.as_str()),
-                            )),
+                            ),
                         );
                         ok = false;
                         continue;

@@ -10,7 +10,7 @@ use crate::check::limits::{
 };
 use crate::check::program::{ItemId, Program};
 use crate::check::value::Value;
-use crate::diagnostics::{Code, Diagnostic, Diagnostics, suggestion};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::source::Span;
 use crate::syntax::ast::{Expect, Expr, Item};
 use serde::{Deserialize, Serialize};
@@ -261,7 +261,7 @@ fn arm(
             ev.push(
                 Diagnostic::new(Code::E101, span, format!("no protocol is named `{name}`"))
                     .label("not defined")
-                    .maybe_help(suggestion(name, protocols)),
+                    .suggest_name(name, span, protocols),
             );
             None
         }

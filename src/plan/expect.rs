@@ -12,7 +12,7 @@ use crate::builtins::{self, Kind, Ty};
 use crate::check::arith;
 use crate::check::eval::Eval;
 use crate::check::value::{BuiltinValue, Value};
-use crate::diagnostics::{Code, Diagnostic, suggestion};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;
 use crate::syntax::ast::{Expr, ExprKind, Query, Selector, UnOp};
 use crate::units::Dim;
@@ -303,23 +303,17 @@ fn query(ev: &mut Eval, q: &Query, span: Span, ctx: &Context) -> Option<(ExprIr,
         Some(a) => match ctx.arms.iter().find(|x| x.name == a.node) {
             Some(arm) => (Some(arm.name.clone()), &arm.measured, &arm.phases),
             None => {
-                let help = if ctx.arms.is_empty() {
-                    Some(
-                        "arms are named only in the expectations of `compare` and `sweep`"
-                            .to_string(),
-                    )
+                let d = Diagnostic::new(
+                    Code::E101,
+                    a.span,
+                    format!("`{}` is not an arm here", a.node),
+                )
+                .label("unknown arm");
+                ev.push(if ctx.arms.is_empty() {
+                    d.help("arms are named only in the expectations of `compare` and `sweep`")
                 } else {
-                    suggestion(&a.node, ctx.arms.iter().map(|x| x.name.as_str()))
-                };
-                ev.push(
-                    Diagnostic::new(
-                        Code::E101,
-                        a.span,
-                        format!("`{}` is not an arm here", a.node),
-                    )
-                    .label("unknown arm")
-                    .maybe_help(help),
-                );
+                    d.suggest_name(&a.node, a.span, ctx.arms.iter().map(|x| x.name.as_str()))
+                });
                 return None;
             }
         },
@@ -423,10 +417,7 @@ fn selector(
                         format!("no measurement is labelled \"{}\"", label.node),
                     )
                     .label("unknown label")
-                    .maybe_help(
-                        crate::diagnostics::did_you_mean(&label.node, labels.iter().copied())
-                            .map(|l| format!("did you mean \"{l}\"?")),
-                    )
+                    .suggest_string(&label.node, label.span, labels.iter().copied())
                     .help_if_none("labels come from `measure ... as \"label\"`"),
                 );
                 return None;
@@ -454,7 +445,7 @@ fn selector(
                         format!("the schedule never runs a phase named `{}`", phase.node),
                     )
                     .label("no such phase in the schedule")
-                    .maybe_help(suggestion(&phase.node, unique)),
+                    .suggest_name(&phase.node, phase.span, unique),
                 );
                 return None;
             }

@@ -284,7 +284,7 @@ pub fn run_job(
     let mut quiet = Quiet;
     let mut recorder =
         crate::engine::recording_export::RecordingSaver::new(&folder.staging, &mut quiet);
-    let (outcome, error) = engine::run_with(
+    let (mut outcome, error) = engine::run_with(
         plan,
         &engine::Options { eval: cfg.eval },
         if plan.recordings.is_empty() {
@@ -294,6 +294,7 @@ pub fn run_job(
         },
         control,
     );
+    outcome.provenance.overrides = crate::outcome::provenance::overrides(&report.program, sets);
     if let Some(e) = error {
         let d = e.to_diagnostic(&report.program.sources);
         result.error = Some(render::render_human(&d, &report.program.sources, style));

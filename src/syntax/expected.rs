@@ -115,16 +115,17 @@ pub fn syntax_error(file: FileId, text: &str, failure: &super::grammar::Failure)
         format!("expected {wanted}")
     };
     let before = &text[..found_span.0];
-    let help = hint(found_word, before, &list).or_else(|| {
-        let words = list
-            .iter()
-            .flat_map(|w| w.split('`').skip(1).step_by(2))
-            .chain(keywords.iter().map(String::as_str));
-        crate::diagnostics::suggestion(found_word, words)
-    });
-    Diagnostic::new(Code::E001, span, message)
-        .label(label)
-        .maybe_help(help)
+    let d = Diagnostic::new(Code::E001, span, message).label(label);
+    match hint(found_word, before, &list) {
+        Some(help) => d.help(help),
+        None => {
+            let words = list
+                .iter()
+                .flat_map(|w| w.split('`').skip(1).step_by(2))
+                .chain(keywords.iter().map(String::as_str));
+            d.suggest_name(found_word, span, words)
+        }
+    }
 }
 
 /// Whether `i` falls between tokens (not inside a word).

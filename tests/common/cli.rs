@@ -31,10 +31,12 @@ pub fn exits(out: &Output, code: i32) {
     );
 }
 
-/// An outcome's JSON without its wall-clock timings, which differ from run to run.
+/// An outcome's JSON without its wall-clock timings, which differ from run to run, and its
+/// provenance, which records how the run was launched (the command line, `--out`).
 pub fn without_timing(path: &Path) -> serde_json::Value {
     let mut v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     v.as_object_mut().unwrap().remove("timing");
+    v.as_object_mut().unwrap().remove("provenance");
     v
 }
