@@ -23,9 +23,9 @@ from .tables import read_csv
 RECORDINGS_DIR = "recordings"
 INDEX_COLUMNS = [
     "op", "name", "kind", "recording", "recorder", "population", "variable",
-    "file", "rows", "cols", "dt", "bin", "unit",
+    "file", "rows", "cols", "dt", "bin", "unit", "steps", "size",
 ]
-_INTS = ["op", "recording", "rows", "cols"]
+_INTS = ["op", "recording", "rows", "cols", "steps", "size"]
 _FLOATS = ["dt", "bin"]
 
 
@@ -61,8 +61,8 @@ class Rates(tuple):
     """``(t, hz)``: the start of each bin in seconds from the op's start, and the
     population's mean rate over it (spikes / (bin width × neurons), float32 Hz). Unpacks as
     a pair; also has ``.bin`` (the width asked for, s) and ``.widths`` (each bin's width: the
-    last one may be shorter; NaN for it when the op's length in steps is not known, as in a
-    spiking wake phase, whose ``amount`` counts samples)."""
+    last one may be shorter; its width comes from the index's ``steps``, and is NaN only in
+    an index written before it had that column, for a spiking wake phase)."""
 
     def __new__(cls, t: np.ndarray, hz: np.ndarray, bin: float, widths: np.ndarray):
         self = super().__new__(cls, (t, hz))
@@ -166,7 +166,12 @@ class Recordings:
         k = hz.shape[0]
         t = np.arange(k) * r.bin
         widths = np.full(k, r.bin)
+        # The index says how many steps the op ran (`steps`, since 2026-12-07); older
+        # indexes leave it to the outcome (sleep ops only).
         steps = self._steps.get(int(r.op))
+        given = getattr(r, "steps", None)
+        if given not in (None, "") and float(given) == float(given) and int(float(given)) > 0:
+            steps = int(float(given))
         if k:
             # The last bin holds what is left of the op after the whole bins.
             widths[-1] = steps * r.dt - (k - 1) * r.bin if steps is not None else np.nan

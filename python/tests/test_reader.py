@@ -156,11 +156,16 @@ def test_the_recordings_index_matches_its_files(run):
     rec = run.recordings
     assert list(rec.columns) == [
         "op", "name", "kind", "recording", "recorder", "population", "variable", "file",
-        "rows", "cols", "dt", "bin", "unit"]
+        "rows", "cols", "dt", "bin", "unit", "steps", "size"]
     for row in rec.itertuples():
         a = np.load(RUN / "recordings" / row.file)
         assert a.shape[0] == row.rows and a.size == row.rows * row.cols
     assert set(rec["op"]) == {2, 6}
+    # Each op's length in steps is the outcome's amount (sleep ops), the population's size
+    # the network's.
+    amounts = {op["index"]: op.get("amount") for op in run.outcome["ops"]}
+    assert all(row.steps == amounts[row.op] for row in rec.itertuples())
+    assert set(rec[rec["population"] == "h1"]["size"]) == {16}
 
 
 def test_spike_counts_equal_the_outcomes(run):
