@@ -301,3 +301,53 @@ fn recorders_that_cannot_run_are_refused_and_those_that_record_nothing_warned() 
         "{err}"
     );
 }
+
+#[test]
+fn a_raster_is_drawn_for_each_spike_recording_with_labelled_axes_and_every_spike() {
+    let dir = scratch("recordings-raster");
+    std::fs::write(dir.join("p.sleep"), PROTOCOL).unwrap();
+    exits(&somnia(&["run", "p.sleep", "--out", "run", "-q"], &dir), 0);
+    let out = somnia(&["plot", "run"], &dir);
+    exits(&out, 0);
+    let listed = String::from_utf8_lossy(&out.stdout);
+    // Spikes of h in nap and dream, of x in dream.
+    let rasters: Vec<&str> = listed.lines().filter(|l| l.contains("raster-")).collect();
+    assert_eq!(rasters.len(), 3, "{listed}");
+    let outcome: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("run/outcome.json")).unwrap())
+            .unwrap();
+    let nap_h = outcome["ops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "nap#0")
+        .unwrap()["spikes"]["h"]
+        .as_u64()
+        .unwrap();
+    let svg = std::fs::read_to_string(dir.join("run/raster-op001-nap-0-h.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .map(str::trim)
+        .collect();
+    for want in [
+        "neuron (index)",
+        "population rate (Hz)",
+        "time from the phase's start (ms)",
+    ] {
+        assert!(texts.contains(&want), "no axis label {want:?} in {texts:?}");
+    }
+    let title = format!("{nap_h} spikes of h during nap#0 (nrem)");
+    assert!(
+        texts.contains(&title.as_str()),
+        "no title {title:?} in {texts:?}"
+    );
+    // One black tick per spike (a short recording is drawn whole).
+    let ticks = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("fill") == Some("#000000"))
+        .count();
+    assert_eq!(ticks as u64, nap_h);
+}
