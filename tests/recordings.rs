@@ -351,3 +351,27 @@ fn a_raster_is_drawn_for_each_spike_recording_with_labelled_axes_and_every_spike
         .count();
     assert_eq!(ticks as u64, nap_h);
 }
+
+#[test]
+fn empty_lists_of_phases_or_neurons_are_warned_and_left_out() {
+    let dir = scratch("recordings-empty");
+    let text = PROTOCOL.replace(
+        "record spikes(x, during = dream)",
+        "record spikes(x, during = []), state(h, v, neurons = [])",
+    );
+    std::fs::write(dir.join("e.sleep"), text).unwrap();
+    let out = somnia(&["check", "e.sleep"], &dir);
+    exits(&out, 0);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`during = []` names no phase"), "{err}");
+    assert!(err.contains("`neurons = []` names no neuron"), "{err}");
+    let out = somnia(&["plan", "e.sleep"], &dir);
+    exits(&out, 0);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().find(|l| l.starts_with("records")).unwrap();
+    assert!(
+        !line.contains("spikes(x)") && !line.contains("2 neurons,"),
+        "the empty recorders are left out: {line}"
+    );
+    assert_eq!(line.matches("state(").count(), 1, "{line}");
+}

@@ -6,7 +6,7 @@ use super::bind::Recorder;
 use super::bind::models::NeuronModel;
 use super::bind::recorders::Variable;
 use super::estimate::{bio_time, walk};
-use super::ir::{NetworkIr, Op, RecordingIr, TaskListIr};
+use super::ir::{NetworkIr, Op, ParamIr, RecordingIr, TaskListIr};
 use super::params::{self, builtin_ir, span_ir};
 use crate::builtins;
 use crate::check::eval::Eval;
@@ -47,6 +47,22 @@ pub fn compile(ev: &mut Eval, res: &Resolved) -> Vec<(RecordingIr, Span)> {
                 let Value::Builtin(bv) = item else { continue };
                 let span = s.values.get(i).map_or(b.span, |v| v.span());
                 let ir = ev.in_module(*module, |ev| builtin_ir(ev, bv));
+                // An empty list records nothing (left out, `during` would mean every phase).
+                let empty = |key: &str| matches!(ir.params.get(key), Some(ParamIr::List { items }) if items.is_empty());
+                for (key, what) in [("during", "no phase"), ("neurons", "no neuron")] {
+                    if empty(key) {
+                        ev.push(
+                            Diagnostic::new(Code::W009, span, format!("`{key} = []` names {what}"))
+                                .label("records nothing")
+                                .help(format!(
+                                    "name some, or leave `{key}` out to record every one"
+                                )),
+                        );
+                    }
+                }
+                if empty("during") || empty("neurons") {
+                    continue;
+                }
                 if let Some(recorder) = params::bound::<Recorder>(ev, ir, span) {
                     let at = span_ir(&ev.prog.sources, span);
                     out.push((RecordingIr { recorder, span: at }, span));
