@@ -375,3 +375,22 @@ fn empty_lists_of_phases_or_neurons_are_warned_and_left_out() {
     );
     assert_eq!(line.matches("state(").count(), 1, "{line}");
 }
+
+#[test]
+fn a_recorder_written_in_a_phase_is_pointed_to_the_protocol() {
+    let dir = scratch("recordings-in-phase");
+    let text = PROTOCOL.replace(
+        "  plasticity replay\n}\nphase dream",
+        "  plasticity replay\n  record spikes(h)\n}\nphase dream",
+    );
+    assert_ne!(text, PROTOCOL);
+    std::fs::write(dir.join("p.sleep"), text).unwrap();
+    let out = somnia(&["check", "p.sleep"], &dir);
+    exits(&out, 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("E204")
+            && err.contains("recorders (`spikes`, `rates`, `state`) go in the protocol"),
+        "{err}"
+    );
+}

@@ -386,13 +386,20 @@ impl Eval<'_, '_> {
             return;
         }
         let of = p.map(|p| format!(" for `{}`", p.name)).unwrap_or_default();
+        // A recorder written in a phase's `record` (which keeps input rates for a replay):
+        // recorders belong to the protocol.
+        let recorder =
+            matches!(v, Value::Builtin(b) if b.entry.kind == crate::builtins::Kind::Recorder);
         self.push(
             Diagnostic::new(
                 Code::E204,
                 span,
                 format!("expected {}{of}, found {}", ty.describe(), v.describe()),
             )
-            .label(format!("this is {}", v.describe())),
+            .label(format!("this is {}", v.describe()))
+            .maybe_help(recorder.then(|| {
+                "recorders (`spikes`, `rates`, `state`) go in the protocol: `record spikes(h, during = nap)`".to_string()
+            })),
         );
     }
 
