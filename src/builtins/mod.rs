@@ -22,6 +22,7 @@ mod sleep;
 
 pub use contexts::{CONNECT, PROTOCOL, context_for_phase, phase_kinds};
 pub use kind::Kind;
+pub use recorders::RECORDER_PLACE;
 pub use reference::{builtin_section, reference_markdown};
 
 use crate::units::{Dim, format_quantity};

@@ -10,6 +10,11 @@ const DURING: Ty = Ty::OneOf(&[Ty::Phase, Ty::List(&Ty::Phase)]);
 const DURING_DOC: &str =
     "the phases recorded (each of their calls); every spiking phase of the run if left out";
 
+/// The help of a recorder written in a phase's `record` (input rates for a replay): it
+/// belongs to the protocol.
+pub const RECORDER_PLACE: &str =
+    "recorders (`spikes`, `rates`, `state`) go in the protocol: `record spikes(h, during = nap)`";
+
 pub const RECORDERS: &[Builtin] = &[
     builtin("spikes", Kind::Recorder, "every spike of a population: its time and neuron index (as Brian2's SpikeMonitor `t`, `i`)", &[
         param("population", POP, "the population recorded"),

@@ -3,7 +3,7 @@
 
 use super::eval::Eval;
 use super::value::{Bindings, Bound, Value};
-use crate::builtins::{self, Param, PhaseKind, Range, Ty};
+use crate::builtins::{self, Kind, Param, PhaseKind, Range, Ty};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;
 use crate::syntax::ast::{self, Arg, Setting};
@@ -386,10 +386,7 @@ impl Eval<'_, '_> {
             return;
         }
         let of = p.map(|p| format!(" for `{}`", p.name)).unwrap_or_default();
-        // A recorder written in a phase's `record` (which keeps input rates for a replay):
-        // recorders belong to the protocol.
-        let recorder =
-            matches!(v, Value::Builtin(b) if b.entry.kind == crate::builtins::Kind::Recorder);
+        let recorder = matches!(v, Value::Builtin(b) if b.entry.kind == Kind::Recorder);
         self.push(
             Diagnostic::new(
                 Code::E204,
@@ -397,9 +394,7 @@ impl Eval<'_, '_> {
                 format!("expected {}{of}, found {}", ty.describe(), v.describe()),
             )
             .label(format!("this is {}", v.describe()))
-            .maybe_help(recorder.then(|| {
-                "recorders (`spikes`, `rates`, `state`) go in the protocol: `record spikes(h, during = nap)`".to_string()
-            })),
+            .maybe_help(recorder.then(|| builtins::RECORDER_PLACE.to_string())),
         );
     }
 
