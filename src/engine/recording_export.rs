@@ -23,7 +23,7 @@ use ndarray_npy::WriteNpyExt;
 use std::path::{Path, PathBuf};
 
 /// The folder, inside a run's folder, the recordings go to.
-pub const RECORDINGS_DIR: &str = "recordings";
+pub const RECORDINGS_DIR: &str = crate::outcome::recordings::DIR;
 /// The index's header.
 pub const INDEX_HEADER: &str =
     "op,name,kind,recording,recorder,population,variable,file,rows,cols,dt,bin,unit,steps,size";

@@ -282,18 +282,21 @@ pub fn run_job(
         resume,
     };
     let mut quiet = Quiet;
-    let mut recorder =
-        crate::engine::recording_export::RecordingSaver::new(&folder.staging, &mut quiet);
-    let (mut outcome, error) = engine::run_with(
-        plan,
-        &engine::Options { eval: cfg.eval },
-        if plan.recordings.is_empty() {
-            &mut quiet
-        } else {
-            &mut recorder
-        },
-        control,
-    );
+    let mut recorder = None;
+    let progress: &mut dyn engine::Progress = if plan.recordings.is_empty() {
+        &mut quiet
+    } else {
+        recorder.insert(crate::engine::recording_export::RecordingSaver::new(
+            &folder.staging,
+            &mut quiet,
+        ))
+    };
+    let (mut outcome, error) =
+        engine::run_with(plan, &engine::Options { eval: cfg.eval }, progress, control);
+    // A recording that could not be written is an error of the run, as in `somnia run`.
+    let unwritten = recorder
+        .map(|r| r.errors.join("\n"))
+        .filter(|e| !e.is_empty());
     outcome.provenance.overrides = crate::outcome::provenance::overrides(&report.program, sets);
     if let Some(e) = error {
         let d = e.to_diagnostic(&report.program.sources);
@@ -311,7 +314,7 @@ pub fn run_job(
             )
         })
         .and_then(|()| folder.commit(complete));
-    if let Err(msg) = written {
+    if let Err(msg) = written.and(unwritten.map_or(Ok(()), Err)) {
         result.error = Some(match result.error.take() {
             Some(prev) => format!("{prev}\n{msg}"),
             None => msg,
