@@ -9,23 +9,26 @@ pub mod tables;
 use crate::outcome::over_seeds::{self, Arms, bootstrap_ci, mean, std};
 use crate::outcome::{ExpectationResult, Outcome};
 use crate::plan::compare::CompareIr;
-use crate::sweep::{Config, PointRun, on_threads, run_job};
+use crate::session::Sets;
+use crate::sweep::{Job, PointRun};
 use std::collections::BTreeSet;
 
-/// Runs every arm on every seed, `cfg.threads` at a time, into `cfg.out/<arm>-seed<N>/`.
-/// Results come back arm by arm, seeds in the comparison's order.
-pub fn run(
-    cfg: &Config,
-    cmp: &CompareIr,
-    done: &(dyn Fn(&PointRun, &str) + Sync),
-) -> Result<Vec<PointRun>, String> {
-    on_threads(cfg.threads, cmp.arms.len(), &cmp.seeds, |a, seed| {
-        let arm = &cmp.arms[a];
-        let dir = cfg.out.join(format!("{arm}-seed{seed}"));
-        let r = run_job(cfg, arm, cfg.sets, seed, dir, a);
-        done(&r, arm);
-        r
-    })
+/// Every run of the comparison: arm by arm, seeds in the comparison's order, each with the
+/// `--set` values.
+pub fn jobs(sets: &Sets, cmp: &CompareIr) -> Vec<Job> {
+    cmp.arms
+        .iter()
+        .enumerate()
+        .flat_map(|(index, arm)| {
+            cmp.seeds.iter().map(move |&seed| Job {
+                index,
+                seed,
+                protocol: arm.clone(),
+                sets: sets.to_vec(),
+                slug: arm.clone(),
+            })
+        })
+        .collect()
 }
 
 /// The arms' outcomes by name, for expectations.

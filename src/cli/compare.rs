@@ -1,20 +1,21 @@
 //! `somnia compare FILE [--compare NAME] [-j N] [--set NAME=VALUE]... [--out DIR]`
 //!
-//! Runs a `compare` item: every arm on every seed, `-j` runs at a time. Writes each run's
-//! outcome into `DIR/<arm>-seed<N>/`, prints each final value per arm (mean ± sd over
+//! Runs a `compare` item: every arm on every seed, `-j` runs at a time. Writes
+//! `DIR/manifest.json` and each run's outcome into `DIR/<arm>-seed<N>-<hash>/` (with
+//! `--shard K/N` only that shard's runs, and no tables: `somnia merge` writes them), prints each final value per arm (mean ± sd over
 //! seeds) and each arm against the first (paired difference, 95 % bootstrap CI, effect
 //! size), then the comparison's expectations, and writes the same numbers as
 //! `DIR/compare.json` and `DIR/compare.csv`. Over fewer than 5 seeds it first prints the
 //! comparison's W010 warning. Exit 0 when they hold, 1 when one fails, 2 on errors.
 
-use super::many::ManyRuns;
+use super::many::{self, ManyRuns};
 use super::{FAILED, OK, USAGE, output};
 use crate::compare::{self, Row, tables};
 use crate::console::eprintln;
 use crate::diagnostics::Code;
-use crate::outcome::write::OUTCOME_FILE;
 use crate::plan::compare::{CompareIr, few_seeds_message};
-use crate::sweep::PointRun;
+use crate::sweep::manifest::Kind;
+use crate::sweep::{Config, Job, PointRun};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -60,58 +61,69 @@ pub fn run(a: Args, color: bool) -> i32 {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join(cmp.arms.join("-vs-")));
-    if !a.runs.force && !a.runs.resume {
-        let existing = cmp
-            .arms
-            .iter()
-            .flat_map(|arm| cmp.seeds.iter().map(move |s| (arm, s)))
-            .map(|(arm, s)| out.join(format!("{arm}-seed{s}")).join(OUTCOME_FILE))
-            .find(|f| f.exists());
-        if let Some(f) = existing {
-            eprintln!(
-                "error: {} exists; pass --resume to keep finished runs, --force to overwrite, or --out to write elsewhere",
-                f.display()
-            );
-            return USAGE;
-        }
-    }
-    if let Err(e) = output::writable_folder(&out) {
+    let cfg = a.runs.config(&a.file, out.clone());
+    let jobs = compare::jobs(&a.runs.sets, cmp);
+    let labels: Vec<String> = jobs.iter().map(|j| cmp.arms[j.index].clone()).collect();
+    let planned = many::manifest(&cfg, Kind::Compare, &cmp.name, &jobs, &labels).and_then(|m| {
+        many::prepare(
+            &a.runs,
+            &cfg,
+            &m,
+            &[tables::COMPARE_JSON, tables::COMPARE_CSV],
+        )
+    });
+    if let Err(e) = planned {
         eprintln!("error: {e}");
         return USAGE;
     }
     let threads = a.runs.threads();
+    let total = jobs.len();
     eprintln!(
-        "compare {}: {} arms × {} seeds, {threads} at a time → {}",
+        "compare {}: {} arms × {} seeds{}, {threads} at a time → {}",
         cmp.name,
         cmp.arms.len(),
         cmp.seeds.len(),
+        a.runs
+            .shard
+            .map(|s| format!(" (shard {s}: {} of {total} runs)", s.runs(total).count()))
+            .unwrap_or_default(),
         out.display()
     );
-    let cfg = a.runs.config(&a.file, out.clone());
-    let done = |r: &PointRun, arm: &str| {
+    let done = |r: &PointRun, j: &Job| {
         let how = super::many::how_it_ended(r);
-        eprintln!("{arm} seed {}: {how} ({:.1} s)", r.seed, r.seconds);
+        eprintln!("{} seed {}: {how} ({:.1} s)", j.protocol, r.seed, r.seconds);
     };
-    let runs = match compare::run(&cfg, cmp, &done) {
+    let runs = match crate::sweep::run(&cfg, &jobs, a.runs.shard, &done) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return USAGE;
         }
     };
-    let checks = compare::expectations(cmp, &runs);
+    if let Some(shard) = a.runs.shard {
+        let labels: Vec<String> = runs.iter().map(|r| cmp.arms[r.point].clone()).collect();
+        return many::shard_done(shard, &runs, &labels, &cfg);
+    }
+    finish(cmp, &runs, &cfg)
+}
+
+/// After every run of the comparison (here or in shards, `somnia merge`): the table, the
+/// expectations, compare.json and compare.csv; the exit status.
+pub fn finish(cmp: &CompareIr, runs: &[PointRun], cfg: &Config) -> i32 {
+    let out = &cfg.out;
+    let checks = compare::expectations(cmp, runs);
     let mut text = format!("compare {} · seeds {:?}\n", cmp.name, cmp.seeds);
-    text.push_str(&table_text(cmp, &compare::table(cmp, &runs)));
+    text.push_str(&table_text(cmp, &compare::table(cmp, runs)));
     for e in &checks {
         text.push_str(&format!("{}\n", output::expectation_line(e)));
     }
     output::out(&text);
     let mut status = OK;
-    if let Err(e) = tables::write(&out, cmp, &runs, &checks) {
+    if let Err(e) = tables::write(out, cmp, runs, &checks) {
         eprintln!("error: {e}");
         status = USAGE;
     }
-    for r in &runs {
+    for r in runs {
         if let Some(e) = &r.error {
             eprintln!("{} seed {}:\n{e}", cmp.arms[r.point], r.seed);
             status = USAGE;

@@ -8,6 +8,7 @@ mod compare;
 mod diff;
 mod explain;
 mod many;
+mod merge;
 mod output;
 mod plan;
 mod plot;
@@ -15,6 +16,8 @@ mod progress;
 mod repl;
 mod run;
 mod signals;
+mod status;
+mod submit;
 mod sweep;
 mod test;
 
@@ -55,6 +58,12 @@ pub enum Command {
     Sweep(sweep::Args),
     /// Run a `compare`: every arm on every seed, in parallel; per final value the arms' means, the paired difference with a bootstrap 95 % CI and an effect size (exit 0 when its expectations hold, 1 when one fails, 2 on errors).
     Compare(compare::Args),
+    /// Submit a sweep's or comparison's runs to a cluster's scheduler: a job array of shards and a merge job after it (`somnia submit slurm FILE`; exit 0 when submitted, 2 on errors).
+    Submit(submit::Args),
+    /// Build a sweep's or comparison's tables from the runs its shards wrote, naming runs that are missing or unfinished (exit 0 when all are complete and the expectations hold, 1 when one fails, 2 when runs are missing).
+    Merge(merge::Args),
+    /// Say which runs of a sweep or comparison are complete, unfinished or missing, from their folders (exit 0 when every run is complete, 1 when some are not, 2 on errors).
+    Status(status::Args),
     /// Run protocol files as regression tests: their expectations, golden outcomes and comparisons; ends with `N passed, M failed` (exit 0 when nothing failed, 1 when something did, 2 on errors).
     Test(test::Args),
     /// Draw an outcome's plots (hypnogram, accuracy per task, weight histograms around each sleep, receptive fields of saved weights) or a sweep's (each metric against the swept value) as SVG files beside it (exit 0, 2 when it cannot be read or written).
@@ -100,6 +109,9 @@ pub fn run() -> i32 {
         Command::Run(a) => run::run(a, color),
         Command::Sweep(a) => sweep::run(a, color),
         Command::Compare(a) => compare::run(a, color),
+        Command::Submit(a) => submit::run(a, color),
+        Command::Merge(a) => merge::run(a, color),
+        Command::Status(a) => status::run(a),
         Command::Test(a) => test::run(a, color),
         Command::Diff(a) => diff::run(a),
         Command::Plot(a) => plot::run(a),

@@ -1,17 +1,20 @@
 //! `somnia sweep FILE [--sweep NAME] [-j N] [--set NAME=VALUE]... [--out DIR]`
 //!
 //! Runs a `sweep` item: its protocol on every point of the grid and every seed, `-j` runs at
-//! a time. Writes each run's outcome into `DIR/<constants>-seed<N>/`, then `DIR/sweep.csv`,
-//! and prints each point's final values (mean ± sd over seeds) and the sweep's expectations.
-//! Exit 0 when every expectation of the sweep holds, 1 when one fails, 2 on errors.
+//! a time. Writes `DIR/manifest.json`, each run's outcome into
+//! `DIR/<constants>-seed<N>-<hash>/`, then `DIR/sweep.csv`, and prints each point's final
+//! values (mean ± sd over seeds) and the sweep's expectations. With `--shard K/N` it runs
+//! only that shard's runs and writes no table (`somnia merge` does). Exit 0 when every
+//! expectation of the sweep holds, 1 when one fails, 2 on errors.
 
-use super::many::ManyRuns;
+use super::many::{self, ManyRuns};
 use super::{FAILED, OK, USAGE, output};
 use crate::console::eprintln;
 use crate::outcome::over_seeds::{mean, std};
-use crate::outcome::write::{OUTCOME_FILE, atomic_write};
+use crate::outcome::write::atomic_write;
 use crate::plan::compare::SweepIr;
-use crate::sweep::{self, Point, PointRun, table};
+use crate::sweep::manifest::Kind;
+use crate::sweep::{self, Config, Job, Point, PointRun, table};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -55,43 +58,31 @@ pub fn run(a: Args, color: bool) -> i32 {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-sweep", sw.protocol)));
-    if !a.runs.force && !a.runs.resume {
-        let mut existing: Vec<PathBuf> = points
-            .iter()
-            .flat_map(|p| sw.seeds.iter().map(|s| sweep::run_dir(&out, p, *s)))
-            .map(|d| d.join(OUTCOME_FILE))
-            .chain([out.join(table::SWEEP_FILE)])
-            .filter(|f| f.exists())
-            .collect();
-        if let Some(first) = existing.first().cloned() {
-            existing.truncate(3);
-            eprintln!(
-                "error: {} exists{}; pass --resume to keep finished runs, --force to overwrite, or --out to write elsewhere",
-                first.display(),
-                if existing.len() > 1 {
-                    " (and other outcomes of this sweep)"
-                } else {
-                    ""
-                }
-            );
-            return USAGE;
-        }
-    }
-    if let Err(e) = output::writable_folder(&out) {
+    let cfg = a.runs.config(&a.file, out.clone());
+    let jobs = sweep::jobs(&a.runs.sets, sw, &points);
+    let labels: Vec<String> = jobs.iter().map(|j| points[j.index].label()).collect();
+    let planned = many::manifest(&cfg, Kind::Sweep, &sw.name, &jobs, &labels)
+        .and_then(|m| many::prepare(&a.runs, &cfg, &m, &[table::SWEEP_FILE]));
+    if let Err(e) = planned {
         eprintln!("error: {e}");
         return USAGE;
     }
     let threads = a.runs.threads();
-    let total = points.len() * sw.seeds.len();
+    let total = jobs.len();
+    let mine = a.runs.shard.map_or(total, |s| s.runs(total).count());
     eprintln!(
-        "sweep {}: {} points × {} seeds = {total} runs, {threads} at a time → {}",
+        "sweep {}: {} points × {} seeds = {total} runs{}, {threads} at a time → {}",
         sw.name,
         points.len(),
         sw.seeds.len(),
+        a.runs
+            .shard
+            .map(|s| format!(" (shard {s}: {mine} of them)"))
+            .unwrap_or_default(),
         out.display()
     );
     let bar = (!a.runs.quiet && super::progress::Bars::available()).then(|| {
-        let b = ProgressBar::new(total as u64);
+        let b = ProgressBar::new(mine as u64);
         b.set_style(
             ProgressStyle::with_template(
                 "{prefix:>16} [{bar:32}] {pos}/{len} runs ({elapsed}, eta {eta})",
@@ -102,10 +93,14 @@ pub fn run(a: Args, color: bool) -> i32 {
         b.set_prefix("sweep");
         b
     });
-    let cfg = a.runs.config(&a.file, out.clone());
-    let done = |r: &PointRun, p: &Point| {
+    let done = |r: &PointRun, j: &Job| {
         let how = super::many::how_it_ended(r);
-        let line = format!("{} seed {}: {how} ({:.1} s)", p.label(), r.seed, r.seconds);
+        let line = format!(
+            "{} seed {}: {how} ({:.1} s)",
+            points[j.index].label(),
+            r.seed,
+            r.seconds
+        );
         match &bar {
             Some(b) => {
                 b.println(line);
@@ -114,7 +109,7 @@ pub fn run(a: Args, color: bool) -> i32 {
             None => eprintln!("{line}"),
         }
     };
-    let runs = match sweep::run(&cfg, sw, &points, &done) {
+    let runs = match sweep::run(&cfg, &jobs, a.runs.shard, &done) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -124,15 +119,29 @@ pub fn run(a: Args, color: bool) -> i32 {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let csv = match table::to_csv(&points, &runs) {
+    if let Some(shard) = a.runs.shard {
+        return many::shard_done(shard, &runs, &labels_of(&points, &runs), &cfg);
+    }
+    finish(sw, &points, &runs, &cfg)
+}
+
+fn labels_of(points: &[Point], runs: &[PointRun]) -> Vec<String> {
+    runs.iter().map(|r| points[r.point].label()).collect()
+}
+
+/// After every run of the sweep (here or in shards, `somnia merge`): sweep.csv, each
+/// point's final values, the expectations; the exit status.
+pub fn finish(sw: &SweepIr, points: &[Point], runs: &[PointRun], cfg: &Config) -> i32 {
+    let out = &cfg.out;
+    let csv = match table::to_csv(points, runs) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: cannot write sweep.csv: {e}");
             return USAGE;
         }
     };
-    if let Err(e) = std::fs::create_dir_all(&out)
-        .and_then(|()| atomic_write(&out.join(table::SWEEP_FILE), &csv))
+    if let Err(e) =
+        std::fs::create_dir_all(out).and_then(|()| atomic_write(&out.join(table::SWEEP_FILE), &csv))
     {
         eprintln!(
             "error: cannot write {}: {e}",
@@ -140,10 +149,10 @@ pub fn run(a: Args, color: bool) -> i32 {
         );
         return USAGE;
     }
-    let checks = sweep::expectations(sw, &points, &runs);
-    output::out(&summary(sw, &points, &runs, &checks));
+    let checks = sweep::expectations(sw, points, runs);
+    output::out(&summary(sw, points, runs, &checks));
     let mut status = OK;
-    for r in &runs {
+    for r in runs {
         if let Some(e) = &r.error {
             eprintln!("{} seed {}:\n{e}", points[r.point].label(), r.seed);
             status = USAGE;

@@ -12,7 +12,7 @@ use crate::check::program::{ItemId, Program};
 use crate::check::value::Value;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::source::Span;
-use crate::syntax::ast::{Expect, Expr, Item};
+use crate::syntax::ast::{Expect, Expr, ExprKind, Item};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -33,6 +33,11 @@ pub struct SweepIr {
     pub protocol: String,
     /// Each axis: a constant and the values it takes.
     pub axes: Vec<(String, Vec<ParamIr>)>,
+    /// Per axis and value: the value's source text, for values that are not a number,
+    /// boolean, symbol or string (a dataset, tasks, a list): each point sets the constant to
+    /// this text, as `--set name=text` would.
+    #[serde(default, skip)]
+    pub texts: Vec<Vec<Option<String>>>,
     pub seeds: Vec<u64>,
     pub expectations: Vec<ExpectIr>,
     pub tolerances: BTreeMap<String, f64>,
@@ -102,6 +107,7 @@ pub fn compile_all(
             Item::Sweep(s) => {
                 let target = arm(&mut ev, id, &s.protocol.node, s.protocol.span, arms);
                 let mut axes = Vec::new();
+                let mut texts = Vec::new();
                 for (name, values) in &s.axes {
                     let Some(let_id) = prog.lookup(0, &name.node) else {
                         ev.undefined(&name.node, name.span, None);
@@ -186,6 +192,51 @@ pub fn compile_all(
                         }
                     }
                     let irs: Vec<ParamIr> = vals.iter().map(|v| param_ir(&mut ev, v)).collect();
+                    // A literal list's elements as written: `[mnist, fashion]`.
+                    let written: Vec<Option<String>> = match &values.node {
+                        ExprKind::List(items) if items.len() == irs.len() => items
+                            .iter()
+                            .map(|e| Some(prog.sources.get(e.span.file).slice(e.span).to_string()))
+                            .collect(),
+                        _ => vec![None; irs.len()],
+                    };
+                    let primitive = |ir: &ParamIr| {
+                        matches!(
+                            ir,
+                            ParamIr::Number { .. }
+                                | ParamIr::Bool { .. }
+                                | ParamIr::Symbol { .. }
+                                | ParamIr::String { .. }
+                        )
+                    };
+                    let axis_texts: Vec<Option<String>> = irs
+                        .iter()
+                        .zip(written)
+                        .map(|(ir, text)| if primitive(ir) { None } else { text })
+                        .collect();
+                    let unwritten = irs
+                        .iter()
+                        .zip(&axis_texts)
+                        .any(|(ir, text)| text.is_none() && !primitive(ir));
+                    if unwritten {
+                        ev.push(
+                            Diagnostic::new(
+                                Code::E204,
+                                values.span,
+                                format!(
+                                    "the values of `{}` are not numbers, booleans, symbols or strings: write them out in the sweep's list",
+                                    name.node
+                                ),
+                            )
+                            .label("not a list written here")
+                            .help(format!(
+                                "each point sets the constant as `--set {}=<value as written>` would: `over {} in [a, b]`",
+                                name.node, name.node
+                            )),
+                        );
+                        continue;
+                    }
+                    texts.push(axis_texts);
                     axes.push((name.node.clone(), irs));
                 }
                 let seeds = seeds(&mut ev, &s.seeds);
@@ -207,6 +258,7 @@ pub fn compile_all(
                         ),
                         protocol: a.name.clone(),
                         axes,
+                        texts,
                         seeds,
                         expectations,
                         tolerances: super::compile::compile_tolerances(&mut ev, 0, &s.tolerances),

@@ -10,13 +10,16 @@ pub fn plan_hash(plan: &Plan) -> String {
 }
 
 /// SHA-256 of the plan's JSON without source positions, the source's hash, expectations,
-/// tolerances and estimates: equal for two plans that compute the same thing, even from
-/// edited files.
+/// tolerances, estimates and the folder data paths are resolved from: equal for two plans
+/// that compute the same thing, even from edited files or a file named by another path
+/// (`protocols/x.sleep` and `/home/me/somnia/protocols/x.sleep`), so a run on a cluster node
+/// and one on a laptop have the same identity.
 pub fn work_hash(plan: &Plan) -> String {
     fn strip_spans(v: &mut serde_json::Value) {
         match v {
             serde_json::Value::Object(m) => {
                 m.remove("span");
+                m.remove("base_dir");
                 m.values_mut().for_each(strip_spans);
             }
             serde_json::Value::Array(xs) => xs.iter_mut().for_each(strip_spans),

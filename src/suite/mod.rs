@@ -265,15 +265,16 @@ impl Suite {
                 // The output folder belongs to the suite (the CLI checks it).
                 force: true,
                 stop: opts.stop.clone(),
+                collect: false,
             };
-            let r = sweep::run_job(
-                &cfg,
-                &job.protocol,
-                opts.sets,
-                job.seed,
-                self.job_dir(opts, job),
-                i,
-            );
+            let run = sweep::Job {
+                index: i,
+                seed: job.seed,
+                protocol: job.protocol.clone(),
+                sets: opts.sets.to_vec(),
+                slug: job.protocol.clone(),
+            };
+            let r = sweep::run_job(&cfg, &run, Some(self.job_dir(opts, job)));
             done(job, &r);
             r
         })

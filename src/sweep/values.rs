@@ -36,8 +36,9 @@ pub fn set_text(v: &ParamIr) -> Option<String> {
     })
 }
 
-/// The value as people read it: `10 ms`, `0.2`, `5000 steps`.
-pub fn label(v: &ParamIr) -> String {
+/// The value as people read it: `10 ms`, `0.2`, `5000 steps`; `text` (what the point sets)
+/// for a value that is not a number.
+pub fn label(v: &ParamIr, text: &str) -> String {
     match v {
         ParamIr::Number { value, unit } => match base_units(unit) {
             Some(parts) => {
@@ -48,14 +49,15 @@ pub fn label(v: &ParamIr) -> String {
             }
             None => format!("{} {unit}", units::format_number(*value)),
         },
-        other => set_text(other).unwrap_or_else(|| "?".into()),
+        _ => text.to_string(),
     }
 }
 
 /// The value as sweep.csv writes it: `(value, unit)`. A number in SI base units with full
 /// precision and its unit (`("0.004", "V")`, `("200", "steps")`, `("0.05", "1")`, see
-/// [`super::units`]); a boolean, symbol or string as its text with no unit.
-pub fn cell(v: &ParamIr) -> (String, String) {
+/// [`super::units`]); a boolean, symbol or string as its text with no unit, any other value
+/// as `text`, what the point sets (`mnist`).
+pub fn cell(v: &ParamIr, text: &str) -> (String, String) {
     match v {
         ParamIr::Number { value, unit } => {
             let unit = match base_units(unit) {
@@ -70,7 +72,7 @@ pub fn cell(v: &ParamIr) -> (String, String) {
         }
         ParamIr::Bool { value } => (value.to_string(), String::new()),
         ParamIr::Symbol { value } | ParamIr::String { value } => (value.clone(), String::new()),
-        other => (label(other), String::new()),
+        _ => (text.to_string(), String::new()),
     }
 }
 
@@ -121,16 +123,19 @@ mod tests {
 
     #[test]
     fn labels_use_readable_units() {
-        assert_eq!(label(&num(0.001, "s")), "1 ms");
-        assert_eq!(label(&num(0.2, "1")), "0.2");
-        assert_eq!(label(&num(-0.07, "V")), "-70 mV");
-        assert_eq!(label(&num(20.0, "s^-1")), "20 Hz");
+        assert_eq!(label(&num(0.001, "s"), ""), "1 ms");
+        assert_eq!(label(&num(0.2, "1"), ""), "0.2");
+        assert_eq!(label(&num(-0.07, "V"), ""), "-70 mV");
+        assert_eq!(label(&num(20.0, "s^-1"), ""), "20 Hz");
+        let toy = ParamIr::Dataset { name: "toy".into() };
+        assert_eq!(label(&toy, "m.toy"), "m.toy");
+        assert_eq!(cell(&toy, "m.toy"), ("m.toy".into(), String::new()));
     }
 
     #[test]
     fn cells_are_numbers_in_base_units_beside_their_unit() {
         let c = |v: f64, u: &str| {
-            let (a, b) = cell(&num(v, u));
+            let (a, b) = cell(&num(v, u), "");
             (a, b)
         };
         assert_eq!(c(0.004, "V"), ("0.004".into(), "V".into()));
@@ -138,9 +143,12 @@ mod tests {
         assert_eq!(c(0.05, "1"), ("0.05".into(), "1".into()));
         assert_eq!(c(20.0, "s^-1"), ("20".into(), "Hz".into()));
         assert_eq!(
-            cell(&ParamIr::String {
-                value: "bars".into()
-            }),
+            cell(
+                &ParamIr::String {
+                    value: "bars".into()
+                },
+                "\"bars\""
+            ),
             ("bars".into(), String::new())
         );
     }
