@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::cli::{exits, scratch, somnia, without_timing};
+use common::cli::{exits, run_folder, scratch, somnia, without_timing};
 
 /// Two arms: with a noisy STDP sleep after each chunk, and without it.
 const PROTOCOL: &str = concat!(
@@ -53,7 +53,11 @@ fn arms_share_seeds_and_give_the_same_outcomes_on_any_thread_count() {
     exits(&two, 0);
     for arm in ["slept", "awake"] {
         for seed in 1..=4 {
-            let f = format!("{arm}-seed{seed}/outcome.json");
+            let name = run_folder(&dir.join("one"), &format!("{arm}-seed{seed}"));
+            let f = format!(
+                "{}/outcome.json",
+                name.file_name().unwrap().to_str().unwrap()
+            );
             let (a, b) = (
                 without_timing(&dir.join("one").join(&f)),
                 without_timing(&dir.join("two").join(&f)),
@@ -76,7 +80,7 @@ fn arms_share_seeds_and_give_the_same_outcomes_on_any_thread_count() {
     exits(&alone, 0);
     assert_eq!(
         without_timing(&dir.join("alone/outcome.json"))["final"],
-        without_timing(&dir.join("one/awake-seed3/outcome.json"))["final"]
+        without_timing(&run_folder(&dir.join("one"), "awake-seed3").join("outcome.json"))["final"]
     );
 }
 
@@ -95,8 +99,10 @@ fn the_report_gives_each_arm_and_the_paired_difference_with_its_interval() {
         (1..=4)
             .map(|s| {
                 let v: serde_json::Value = serde_json::from_str(
-                    &std::fs::read_to_string(dir.join(format!("o/{arm}-seed{s}/outcome.json")))
-                        .unwrap(),
+                    &std::fs::read_to_string(
+                        run_folder(&dir.join("o"), &format!("{arm}-seed{s}")).join("outcome.json"),
+                    )
+                    .unwrap(),
                 )
                 .unwrap();
                 v["final"]["rates"]["exc"].as_f64().unwrap()
@@ -170,7 +176,8 @@ fn a_failing_comparison_exits_1_and_existing_outcomes_are_kept() {
 fn final_rates(out: &std::path::Path, arm: &str, seeds: std::ops::RangeInclusive<u64>) -> Vec<f64> {
     seeds
         .map(|s| {
-            let v = without_timing(&out.join(format!("{arm}-seed{s}/outcome.json")));
+            let v =
+                without_timing(&run_folder(out, &format!("{arm}-seed{s}")).join("outcome.json"));
             v["final"]["rates"]["exc"].as_f64().unwrap()
         })
         .collect()
@@ -213,7 +220,14 @@ fn the_tables_beside_the_runs_hold_what_the_outcomes_say() {
     assert!(doc["effect_size"].as_str().unwrap().contains("Cohen's d"));
     assert_eq!(doc["expectations"].as_array().unwrap().len(), 2);
     assert_eq!(doc["runs"].as_array().unwrap().len(), 6);
-    assert_eq!(doc["runs"][0]["folder"], "slept-seed1");
+    assert_eq!(
+        doc["runs"][0]["folder"].as_str().unwrap(),
+        run_folder(&o, "slept-seed1")
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+    );
     let rates = doc["metrics"]
         .as_array()
         .unwrap()

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::cli::{exits, scratch, somnia, without_timing};
+use common::cli::{exits, run_folder, scratch, somnia, without_timing};
 use std::path::{Path, PathBuf};
 
 /// A small spiking protocol on synthetic bars: STDP wake learning, a noisy NREM sleep whose
@@ -95,11 +95,7 @@ fn one_thread_and_two_threads_give_identical_outcomes() {
             .collect()
     };
     assert_eq!(names(&a), names(&b));
-    assert!(
-        names(&a).contains(&"nap=200steps,noise_level=0.02V-seed2".to_string()),
-        "{:?}",
-        names(&a)
-    );
+    run_folder(&dir.join("one"), "nap=200steps,noise_level=0.02V-seed2");
     for (x, y) in a.iter().zip(&b) {
         assert_eq!(without_timing(x), without_timing(y), "{}", x.display());
     }
@@ -177,7 +173,9 @@ fn a_point_reruns_alone_with_set_and_seed() {
         &dir,
     );
     exits(&alone, 0);
-    let a = without_timing(&dir.join("sw/nap=200steps,noise_level=0.02V-seed2/outcome.json"));
+    let a = without_timing(
+        &run_folder(&dir.join("sw"), "nap=200steps,noise_level=0.02V-seed2").join("outcome.json"),
+    );
     let b = without_timing(&dir.join("alone/outcome.json"));
     // The same plan: only the source hash differs (it covers the `--set` texts).
     assert_eq!(a["final"], b["final"]);
@@ -218,7 +216,7 @@ fn existing_outcomes_are_kept_without_force() {
     exits(&first, 0);
     let before = std::fs::read(dir.join("o/sweep.csv")).unwrap();
     std::fs::write(
-        dir.join("o/nap=0steps,noise_level=0.004V-seed1/outcome.json"),
+        run_folder(&dir.join("o"), "nap=0steps,noise_level=0.004V-seed1").join("outcome.json"),
         "mine",
     )
     .unwrap();
@@ -227,16 +225,20 @@ fn existing_outcomes_are_kept_without_force() {
     let err = String::from_utf8_lossy(&again.stderr);
     assert!(err.contains("exists") && err.contains("--force"), "{err}");
     assert_eq!(
-        std::fs::read_to_string(dir.join("o/nap=0steps,noise_level=0.004V-seed1/outcome.json"))
-            .unwrap(),
+        std::fs::read_to_string(
+            run_folder(&dir.join("o"), "nap=0steps,noise_level=0.004V-seed1").join("outcome.json")
+        )
+        .unwrap(),
         "mine"
     );
     assert_eq!(std::fs::read(dir.join("o/sweep.csv")).unwrap(), before);
     let forced = somnia(&["sweep", "s.sleep", "--out", "o", "-q", "--force"], &dir);
     exits(&forced, 0);
     assert_ne!(
-        std::fs::read_to_string(dir.join("o/nap=0steps,noise_level=0.004V-seed1/outcome.json"))
-            .unwrap(),
+        std::fs::read_to_string(
+            run_folder(&dir.join("o"), "nap=0steps,noise_level=0.004V-seed1").join("outcome.json")
+        )
+        .unwrap(),
         "mine"
     );
 }
@@ -275,7 +277,8 @@ fn resume_keeps_finished_runs_of_the_same_work_and_reruns_the_rest() {
     std::fs::write(dir.join("s.sleep"), SPIKING).unwrap();
     let first = somnia(&["sweep", "s.sleep", "--out", "o", "-q"], &dir);
     exits(&first, 0);
-    let kept_file = dir.join("o/nap=200steps,noise_level=0.02V-seed1/outcome.json");
+    let kept_file =
+        run_folder(&dir.join("o"), "nap=200steps,noise_level=0.02V-seed1").join("outcome.json");
     let before = std::fs::read_to_string(&kept_file).unwrap();
 
     // An edited comment and a new point: the old runs are kept, only the new point runs.
@@ -303,18 +306,39 @@ fn resume_keeps_finished_runs_of_the_same_work_and_reruns_the_rest() {
         "3 values of each of the 12 runs"
     );
 
-    // A changed constant changes the work: without --force those runs are refused.
+    // A changed constant changes the work: its runs go to new folders, the old ones stay.
     let changed = SPIKING.replace("tau_plus 10 ms", "tau_plus 12 ms");
     std::fs::write(dir.join("s.sleep"), changed).unwrap();
-    let refused = somnia(&["sweep", "s.sleep", "--out", "o", "-q", "--resume"], &dir);
-    assert_eq!(refused.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&refused.stderr);
-    assert!(err.contains("is not a complete run of this plan"), "{err}");
+    let rerun = somnia(&["sweep", "s.sleep", "--out", "o", "-q", "--resume"], &dir);
+    exits(&rerun, 0);
+    let err = String::from_utf8_lossy(&rerun.stderr);
+    assert_eq!(err.matches(": done (").count(), 8, "{err}");
     assert_eq!(
         std::fs::read_to_string(&kept_file).unwrap(),
         before,
         "never overwritten"
     );
+    let csv = std::fs::read_to_string(dir.join("o/sweep.csv")).unwrap();
+    let old_name = kept_file.parent().unwrap().file_name().unwrap();
+    assert!(!csv.contains(old_name.to_str().unwrap()), "{csv}");
+    // Someone else's outcome in a run's folder is never overwritten without --force.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("o/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["runs"].as_array().unwrap().len(), 8);
+    let theirs = dir
+        .join("o")
+        .join(manifest["runs"][0]["folder"].as_str().unwrap());
+    let mut other: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(theirs.join("outcome.json")).unwrap())
+            .unwrap();
+    other["work_hash"] = "another".into();
+    other["status"] = "interrupted".into();
+    std::fs::write(theirs.join("outcome.json"), other.to_string()).unwrap();
+    let refused = somnia(&["sweep", "s.sleep", "--out", "o", "-q", "--resume"], &dir);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("is not a complete run of this plan"), "{err}");
     let forced = somnia(
         &[
             "sweep", "s.sleep", "--out", "o", "-q", "--resume", "--force",
@@ -322,7 +346,10 @@ fn resume_keeps_finished_runs_of_the_same_work_and_reruns_the_rest() {
         &dir,
     );
     exits(&forced, 0);
-    assert_ne!(std::fs::read_to_string(&kept_file).unwrap(), before);
+    let back: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(theirs.join("outcome.json")).unwrap())
+            .unwrap();
+    assert_eq!(back["status"], "complete");
 }
 
 #[test]
@@ -394,11 +421,10 @@ fn the_long_table_holds_every_measurement_with_numeric_swept_values_and_units() 
             .all(|r| r[17] == "1")
     );
     // Each run's rows are its timeline, value for value.
-    let folder = "nap=200steps,noise_level=0.02V-seed2";
-    let outcome: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("o").join(folder).join("outcome.json")).unwrap(),
-    )
-    .unwrap();
+    let path = run_folder(&dir.join("o"), "nap=200steps,noise_level=0.02V-seed2");
+    let folder = path.file_name().unwrap().to_str().unwrap();
+    let outcome: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path.join("outcome.json")).unwrap()).unwrap();
     let timeline: Vec<(String, String, f64)> = outcome["timeline"]
         .as_array()
         .unwrap()

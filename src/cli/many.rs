@@ -90,13 +90,14 @@ pub fn manifest(
     labels: &[String],
 ) -> Result<Manifest, String> {
     let folders = crate::sweep::folders(cfg, jobs)?;
-    let file = std::path::absolute(cfg.file)
-        .map_err(|e| format!("cannot resolve {}: {e}", cfg.file.display()))?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| format!("cannot tell the current folder: {e}"))?;
     Ok(Manifest {
         schema: 1,
         kind,
         item: item.to_string(),
-        file,
+        file: cfg.file.to_path_buf(),
+        cwd,
         sets: cfg.sets.to_vec(),
         eval: cfg.eval.word().to_string(),
         runs: jobs

@@ -35,6 +35,22 @@ pub fn run(a: Args, color: bool) -> i32 {
             return USAGE;
         }
     };
+    // The file is checked from where the runs were planned, under the name they used, so
+    // the tables name it as a local run's do.
+    let dir = match std::path::absolute(&a.dir) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: cannot resolve {}: {e}", a.dir.display());
+            return USAGE;
+        }
+    };
+    if let Err(e) = std::env::set_current_dir(&manifest.cwd) {
+        eprintln!(
+            "error: cannot enter {}, where the runs were planned: {e}",
+            manifest.cwd.display()
+        );
+        return USAGE;
+    }
     let report = match output::checked_report(&manifest.file, &manifest.sets, None, color, USAGE) {
         Ok(r) => r,
         Err(status) => return status,
@@ -42,7 +58,7 @@ pub fn run(a: Args, color: bool) -> i32 {
     let cfg = Config {
         file: &manifest.file,
         sets: &manifest.sets,
-        out: a.dir.clone(),
+        out: dir,
         threads: a.jobs.unwrap_or_else(|| {
             std::thread::available_parallelism()
                 .map(|n| n.get())

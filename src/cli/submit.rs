@@ -208,6 +208,7 @@ fn submit(a: &SlurmArgs, color: bool) -> Result<(), Option<String>> {
         command: kind.word(),
         item: item.clone(),
         file: manifest.file.clone(),
+        workdir: manifest.cwd.clone(),
         out: out.clone(),
         sets: a.sets.clone(),
         eval: manifest.eval.clone(),

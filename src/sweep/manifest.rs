@@ -52,8 +52,11 @@ pub struct Manifest {
     pub kind: Kind,
     /// The sweep's or comparison's name, as `--sweep` / `--compare` take it.
     pub item: String,
-    /// The protocol file, absolute.
+    /// The protocol file as the command named it, from `cwd`: the shards and `somnia merge`
+    /// name it the same way, so their outcomes and tables say what a local run says.
     pub file: PathBuf,
+    /// The folder the command ran in (absolute).
+    pub cwd: PathBuf,
     pub sets: Vec<(String, String)>,
     /// `test` or `validation`.
     pub eval: String,
@@ -115,7 +118,8 @@ mod tests {
             schema: 1,
             kind: Kind::Sweep,
             item: "p over nap".into(),
-            file: "/x/p.sleep".into(),
+            file: "p.sleep".into(),
+            cwd: "/x".into(),
             sets: vec![],
             eval: "test".into(),
             runs: vec![Entry {

@@ -21,7 +21,11 @@ pub struct Request {
     pub command: &'static str,
     /// The sweep's or comparison's name.
     pub item: String,
+    /// The protocol file as the submission named it, from `workdir`.
     pub file: PathBuf,
+    /// Where the jobs run (the folder the submission ran in), so they name the file as it
+    /// did and their outcomes say what a local run's say.
+    pub workdir: PathBuf,
     pub out: PathBuf,
     pub sets: Vec<(String, String)>,
     /// `test` or `validation`.
@@ -140,6 +144,7 @@ pub fn array_script(r: &Request) -> String {
         r.shards, r.command, r.item
     ));
     s.push_str(&setup(r));
+    s.push_str(&format!("cd {}\n", quote(&r.workdir.to_string_lossy())));
     let mut cmd = vec![
         quote(&r.somnia.to_string_lossy()),
         r.command.to_string(),
@@ -205,7 +210,8 @@ mod tests {
             somnia: "/opt/somnia/bin/somnia".into(),
             command: "sweep",
             item: "p over nap".into(),
-            file: "/home/me/it's/p.sleep".into(),
+            file: "it's/p.sleep".into(),
+            workdir: "/home/me".into(),
             out: "/scratch/me/runs".into(),
             sets: vec![("lr".into(), "0.1".into())],
             eval: "test".into(),
@@ -235,7 +241,7 @@ mod tests {
         assert_eq!(shards_for(12, 3, 1001), (4, 3));
         assert_eq!(shards_for(12, 5, 1001), (3, 5));
         assert_eq!(shards_for(5000, 1, 1001), (1000, 5));
-        assert_eq!(shards_for(2001, 1, 1001), (1000, 3));
+        assert_eq!(shards_for(2001, 1, 1001), (667, 3));
         assert_eq!(shards_for(0, 1, 1001), (1, 1));
         let (n, chunk) = shards_for(100_000, 1, 11);
         assert!(n <= 10 && n * chunk >= 100_000);
@@ -253,7 +259,8 @@ mod tests {
             "#SBATCH --qos=normal",
             "#SBATCH --output=/scratch/me/runs/slurm/logs/runs-%A_%a.out",
             "module load gcc",
-            "exec '/opt/somnia/bin/somnia' sweep '/home/me/it'\\''s/p.sleep' --sweep 'p over nap' --shard \"$SLURM_ARRAY_TASK_ID/12\" --out '/scratch/me/runs' -j 2 -q --eval test --set 'lr=0.1'",
+            "cd '/home/me'",
+            "exec '/opt/somnia/bin/somnia' sweep 'it'\\''s/p.sleep' --sweep 'p over nap' --shard \"$SLURM_ARRAY_TASK_ID/12\" --out '/scratch/me/runs' -j 2 -q --eval test --set 'lr=0.1'",
         ] {
             assert!(s.lines().any(|l| l == line), "no `{line}` in\n{s}");
         }

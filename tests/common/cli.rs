@@ -40,3 +40,28 @@ pub fn without_timing(path: &Path) -> serde_json::Value {
     v.as_object_mut().unwrap().remove("provenance");
     v
 }
+
+/// The folder of one run of a sweep or comparison under `out`: its name is `prefix`, `-`
+/// and eight hex digits of its content hash (`slept-seed1-1f3a9c0b`).
+#[allow(dead_code)]
+pub fn run_folder(out: &Path, prefix: &str) -> PathBuf {
+    let found: Vec<PathBuf> = std::fs::read_dir(out)
+        .unwrap_or_else(|e| panic!("{}: {e}", out.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(|n| n.strip_prefix(prefix))
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|h| h.len() == 8 && h.chars().all(|c| c.is_ascii_hexdigit()))
+        })
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "{prefix}-<hash> in {}: {found:?}",
+        out.display()
+    );
+    found.into_iter().next().unwrap()
+}
