@@ -90,8 +90,8 @@ pub fn manifest(
     labels: &[String],
 ) -> Result<Manifest, String> {
     let folders = crate::sweep::folders(cfg, jobs)?;
-    let cwd = std::env::current_dir()
-        .map_err(|e| format!("cannot tell the current folder: {e}"))?;
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot tell the current folder: {e}"))?;
     Ok(Manifest {
         schema: 1,
         kind,

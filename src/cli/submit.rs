@@ -111,11 +111,17 @@ pub fn run(a: Args, color: bool) -> i32 {
     }
 }
 
+/// The sweep or comparison chosen for submission, with its runs.
+struct Item {
+    kind: Kind,
+    name: String,
+    jobs: Vec<Job>,
+    /// One label per job: the point's label or the arm's name.
+    labels: Vec<String>,
+}
+
 /// The item's kind, name and runs (each with its label).
-fn runs_of(
-    a: &SlurmArgs,
-    report: &crate::session::Report,
-) -> Result<(Kind, String, Vec<Job>, Vec<String>), Option<String>> {
+fn runs_of(a: &SlurmArgs, report: &crate::session::Report) -> Result<Item, Option<String>> {
     let sets = &a.sets;
     let want_sweep = a.sweep.is_some() || (a.compare.is_none() && report.compares.is_empty());
     if want_sweep {
@@ -131,7 +137,12 @@ fn runs_of(
         let points = sweep::grid(sw).map_err(Some)?;
         let jobs = sweep::jobs(sets, sw, &points);
         let labels = jobs.iter().map(|j| points[j.index].label()).collect();
-        return Ok((Kind::Sweep, sw.name.clone(), jobs, labels));
+        return Ok(Item {
+            kind: Kind::Sweep,
+            name: sw.name.clone(),
+            jobs,
+            labels,
+        });
     }
     if a.compare.is_none() && !report.sweeps.is_empty() {
         return Err(Some(format!(
@@ -150,12 +161,22 @@ fn runs_of(
     .ok_or(None)?;
     let jobs = crate::compare::jobs(sets, cmp);
     let labels = jobs.iter().map(|j| cmp.arms[j.index].clone()).collect();
-    Ok((Kind::Compare, cmp.name.clone(), jobs, labels))
+    Ok(Item {
+        kind: Kind::Compare,
+        name: cmp.name.clone(),
+        jobs,
+        labels,
+    })
 }
 
 fn submit(a: &SlurmArgs, color: bool) -> Result<(), Option<String>> {
     let report = output::checked_report(&a.file, &a.sets, None, color, USAGE).map_err(|_| None)?;
-    let (kind, item, jobs, labels) = runs_of(a, &report)?;
+    let Item {
+        kind,
+        name: item,
+        jobs,
+        labels,
+    } = runs_of(a, &report)?;
     let out = a.out.clone().unwrap_or_else(|| {
         PathBuf::from("runs").join(format!("{}-slurm", item.replace(' ', "-").replace(',', "")))
     });
