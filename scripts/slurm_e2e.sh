@@ -442,12 +442,19 @@ somnia_submit() {
     fail "somnia submit slurm failed"
   fi
   echo "$out" >"$D/log/$tag.txt"
-  ARRAY_JOB=$(grep -i 'array' <<<"$out" | grep -Eo '[0-9]+' | tail -n 1 || true)
-  MERGE_JOB=$(grep -i 'merge' <<<"$out" | grep -Eo '[0-9]+' | tail -n 1 || true)
+  # The ids as somnia recorded them (slurm/submission.json), not parsed from its prose.
+  local record=$OUT/slurm/submission.json
+  ARRAY_JOB=$(grep -Eo '"array_job": *"?[0-9]+' "$record" 2>/dev/null | grep -Eo '[0-9]+$' || true)
+  MERGE_JOB=$(grep -Eo '"merge_job": *"?[0-9]+' "$record" 2>/dev/null | grep -Eo '[0-9]+$' || true)
   if [[ -z $ARRAY_JOB || -z $MERGE_JOB ]]; then
     echo "$out" >&2
-    fail "could not read the array and merge job ids from somnia submit's output"
+    cat "$record" >&2 || true
+    fail "could not read the array and merge job ids from $record"
   fi
+  grep -qF "array job $ARRAY_JOB" <<<"$out" || {
+    echo "$out" >&2
+    fail "somnia submit did not print the array job id $ARRAY_JOB it recorded"
+  }
   JOBS+=("$ARRAY_JOB" "$MERGE_JOB")
 }
 

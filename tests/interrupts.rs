@@ -4,6 +4,9 @@
 //! `--force` keeps the old outcome until the new one is complete; an output folder that
 //! cannot hold the run is refused before anything runs. On the shipped SRC protocol.
 
+mod common;
+
+use common::cli::run_folder;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -309,7 +312,7 @@ fn a_resumed_sweep_reruns_a_run_whose_files_are_not_whole() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    let broken = dir.join("o/nap=200steps-seed1");
+    let broken = run_folder(&dir.join("o"), "nap=200steps-seed1");
     std::fs::remove_file(broken.join("metrics.csv")).unwrap();
     let again = run(&dir, &["sweep", "s.sleep", "--out", "o", "--resume"]);
     let err = String::from_utf8_lossy(&again.stderr);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::cli::{exits, scratch, somnia};
+use common::cli::{exits, run_folder, scratch, somnia};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -177,8 +177,8 @@ fn a_sweep_records_its_swept_values_and_sets_as_overrides() {
         0,
     );
     let runs: Vec<(PathBuf, &str)> = vec![
-        (dir.join("o/learning_rate=0.05-seed1"), "0.05"),
-        (dir.join("o/learning_rate=0.1-seed1"), "0.1"),
+        (run_folder(&dir.join("o"), "learning_rate=0.05-seed1"), "0.05"),
+        (run_folder(&dir.join("o"), "learning_rate=0.1-seed1"), "0.1"),
     ];
     let mut hashes = Vec::new();
     for (run, rate) in &runs {
