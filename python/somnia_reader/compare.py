@@ -186,5 +186,7 @@ class Compare:
         """The run of ``arm`` on ``seed``, from its folder beside compare.json."""
         runs = self.runs
         hit = runs[(runs["arm"] == arm) & (runs["seed"] == seed)]
-        folder = hit["folder"].iloc[0] if len(hit) else f"{arm}-seed{seed}"
-        return Run(self.path / folder)
+        if not len(hit):
+            known = ", ".join(f"{a} seed {s}" for a, s in zip(runs["arm"], runs["seed"]))
+            raise LookupError(f"{self.path}: no run of arm {arm!r} on seed {seed} (runs: {known})")
+        return Run(self.path / hit["folder"].iloc[0])
