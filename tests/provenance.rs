@@ -177,7 +177,10 @@ fn a_sweep_records_its_swept_values_and_sets_as_overrides() {
         0,
     );
     let runs: Vec<(PathBuf, &str)> = vec![
-        (run_folder(&dir.join("o"), "learning_rate=0.05-seed1"), "0.05"),
+        (
+            run_folder(&dir.join("o"), "learning_rate=0.05-seed1"),
+            "0.05",
+        ),
         (run_folder(&dir.join("o"), "learning_rate=0.1-seed1"), "0.1"),
     ];
     let mut hashes = Vec::new();

@@ -71,6 +71,48 @@ fn manifest(out: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap()
 }
 
+/// As a Slurm array runs them: every shard at once, into one folder that none of them has
+/// made yet (they race to create it, probe it and write the manifest). Repeated: the race
+/// a fixed probe name lost was rare.
+#[test]
+fn shards_running_at_the_same_time_into_a_new_folder_all_succeed() {
+    let dir = setup("together");
+    let n = 24;
+    for attempt in 0..6 {
+        let out = format!("o{attempt}");
+        let children: Vec<std::process::Child> = (1..=n)
+            .map(|k| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_somnia"))
+                    .args(["sweep", "s.sleep", "--shard", &format!("{k}/{n}")])
+                    .args(["--out", &out, "-q"])
+                    .current_dir(&dir)
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for (k, child) in children.into_iter().enumerate() {
+            let o = child.wait_with_output().unwrap();
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "attempt {attempt}, shard {}/{n}: {}",
+                k + 1,
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+        assert_eq!(folders(&dir.join(&out)).len(), 24);
+        let leftovers: Vec<String> = std::fs::read_dir(dir.join(&out))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+        exits(&somnia(&["merge", &out], &dir), 0);
+    }
+}
+
 #[test]
 fn shards_in_any_order_merge_into_the_local_sweep_byte_for_byte() {
     let dir = setup("sweep");

@@ -183,7 +183,8 @@ pub fn writable_folder(out: &std::path::Path) -> Result<(), String> {
             out.display()
         ));
     }
-    let probe = out.join(".somnia-probe");
+    // A name of its own: shards of one submission probe the same folder at once.
+    let probe = out.join(crate::outcome::write::unique_name("somnia-probe"));
     std::fs::create_dir_all(out)
         .and_then(|()| std::fs::write(&probe, b"ok"))
         .and_then(|()| std::fs::remove_file(&probe))

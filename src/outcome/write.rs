@@ -10,6 +10,22 @@ use std::path::{Path, PathBuf};
 pub const OUTCOME_FILE: &str = "outcome.json";
 pub const METRICS_FILE: &str = "metrics.csv";
 
+/// A name no other writer of the same folder uses at the same time: the array tasks of a
+/// Slurm submission write into one shared folder from several processes and machines, where
+/// a process id alone can repeat.
+pub fn unique_name(stem: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        ".{stem}.{}-{nanos:x}-{}.tmp",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 /// Writes `bytes` to `path` atomically.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
@@ -18,7 +34,7 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let tmp: PathBuf = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp: PathBuf = dir.join(unique_name(name));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
