@@ -10,7 +10,8 @@
 # a 4-task array and a dependent job, then submit examples/05_derived_arms.sleep's sweep with
 # `somnia submit slurm`, wait for it, check `somnia status`, compare the merged sweep.csv
 # byte for byte with a local `somnia sweep`, delete one run and check that a resubmission
-# redoes exactly that one.
+# redoes exactly that one; then cancel a long run part way (as a time limit would) and check
+# that it ends interrupted, is named by `somnia status`, and is redone by a resubmission.
 #
 # Everything it makes lives in ${SLURM_E2E_DIR:-/tmp/somnia-slurm-e2e}, cleared at start. The
 # daemons it started (and only those) are stopped by pid on exit, failure or interrupt.
@@ -536,3 +537,74 @@ cmp "$OUT/sweep.csv" "$LOCAL/sweep.csv" || {
   fail "sweep.csv after the resubmission differs from the local one"
 }
 log "somnia: resumed sweep.csv is byte for byte the local one"
+
+# ---------------------------------------------------------------------------------------
+# Stopped by Slurm part way, as at a time limit (Slurm sends SIGTERM, then SIGKILL after
+# KillWait): the run ends `interrupted` with what it measured, status names it, a
+# resubmission runs it again, and the merged table is the local one.
+SLOW=$D/slow.sleep
+cat >"$SLOW" <<EOF
+// One run of about 20 s on this machine kind, long enough to be cancelled part way.
+let wake_len = 2 epochs
+
+dataset mnist = idx("$ROOT/data/mnist-10k") { scale 1/255 }
+tasks pairs = split_classes(mnist, [0, 1], [2, 3]) { train_cap 1000 }
+
+network mlp {
+  input x 784
+  layer h 256
+  output y 10
+  connect x -> h -> y { init uniform(-0.05, 0.05); bias off }
+}
+
+rule sgd = backprop { lr 0.01 }
+phase learn(t: tasks) = wake { data t; plasticity sgd; length wake_len }
+
+protocol slow {
+  network mlp
+  schedule {
+    for t in pairs { learn(t) }
+    measure accuracy(pairs)
+  }
+  expect final accuracy(pairs) > 0 %
+}
+
+sweep slow over wake_len in [1200 epochs] seeds 1
+EOF
+OUT=$D/stopped
+SUBMIT=("$SOMNIA" submit slurm "$SLOW" --out "$OUT" --partition debug --time 00:05:00 --mem 1G)
+somnia_submit stopped
+log "stopped: array job $ARRAY_JOB, merge job $MERGE_JOB"
+deadline=$((SECONDS + 60))
+until compgen -G "$OUT/*.partial" >/dev/null; do
+  daemons_alive
+  ((SECONDS < deadline)) || { somnia_logs; fail "the slow run did not start within 60 s"; }
+  sleep 0.2
+done
+sleep 3
+scancel "$ARRAY_JOB"
+log "stopped: the run started; array job $ARRAY_JOB cancelled"
+wait_jobs 120 "$ARRAY_JOB" "$MERGE_JOB"
+if "$SOMNIA" status "$OUT" >"$D/log/status-stopped.txt" 2>&1; then
+  cat "$D/log/status-stopped.txt" >&2
+  fail "somnia status exits 0 after the run was cancelled"
+fi
+grep -q "interrupted" "$D/log/status-stopped.txt" || {
+  cat "$D/log/status-stopped.txt" >&2
+  somnia_logs
+  fail "the cancelled run is not reported interrupted (was it killed before it could stop?)"
+}
+grep -q '"status": "interrupted"' "$OUT"/*/outcome.json ||
+  fail "the cancelled run's outcome.json does not say interrupted"
+log "stopped: the run ended interrupted with its outcome written; status names it"
+somnia_submit restarted
+wait_somnia "the resubmission of the cancelled run"
+"$SOMNIA" status "$OUT" >"$D/log/status-restarted.txt" 2>&1 ||
+  { cat "$D/log/status-restarted.txt" >&2; somnia_logs; fail "somnia status not complete after rerunning the cancelled run"; }
+"$SOMNIA" sweep "$SLOW" --out "$D/slow-local" -q >"$D/log/slow-local.txt" 2>&1 ||
+  { tail -n 40 "$D/log/slow-local.txt" >&2; fail "local somnia sweep of $SLOW failed"; }
+cmp "$OUT/sweep.csv" "$D/slow-local/sweep.csv" || {
+  diff "$OUT/sweep.csv" "$D/slow-local/sweep.csv" | head -n 20 >&2
+  fail "sweep.csv after the cancelled run was redone differs from the local one"
+}
+log "stopped: rerun, merged, and byte for byte the local sweep.csv"
