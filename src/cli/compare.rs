@@ -36,14 +36,7 @@ pub fn run(a: Args, color: bool) -> i32 {
         Ok(r) => r,
         Err(status) => return status,
     };
-    let Some(cmp) = output::choose(
-        &report.compares,
-        a.name.as_deref(),
-        &a.file,
-        ["compare", "comparisons", "compare"],
-        |c| c.name.clone(),
-        |c, n| c.name == n || c.arms.iter().any(|a| a == n),
-    ) else {
+    let Some(cmp) = output::choose_compare(&report, a.name.as_deref(), &a.file) else {
         return USAGE;
     };
     // Check found the few seeds already (W010, with the span of the seeds): say it here,

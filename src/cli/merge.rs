@@ -96,40 +96,39 @@ pub fn run(a: Args, color: bool) -> i32 {
                 }
             };
             let jobs = sweep::jobs(&manifest.sets, sw, &points);
-            if let Err(e) = same_runs(&manifest, &cfg, &jobs) {
-                eprintln!("error: {e}");
-                return USAGE;
+            match read_back(&manifest, &cfg, &jobs) {
+                Ok(runs) => super::sweep::finish(sw, &points, &runs, &cfg),
+                Err(status) => status,
             }
-            let runs = match sweep::run(&cfg, &jobs, None, &|_, _| {}) {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return USAGE;
-                }
-            };
-            report_missing(&runs);
-            super::sweep::finish(sw, &points, &runs, &cfg)
         }
         Kind::Compare => {
             let Some(cmp) = report.compares.iter().find(|c| c.name == manifest.item) else {
                 return missing_item();
             };
             let jobs = crate::compare::jobs(&manifest.sets, cmp);
-            if let Err(e) = same_runs(&manifest, &cfg, &jobs) {
-                eprintln!("error: {e}");
-                return USAGE;
+            match read_back(&manifest, &cfg, &jobs) {
+                Ok(runs) => super::compare::finish(cmp, &runs, &cfg),
+                Err(status) => status,
             }
-            let runs = match sweep::run(&cfg, &jobs, None, &|_, _| {}) {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return USAGE;
-                }
-            };
-            report_missing(&runs);
-            super::compare::finish(cmp, &runs, &cfg)
         }
     }
+}
+
+/// The runs' outcomes read back from their folders, once the file is known to plan the
+/// runs the manifest lists; the missing and unfinished ones named. `Err`: the exit status.
+fn read_back(
+    manifest: &Manifest,
+    cfg: &sweep::Config,
+    jobs: &[sweep::Job],
+) -> Result<Vec<sweep::PointRun>, i32> {
+    let fail = |e: String| {
+        eprintln!("error: {e}");
+        USAGE
+    };
+    same_runs(manifest, cfg, jobs).map_err(fail)?;
+    let runs = sweep::run(cfg, jobs, None, &|_, _| {}).map_err(fail)?;
+    report_missing(&runs);
+    Ok(runs)
 }
 
 /// The file, checked now, plans the runs the manifest lists (the shards ran these).

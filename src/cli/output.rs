@@ -174,6 +174,38 @@ pub fn choose<'r, T>(
     }
 }
 
+/// The sweep of the file that `--sweep NAME` picks (by its protocol or its full name).
+pub fn choose_sweep<'r>(
+    report: &'r crate::session::Report,
+    name: Option<&str>,
+    file: &std::path::Path,
+) -> Option<&'r crate::plan::compare::SweepIr> {
+    choose(
+        &report.sweeps,
+        name,
+        file,
+        ["sweep", "sweeps", "sweep"],
+        |s| s.protocol.clone(),
+        |s, n| s.protocol == n || s.name == n,
+    )
+}
+
+/// The comparison of the file that `--compare NAME` picks (`a vs b`, or one of its arms).
+pub fn choose_compare<'r>(
+    report: &'r crate::session::Report,
+    name: Option<&str>,
+    file: &std::path::Path,
+) -> Option<&'r crate::plan::compare::CompareIr> {
+    choose(
+        &report.compares,
+        name,
+        file,
+        ["compare", "comparisons", "compare"],
+        |c| c.name.clone(),
+        |c, n| c.name == n || c.arms.iter().any(|a| a == n),
+    )
+}
+
 /// Makes sure `out` can hold a command's outcomes before anything runs: a folder (created
 /// when missing), writable.
 pub fn writable_folder(out: &std::path::Path) -> Result<(), String> {

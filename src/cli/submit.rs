@@ -125,15 +125,7 @@ fn runs_of(a: &SlurmArgs, report: &crate::session::Report) -> Result<Item, Optio
     let sets = &a.sets;
     let want_sweep = a.sweep.is_some() || (a.compare.is_none() && report.compares.is_empty());
     if want_sweep {
-        let sw = output::choose(
-            &report.sweeps,
-            a.sweep.as_deref(),
-            &a.file,
-            ["sweep", "sweeps", "sweep"],
-            |s| s.protocol.clone(),
-            |s, n| s.protocol == n || s.name == n,
-        )
-        .ok_or(None)?;
+        let sw = output::choose_sweep(report, a.sweep.as_deref(), &a.file).ok_or(None)?;
         let points = sweep::grid(sw).map_err(Some)?;
         let jobs = sweep::jobs(sets, sw, &points);
         let labels = jobs.iter().map(|j| points[j.index].label()).collect();
@@ -150,15 +142,7 @@ fn runs_of(a: &SlurmArgs, report: &crate::session::Report) -> Result<Item, Optio
             a.file.display()
         )));
     }
-    let cmp = output::choose(
-        &report.compares,
-        a.compare.as_deref(),
-        &a.file,
-        ["compare", "comparisons", "compare"],
-        |c| c.name.clone(),
-        |c, n| c.name == n || c.arms.iter().any(|a| a == n),
-    )
-    .ok_or(None)?;
+    let cmp = output::choose_compare(report, a.compare.as_deref(), &a.file).ok_or(None)?;
     let jobs = crate::compare::jobs(sets, cmp);
     let labels = jobs.iter().map(|j| cmp.arms[j.index].clone()).collect();
     Ok(Item {

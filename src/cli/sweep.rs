@@ -36,14 +36,7 @@ pub fn run(a: Args, color: bool) -> i32 {
         Ok(r) => r,
         Err(status) => return status,
     };
-    let Some(sw) = output::choose(
-        &report.sweeps,
-        a.sweep.as_deref(),
-        &a.file,
-        ["sweep", "sweeps", "sweep"],
-        |s| s.protocol.clone(),
-        |s, n| s.protocol == n || s.name == n,
-    ) else {
+    let Some(sw) = output::choose_sweep(&report, a.sweep.as_deref(), &a.file) else {
         return USAGE;
     };
     let points = match sweep::grid(sw) {
