@@ -388,3 +388,8 @@ def test_differences_are_paired_by_seed(cmp, sweep):
 def test_a_folder_without_compare_files_is_refused(tmp_path):
     with pytest.raises(FileNotFoundError, match="compare.json"):
         sr.load_compare(tmp_path)
+
+
+def test_a_run_the_comparison_did_not_make_is_refused(cmp):
+    with pytest.raises(LookupError, match="no run of arm 'tiny' on seed 9"):
+        cmp.run("tiny", 9)
