@@ -422,11 +422,12 @@ log "smoke: 4 tasks done (up to $overlap at once), dependent job ran after them"
 cd "$ROOT"
 log "cargo build --release"
 cargo build --release --quiet
-SOMNIA=$ROOT/target/release/somnia
-if ! "$SOMNIA" submit --help >/dev/null 2>&1; then
-  echo "slurm-e2e: somnia has no submit command yet" >&2
-  exit 1
-fi
+# Where cargo put it: CARGO_TARGET_DIR (relative to the project, as cargo reads it) or target/.
+target=${CARGO_TARGET_DIR:-target}
+[[ $target == /* ]] || target=$ROOT/$target
+SOMNIA=$target/release/somnia
+[[ -x $SOMNIA ]] || fail "cargo build --release made no $SOMNIA"
+"$SOMNIA" submit --help >/dev/null 2>&1 || fail "$SOMNIA submit --help failed"
 
 PROTO=examples/05_derived_arms.sleep
 SWEEP=with_sleep
