@@ -15,6 +15,7 @@ pub mod console;
 pub mod data;
 pub mod diagnostics;
 pub mod engine;
+pub mod format;
 pub mod load;
 pub mod outcome;
 pub mod plan;

@@ -7,6 +7,7 @@ mod check;
 mod compare;
 mod diff;
 mod explain;
+mod fmt;
 mod many;
 mod merge;
 mod output;
@@ -70,6 +71,8 @@ pub enum Command {
     Plot(plot::Args),
     /// Compare two outcomes metric by metric (exit 0 when nothing moved, 1 when something did, 2 when a file cannot be read).
     Diff(diff::Args),
+    /// Format protocol files in place, one layout for all (comments kept); `--check` prints the diff instead and exits 1 when a file would change; `-` formats stdin to stdout.
+    Fmt(fmt::Args),
     /// Explain a diagnostic code, or list the built-ins.
     Explain(explain::Args),
     /// A live session: add definitions, instantiate a protocol's network, run phases one at a time, inspect and fork (reads stdin when it is not a terminal; exit 1 when an entry failed).
@@ -115,6 +118,7 @@ pub fn run() -> i32 {
         Command::Test(a) => test::run(a, color),
         Command::Diff(a) => diff::run(a),
         Command::Plot(a) => plot::run(a),
+        Command::Fmt(a) => fmt::run(a, color),
         Command::Explain(a) => explain::run(a),
         Command::Repl(a) => repl::run(a, color),
     };
