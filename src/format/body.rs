@@ -28,11 +28,12 @@ impl Entry for Setting {
 impl Printer<'_> {
     /// `{ entries }` between the braces at `open` and `close`.
     pub fn braced<E: Entry + ?Sized>(&mut self, open: usize, close: usize, entries: &[&E]) {
-        if !self.spans_lines(open, close) && !self.has_comment_in(open + 1, close) {
-            if entries.is_empty() {
-                self.tok(open, "{}");
-                return;
-            }
+        let comments = self.has_comment_in(open + 1, close);
+        if entries.is_empty() && !comments {
+            self.tok(open, "{}");
+            return;
+        }
+        if !self.spans_lines(open, close) && !comments {
             self.tok(open, "{ ");
             for (i, e) in entries.iter().enumerate() {
                 if i > 0 {
@@ -43,7 +44,8 @@ impl Printer<'_> {
             self.text(" }");
             return;
         }
-        self.open_block(open, "{");
+        let first = entries.first().map_or(close, |e| e.bounds().0);
+        self.open_block(open, first, "{");
         self.grouped(entries);
         self.close_block(close, "}");
     }

@@ -118,7 +118,7 @@ impl Printer<'_> {
     fn list(&mut self, open: usize, close: usize, items: &[Expr]) {
         let first = items.first().map_or(close, |e| e.span.start as usize);
         if !items.is_empty() && self.spans_lines(open, first) {
-            self.open_block(open, "[");
+            self.open_block(open, first, "[");
             for e in items {
                 self.line(e.span.start as usize);
                 self.expr(e);
@@ -143,7 +143,7 @@ impl Printer<'_> {
     pub fn args(&mut self, open: usize, close: usize, args: &[Arg]) {
         let first = args.first().map_or(close, arg_start);
         if !args.is_empty() && self.spans_lines(open, first) {
-            self.open_block(open, "(");
+            self.open_block(open, first, "(");
             for a in args {
                 self.line(arg_start(a));
                 self.arg(a);

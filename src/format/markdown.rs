@@ -18,9 +18,27 @@ pub fn format_markdown(name: &str, text: &str) -> (String, Vec<BlockError>) {
     let mut out = String::with_capacity(text.len());
     let mut errors = Vec::new();
     let mut lines = text.split_inclusive('\n').enumerate();
+    // The backticks that opened another fenced block (```text, an indented ```sleep, a
+    // ````markdown block that shows a ```sleep one): its lines are not ours.
+    let mut other_fence: Option<usize> = None;
     while let Some((_, line)) = lines.next() {
         out.push_str(line);
-        if line.trim_end() != "```sleep" {
+        let fence = line.trim_end();
+        let ticks = fence
+            .trim_start()
+            .bytes()
+            .take_while(|&b| b == b'`')
+            .count();
+        if let Some(open) = other_fence {
+            if ticks >= open && fence.trim_start().len() == ticks {
+                other_fence = None;
+            }
+            continue;
+        }
+        if fence != "```sleep" {
+            if ticks >= 3 {
+                other_fence = Some(ticks);
+            }
             continue;
         }
         let mut code = String::new();
@@ -70,6 +88,14 @@ mod tests {
             out,
             "# T\n\n```sleep\nlet a = 1\n```\n\n```text\nlet  a=1\n```\n"
         );
+    }
+
+    #[test]
+    fn a_sleep_fence_shown_inside_another_block_is_text() {
+        let md = "````text\n```sleep\nlet  a=1\n```\n````\n";
+        let (out, errors) = format_markdown("x.md", md);
+        assert!(errors.is_empty());
+        assert_eq!(out, md);
     }
 
     #[test]

@@ -75,9 +75,14 @@ impl<'a> Printer<'a> {
     /// Ends the code that ended at `end`: comments that follow it on its source line go
     /// after it.
     pub fn end(&mut self, end: usize) {
+        self.end_before(end, usize::MAX);
+    }
+
+    /// [`Printer::end`], taking only comments before the code at `until`.
+    fn end_before(&mut self, end: usize, until: usize) {
         self.inline(end);
         while let Some(c) = self.comments.get(self.next).copied() {
-            if c.start < end || self.spans_lines(end, c.start) {
+            if c.start < end || c.start >= until || self.spans_lines(end, c.start) {
                 break;
             }
             self.trail(c);
@@ -117,10 +122,10 @@ impl<'a> Printer<'a> {
     }
 
     /// `{` at `open`, then the lines of a block one level deeper; a comment after the `{`
-    /// stays on its line.
-    pub fn open_block(&mut self, open: usize, bracket: &str) {
+    /// and before the block's first code (at `first`) stays on its line.
+    pub fn open_block(&mut self, open: usize, first: usize, bracket: &str) {
         self.tok(open, bracket);
-        self.end(open + 1);
+        self.end_before(open + 1, first);
         self.indent += 1;
         self.fresh = true;
     }
