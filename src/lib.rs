@@ -17,6 +17,7 @@ pub mod diagnostics;
 pub mod engine;
 pub mod format;
 pub mod load;
+pub mod lsp;
 pub mod outcome;
 pub mod plan;
 pub mod plot;

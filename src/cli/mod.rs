@@ -8,6 +8,7 @@ mod compare;
 mod diff;
 mod explain;
 mod fmt;
+mod lsp;
 mod many;
 mod merge;
 mod output;
@@ -73,6 +74,8 @@ pub enum Command {
     Diff(diff::Args),
     /// Format protocol files in place, one layout for all (comments kept); `--check` prints the diff instead and exits 1 when a file would change; `-` formats stdin to stdout.
     Fmt(fmt::Args),
+    /// A language server on stdin/stdout for editors: diagnostics as `check` gives them, hover, completion, go to definition, formatting (docs/editors.md).
+    Lsp(lsp::Args),
     /// Explain a diagnostic code, or list the built-ins.
     Explain(explain::Args),
     /// A live session: add definitions, instantiate a protocol's network, run phases one at a time, inspect and fork (reads stdin when it is not a terminal; exit 1 when an entry failed).
@@ -119,6 +122,7 @@ pub fn run() -> i32 {
         Command::Diff(a) => diff::run(a),
         Command::Plot(a) => plot::run(a),
         Command::Fmt(a) => fmt::run(a, color),
+        Command::Lsp(a) => lsp::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Repl(a) => repl::run(a, color),
     };
