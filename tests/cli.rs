@@ -415,7 +415,7 @@ fn bash_completions_name_every_subcommand() {
     let (bash, _) = somnia(&["completions", "bash"]).status(0);
     assert!(bash.contains("complete -F _somnia"), "{bash}");
     for sub in &subcommands {
-        assert!(bash.contains(&format!("somnia__{sub}")), "{sub} missing");
+        assert!(bash.contains(&format!("somnia,{sub})")), "{sub} missing");
     }
     for shell in ["zsh", "fish", "elvish", "powershell"] {
         let (text, _) = somnia(&["completions", shell]).status(0);
