@@ -2,7 +2,11 @@
 //! (src/build_info.rs): `SOMNIA_COMMIT` and `SOMNIA_COMMIT_SHORT` (the full and the
 //! abbreviated hash, or `unknown` without git or a repository, as in a crates tarball)
 //! and `SOMNIA_DIRTY` (`true`, `false` or `unknown`: whether `git status --porcelain`
-//! lists a change, untracked files included, in what the binary is built from).
+//! lists a change, untracked files included, in what the binary is built from),
+//! `SOMNIA_COMMIT_DATE` (the commit's date, `YYYY-MM-DD`, or empty) and
+//! `SOMNIA_LONG_VERSION`, what `somnia --version` prints after the name:
+//! `0.1.0 (abc1234 2026-12-07)`, `0.1.0 (abc1234 2026-12-07, dirty)`, or
+//! `0.1.0 (commit unknown)`.
 
 use std::path::Path;
 use std::process::Command;
@@ -56,6 +60,26 @@ fn main() {
         .as_ref()
         .and_then(|_| git(&status))
         .map(|s| (!s.is_empty()).to_string());
+    let date = commit
+        .as_ref()
+        .and_then(|_| git(&["log", "-1", "--format=%cs", "HEAD"]))
+        .unwrap_or_default();
+    let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    let long_version = match &short {
+        Some(short) => {
+            let date = if date.is_empty() {
+                String::new()
+            } else {
+                format!(" {date}")
+            };
+            let dirty = match dirty.as_deref() {
+                Some("true") => ", dirty",
+                _ => "",
+            };
+            format!("{version} ({short}{date}{dirty})")
+        }
+        None => format!("{version} (commit unknown)"),
+    };
     if commit.is_some() {
         // A commit moves HEAD (detached) or the branch it names; `git add` rewrites the
         // index; an edit touches BUILT_FROM. `--git-path` finds each file in a worktree as
@@ -86,4 +110,6 @@ fn main() {
         "cargo:rustc-env=SOMNIA_DIRTY={}",
         dirty.as_deref().unwrap_or("unknown")
     );
+    println!("cargo:rustc-env=SOMNIA_COMMIT_DATE={date}");
+    println!("cargo:rustc-env=SOMNIA_LONG_VERSION={long_version}");
 }

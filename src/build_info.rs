@@ -23,3 +23,10 @@ pub fn dirty() -> Option<bool> {
 
 /// The abbreviated hash (`git rev-parse --short HEAD`), or `unknown`.
 pub const COMMIT_SHORT: &str = env!("SOMNIA_COMMIT_SHORT");
+
+/// The date of the commit built (`YYYY-MM-DD`), or empty when it is not known.
+pub const COMMIT_DATE: &str = env!("SOMNIA_COMMIT_DATE");
+
+/// What `somnia --version` prints after the name: `0.1.0 (abc1234 2026-12-07)`, with
+/// `, dirty` when the tree built had uncommitted changes, or `0.1.0 (commit unknown)`.
+pub const LONG_VERSION: &str = env!("SOMNIA_LONG_VERSION");

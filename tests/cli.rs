@@ -359,3 +359,186 @@ fn a_megabyte_line_that_is_valid_checks_quickly() {
     assert!(err.contains(": ok"), "{err}");
     assert!(Path::new(&p).exists());
 }
+
+/// `git ARGS` in the source tree, `None` without git or a repository.
+fn git(args: &[&str]) -> Option<String> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+#[test]
+fn version_names_the_build_commit_on_every_subcommand() {
+    let (top, _) = somnia(&["--version"]).status(0);
+    let (short, _) = somnia(&["-V"]).status(0);
+    assert_eq!(top, short);
+    let prefix = format!("somnia {} (", env!("CARGO_PKG_VERSION"));
+    assert!(
+        top.starts_with(&prefix) && top.trim_end().ends_with(')'),
+        "{top}"
+    );
+    // The commit cargo built from: build.rs reruns when HEAD moves.
+    match git(&["rev-parse", "--short", "HEAD"]) {
+        Some(commit) => {
+            let date = git(&["log", "-1", "--format=%cs", "HEAD"]).unwrap();
+            assert!(top.contains(&format!("({commit} {date}")), "{top}");
+        }
+        None => assert!(top.contains("(commit unknown)"), "{top}"),
+    }
+    let (run, _) = somnia(&["run", "--version"]).status(0);
+    assert_eq!(
+        run.split_once(' ').unwrap().1,
+        top.split_once(' ').unwrap().1
+    );
+}
+
+#[test]
+fn bash_completions_name_every_subcommand() {
+    let (help, _) = somnia(&["--help"]).status(0);
+    let subcommands: Vec<&str> = help
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .split("Options:")
+        .next()
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.strip_prefix("  ")?.split_whitespace().next())
+        .filter(|w| *w != "help")
+        .collect();
+    assert!(subcommands.len() >= 15, "{subcommands:?}");
+    let (bash, _) = somnia(&["completions", "bash"]).status(0);
+    assert!(bash.contains("complete -F _somnia"), "{bash}");
+    for sub in &subcommands {
+        assert!(bash.contains(&format!("somnia,{sub})")), "{sub} missing");
+    }
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let (text, _) = somnia(&["completions", shell]).status(0);
+        assert!(text.contains("run"), "{shell}");
+    }
+    let (_, err) = somnia(&["completions", "tcsh"]).status(2);
+    assert!(err.contains("possible values"), "{err}");
+}
+
+#[test]
+fn man_pages_are_written_for_every_subcommand_and_never_over_a_users_file() {
+    let (page, _) = somnia(&["man"]).status(0);
+    assert!(
+        page.lines().any(|l| l.starts_with(".TH somnia 1 ")),
+        "{page}"
+    );
+    assert!(page.contains(".SH SYNOPSIS") && page.contains("somnia\\-run(1)"));
+    let dir = std::env::temp_dir().join(format!("somnia-cli-man-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = dir.to_str().unwrap();
+    let (_, err) = somnia(&["man", "--out", out]).status(0);
+    assert!(err.contains("written, 0 unchanged"), "{err}");
+    for sub in [
+        "run",
+        "sweep",
+        "check",
+        "completions",
+        "man",
+        "submit-slurm",
+    ] {
+        let text = std::fs::read_to_string(dir.join(format!("somnia-{sub}.1"))).unwrap();
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(&format!(".TH somnia-{sub} 1 "))),
+            "{sub}: {text}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(dir.join("somnia.1")).unwrap(), page);
+    // Again: the same pages, nothing to do; an older page of ours is replaced.
+    let (_, err) = somnia(&["man", "--out", out]).status(0);
+    assert!(err.contains(" 0 written"), "{err}");
+    // A file of the user's with a page's name stops it before anything is written.
+    std::fs::write(dir.join("somnia-run.1"), "my own notes").unwrap();
+    std::fs::remove_file(dir.join("somnia-plan.1")).unwrap();
+    let (_, err) = somnia(&["man", "--out", out]).status(2);
+    assert!(
+        err.contains("somnia-run.1 exists") && err.contains("--force"),
+        "{err}"
+    );
+    assert!(!dir.join("somnia-plan.1").exists(), "nothing written");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("somnia-run.1")).unwrap(),
+        "my own notes"
+    );
+    somnia(&["man", "--out", out, "--force"]).status(0);
+    assert!(
+        std::fs::read_to_string(dir.join("somnia-run.1"))
+            .unwrap()
+            .contains(".TH")
+    );
+    // `man` itself reads the pages, where it is installed.
+    if let Ok(m) = Command::new("man")
+        .args(["-l", "-P", "cat"])
+        .arg(dir.join("somnia-run.1"))
+        .env("MANWIDTH", "80")
+        .output()
+        && m.status.success()
+    {
+        assert!(String::from_utf8_lossy(&m.stdout).contains("--resume"));
+    }
+}
+
+#[test]
+fn verbose_says_more_than_the_default_and_quiet_less_on_run_and_check() {
+    let dir = std::env::temp_dir().join(format!("somnia-cli-verbose-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let run = |flag: &str, name: &str| {
+        let out = dir.join(name);
+        let mut args = vec![
+            "run",
+            "examples/01_units_and_lets.sleep",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        if !flag.is_empty() {
+            args.push(flag);
+        }
+        somnia(&args).status(0)
+    };
+    let (out_default, err_default) = run("", "default");
+    let (out_verbose, err_verbose) = run("-v", "verbose");
+    let (out_quiet, err_quiet) = run("--quiet", "quiet");
+    assert_eq!(out_default, out_verbose);
+    assert_eq!(out_default, out_quiet);
+    for words in [
+        "wall time",
+        "op   0  wake",
+        "outcome.json (",
+        "metrics.csv (",
+    ] {
+        assert!(err_verbose.contains(words), "{words}: {err_verbose}");
+        assert!(!err_default.contains(words), "{words}: {err_default}");
+    }
+    assert!(err_quiet.contains("outcome written to"), "{err_quiet}");
+
+    let check = |flag: &str| {
+        let mut args = vec!["check", "examples/05_derived_arms.sleep"];
+        if !flag.is_empty() {
+            args.push(flag);
+        }
+        somnia(&args).status(0).1
+    };
+    let (default, verbose, quiet) = (check(""), check("-v"), check("-q"));
+    assert!(
+        default.contains("examples/05_derived_arms.sleep: ok"),
+        "{default}"
+    );
+    assert!(verbose.starts_with(&default), "{verbose}");
+    assert!(
+        verbose.contains("  protocol with_sleep · seed") && verbose.contains("  sweep "),
+        "{verbose}"
+    );
+    assert_eq!(quiet, default, "warnings stay with -q");
+    let (_, clean) = somnia(&["check", "-q", "examples/01_units_and_lets.sleep"]).status(0);
+    assert_eq!(clean, "", "a clean file is not named with -q");
+}

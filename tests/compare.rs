@@ -159,10 +159,7 @@ fn a_failing_comparison_exits_1_and_existing_outcomes_are_kept() {
     let again = somnia(&["compare", "c.sleep", "--out", "o", "-q"], &dir);
     exits(&again, 2);
     assert!(String::from_utf8_lossy(&again.stderr).contains("--resume"));
-    let resumed = somnia(
-        &["compare", "c.sleep", "--out", "o", "-q", "--resume"],
-        &dir,
-    );
+    let resumed = somnia(&["compare", "c.sleep", "--out", "o", "--resume"], &dir);
     exits(&resumed, 1);
     assert_eq!(
         String::from_utf8_lossy(&resumed.stderr)

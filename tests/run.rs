@@ -208,6 +208,96 @@ fn an_existing_outcome_is_kept_unless_forced() {
     assert_eq!(outcome(&dir.join("runs/small-7"))["protocol"], "small");
 }
 
+/// Whether this binary can tell its build apart from another: a committed, clean tree.
+/// A dirty build never calls an outcome up to date (the changes are not recorded).
+fn clean_build() -> bool {
+    let out = Command::new(env!("CARGO_BIN_EXE_somnia"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    let v = String::from_utf8_lossy(&out.stdout);
+    !v.contains("dirty") && !v.contains("unknown")
+}
+
+#[test]
+fn the_same_command_again_reports_the_outcome_up_to_date_and_exits_as_the_run_did() {
+    let dir = scratch("again");
+    // A failing expectation: the second run exits 1 as the first did.
+    let text = protocol(
+        &mnist(300),
+        &[(
+            "expect final accuracy(pairs) > 10 %",
+            "expect final accuracy(pairs) > 99.9 %",
+        )],
+    );
+    write(&dir, "p.sleep", &text);
+    let first = run_in(&dir, "p.sleep", &[], &[]);
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    let file = dir.join("runs/small-7/outcome.json");
+    let before = std::fs::read(&file).unwrap();
+    let again = run_in(&dir, "p.sleep", &[], &[]);
+    if clean_build() {
+        assert_eq!(again.code, 1, "{}", again.stderr);
+        assert_eq!(
+            again.stdout, first.stdout,
+            "the same summary, from the stored outcome"
+        );
+        assert!(
+            again
+                .stderr
+                .contains("outcome up to date: runs/small-7/outcome.json")
+                && again.stderr.contains("--force"),
+            "{}",
+            again.stderr
+        );
+    } else {
+        assert_eq!(again.code, 2, "{}", again.stderr);
+        assert!(
+            again
+                .stderr
+                .contains("uncommitted changes cannot be compared"),
+            "{}",
+            again.stderr
+        );
+    }
+    assert_eq!(std::fs::read(&file).unwrap(), before, "nothing rewritten");
+    // --force runs it again.
+    let forced = run_in(&dir, "p.sleep", &["--force"], &[]);
+    assert_eq!(forced.code, 1, "{}", forced.stderr);
+    assert!(
+        forced.stderr.contains("outcome written to"),
+        "{}",
+        forced.stderr
+    );
+}
+
+#[test]
+fn a_folder_holding_a_run_of_other_inputs_is_refused_naming_what_differs() {
+    let dir = scratch("other-inputs");
+    write(&dir, "p.sleep", &protocol(&mnist(300), &[]));
+    assert_eq!(run_in(&dir, "p.sleep", &["--out", "o"], &[]).code, 0);
+    let file = dir.join("o/outcome.json");
+    let before = std::fs::read(&file).unwrap();
+    let seed = run_in(&dir, "p.sleep", &["--out", "o", "--seed", "8"], &[]);
+    assert_eq!(seed.code, 2, "{}", seed.stderr);
+    for words in ["seed 7 there, 8 now", "--force", "--out DIR"] {
+        assert!(seed.stderr.contains(words), "{words}: {}", seed.stderr);
+    }
+    let plots = run_in(&dir, "p.sleep", &["--out", "o", "--plots"], &[]);
+    assert_eq!(plots.code, 2, "{}", plots.stderr);
+    assert!(plots.stderr.contains("--plots"), "{}", plots.stderr);
+    // An edited rule is other work.
+    write(
+        &dir,
+        "p.sleep",
+        &protocol(&mnist(300), &[("lr 0.1;", "lr 0.2;")]),
+    );
+    let edited = run_in(&dir, "p.sleep", &["--out", "o"], &[]);
+    assert_eq!(edited.code, 2, "{}", edited.stderr);
+    assert!(edited.stderr.contains("the plan"), "{}", edited.stderr);
+    assert_eq!(std::fs::read(&file).unwrap(), before, "never overwritten");
+}
+
 #[test]
 fn a_failing_expectation_exits_1_and_shows_its_value() {
     let dir = scratch("failing");

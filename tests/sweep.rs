@@ -287,7 +287,8 @@ fn resume_keeps_finished_runs_of_the_same_work_and_reruns_the_rest() {
         SPIKING.replace("[4 mV, 20 mV]", "[4 mV, 20 mV, 8 mV]")
     );
     std::fs::write(dir.join("s.sleep"), edited).unwrap();
-    let again = somnia(&["sweep", "s.sleep", "--out", "o", "-q", "--resume"], &dir);
+    // Without -q: a line per run says which were kept.
+    let again = somnia(&["sweep", "s.sleep", "--out", "o", "--resume"], &dir);
     exits(&again, 0);
     let err = String::from_utf8_lossy(&again.stderr);
     assert_eq!(err.matches("kept (--resume)").count(), 8, "{err}");
@@ -309,7 +310,7 @@ fn resume_keeps_finished_runs_of_the_same_work_and_reruns_the_rest() {
     // A changed constant changes the work: its runs go to new folders, the old ones stay.
     let changed = SPIKING.replace("tau_plus 10 ms", "tau_plus 12 ms");
     std::fs::write(dir.join("s.sleep"), changed).unwrap();
-    let rerun = somnia(&["sweep", "s.sleep", "--out", "o", "-q", "--resume"], &dir);
+    let rerun = somnia(&["sweep", "s.sleep", "--out", "o", "--resume"], &dir);
     exits(&rerun, 0);
     let err = String::from_utf8_lossy(&rerun.stderr);
     assert_eq!(err.matches(": done (").count(), 8, "{err}");
@@ -448,4 +449,40 @@ fn the_long_table_holds_every_measurement_with_numeric_swept_values_and_units() 
     exits(&somnia(&["plot", "o"], &dir), 0);
     let svg = std::fs::read_to_string(dir.join("o/sweep-rates.svg")).unwrap();
     assert!(svg.contains("final rates (Hz)"), "the unit on the y axis");
+}
+
+#[test]
+fn quiet_prints_no_line_per_run_and_verbose_names_each_runs_folder() {
+    let dir = scratch("quiet");
+    std::fs::write(
+        dir.join("s.sleep"),
+        SPIKING.replace("seeds 1..2", "seeds 1"),
+    )
+    .unwrap();
+    let quiet = somnia(&["sweep", "s.sleep", "--out", "q", "-q"], &dir);
+    exits(&quiet, 0);
+    let err = String::from_utf8_lossy(&quiet.stderr);
+    assert!(!err.contains("seed 1:"), "no line per run with -q:\n{err}");
+    assert!(!err.contains("at a time"), "no header with -q:\n{err}");
+    assert!(err.contains("written to"), "the result line stays:\n{err}");
+    let out = String::from_utf8_lossy(&quiet.stdout);
+    assert!(out.starts_with("sweep p"), "the summary stays:\n{out}");
+
+    // Global: before the subcommand too; -v adds each run's folder to its line.
+    let verbose = somnia(&["-v", "sweep", "s.sleep", "--out", "v"], &dir);
+    exits(&verbose, 0);
+    let err = String::from_utf8_lossy(&verbose.stderr);
+    assert_eq!(err.matches(": done (").count(), 4, "{err}");
+    assert_eq!(
+        err.matches(" → ").count(),
+        4 + 1,
+        "4 runs and the header:\n{err}"
+    );
+    assert_eq!(
+        quiet.stdout, verbose.stdout,
+        "the result does not depend on -q/-v"
+    );
+    let both = somnia(&["sweep", "s.sleep", "-q", "-v"], &dir);
+    exits(&both, 2);
+    assert!(String::from_utf8_lossy(&both.stderr).contains("cannot be used with"));
 }

@@ -58,7 +58,13 @@ pub fn run(a: Args, color: bool) -> i32 {
                 match a.format {
                     Format::Human => {
                         output::print_human(&report.diagnostics, &report.program.sources, color);
-                        eprintln!("{}", output::summary(&report.diagnostics, &name));
+                        // `-q`: a file with nothing to say is not named.
+                        if !(output::quiet() && report.diagnostics.is_empty()) {
+                            eprintln!("{}", output::summary(&report.diagnostics, &name));
+                        }
+                        if output::verbose() {
+                            contents(&report);
+                        }
                     }
                     Format::Json => {
                         report_json.errors += errors;
@@ -95,4 +101,29 @@ pub fn run(a: Args, color: bool) -> i32 {
         ));
     }
     status
+}
+
+/// `-v`: what a checked file defines: each protocol with its ops and estimated cost, each
+/// sweep and comparison.
+fn contents(report: &session::Report) {
+    for p in &report.plans {
+        output::detail(&format!(
+            "  protocol {} · seed {} · {} ops · est. cost {:.2} s",
+            p.protocol,
+            p.seed,
+            p.ops.len(),
+            p.estimate.seconds
+        ));
+    }
+    for s in &report.sweeps {
+        output::detail(&format!("  sweep {} · {} seeds", s.name, s.seeds.len()));
+    }
+    for c in &report.compares {
+        output::detail(&format!(
+            "  compare {} · {} arms · {} seeds",
+            c.name,
+            c.arms.len(),
+            c.seeds.len()
+        ));
+    }
 }

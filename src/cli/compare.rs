@@ -71,7 +71,7 @@ pub fn run(a: Args, color: bool) -> i32 {
     }
     let threads = a.runs.threads();
     let total = jobs.len();
-    eprintln!(
+    output::note(&format!(
         "compare {}: {} arms × {} seeds{}, {threads} at a time → {}",
         cmp.name,
         cmp.arms.len(),
@@ -81,10 +81,11 @@ pub fn run(a: Args, color: bool) -> i32 {
             .map(|s| format!(" (shard {s}: {} of {total} runs)", s.runs(total).count()))
             .unwrap_or_default(),
         out.display()
-    );
+    ));
     let done = |r: &PointRun, j: &Job| {
-        let how = super::many::how_it_ended(r);
-        eprintln!("{} seed {}: {how} ({:.1} s)", j.protocol, r.seed, r.seconds);
+        if let Some(line) = many::run_line(&format!("{} seed {}", j.protocol, r.seed), r) {
+            eprintln!("{line}");
+        }
     };
     let runs = match crate::sweep::run(&cfg, &jobs, a.runs.shard, &done) {
         Ok(r) => r,

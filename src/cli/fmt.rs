@@ -98,6 +98,9 @@ fn one_file(path: &Path, check: bool, color: bool) -> Result<Outcome, String> {
         }
     };
     if formatted == text {
+        if output::verbose() {
+            eprintln!("{name}: already formatted");
+        }
         return Ok(Outcome::Unchanged);
     }
     if check {
@@ -105,7 +108,9 @@ fn one_file(path: &Path, check: bool, color: bool) -> Result<Outcome, String> {
     } else {
         crate::outcome::write::atomic_write(path, formatted.as_bytes())
             .map_err(|e| format!("cannot write {name}: {e}"))?;
-        eprintln!("formatted {name}");
+        if !output::quiet() {
+            eprintln!("formatted {name}");
+        }
     }
     Ok(Outcome::Changed)
 }

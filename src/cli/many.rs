@@ -27,9 +27,6 @@ pub struct ManyRuns {
     /// interrupted or extended run goes on where it stopped).
     #[arg(long)]
     pub resume: bool,
-    /// No progress bar (one line per finished run instead).
-    #[arg(long, short)]
-    pub quiet: bool,
     /// Compute task metrics on the validation split instead of the test split.
     #[arg(long, value_enum, default_value_t = Split::Test)]
     pub eval: Split,
@@ -68,6 +65,24 @@ impl ManyRuns {
             },
         }
     }
+}
+
+/// The line for a finished run of a sweep, comparison or suite (`what`: its label and
+/// seed), `None` with `-q`; with `-v` it names the run's folder.
+pub fn run_line(what: &str, r: &crate::sweep::PointRun) -> Option<String> {
+    if super::output::quiet() {
+        return None;
+    }
+    let folder = if super::output::verbose() {
+        format!(" → {}", r.dir.display())
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "{what}: {} ({:.1} s){folder}",
+        how_it_ended(r),
+        r.seconds
+    ))
 }
 
 /// One word for how a run of a sweep or comparison ended, for its progress line.

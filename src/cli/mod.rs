@@ -8,6 +8,7 @@ mod compare;
 mod diff;
 mod explain;
 mod fmt;
+mod generate;
 mod lsp;
 mod many;
 mod merge;
@@ -16,12 +17,14 @@ mod plan;
 mod plot;
 mod progress;
 mod repl;
+mod rerun;
 mod run;
 mod signals;
 mod status;
 mod submit;
 mod sweep;
 mod test;
+mod verbose;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -35,15 +38,24 @@ pub const USAGE: i32 = 2;
 #[derive(Parser, Debug)]
 #[command(
     name = "somnia",
-    version,
+    version = crate::build_info::LONG_VERSION,
     about = "Check, plan and run sleep protocols: wake learning, NREM replay, REM reorganisation.",
     long_about = None,
-    propagate_version = true
+    propagate_version = true,
+    after_help = "Output: results (summaries, tables, JSON) go to stdout; diagnostics, progress and where files went go to stderr. -q and -v work before or after the subcommand."
 )]
 pub struct Cli {
     /// When to colour diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     pub color: Color,
+    /// Print only errors, warnings and the result lines (a run's summary and where its
+    /// outcome went): no progress bars, no line per run, no other notes.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print what is usually left out: each file written, each op's wall time, each
+    /// run's folder, the plan's hashes (see README, "Output").
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -80,6 +92,11 @@ pub enum Command {
     Explain(explain::Args),
     /// A live session: add definitions, instantiate a protocol's network, run phases one at a time, inspect and fork (reads stdin when it is not a terminal; exit 1 when an entry failed).
     Repl(repl::Args),
+    /// Print a shell completion script for bash, zsh, fish, elvish or powershell on stdout.
+    Completions(generate::CompletionsArgs),
+    /// Print the man page `somnia.1` on stdout, or write it and one page per subcommand
+    /// (`somnia-run.1`, …) into `--out DIR` (exit 0, 2 when a file cannot be written).
+    Man(generate::ManArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -109,6 +126,11 @@ pub fn run() -> i32 {
         }
     };
     let color = output::color_enabled(cli.color);
+    output::set_verbosity(match (cli.quiet, cli.verbose) {
+        (true, _) => output::Verbosity::Quiet,
+        (_, true) => output::Verbosity::Verbose,
+        _ => output::Verbosity::Normal,
+    });
     let status = match cli.command {
         Command::Check(a) => check::run(a, color),
         Command::Plan(a) => plan::run(a, color),
@@ -125,6 +147,8 @@ pub fn run() -> i32 {
         Command::Lsp(a) => lsp::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Repl(a) => repl::run(a, color),
+        Command::Completions(a) => generate::completions(a),
+        Command::Man(a) => generate::man(a),
     };
     // A report that could not be written is not a success, whatever the command found.
     match crate::console::failure() {

@@ -6,6 +6,59 @@ use crate::diagnostics::Diagnostic;
 use crate::diagnostics::render::{self, Style};
 use crate::source::SourceMap;
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// How much a command says on stderr besides errors, warnings and its result: set once
+/// from `-q`/`-v` before the command runs.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    /// `-q`: errors, warnings and the final result only (no progress bars, no per-run lines).
+    Quiet = 0,
+    /// The default.
+    Normal = 1,
+    /// `-v`: also the details usually left out (each file written, each op's wall time).
+    Verbose = 2,
+}
+
+static VERBOSITY: AtomicU8 = AtomicU8::new(Verbosity::Normal as u8);
+
+/// Sets the verbosity for the rest of the process.
+pub fn set_verbosity(v: Verbosity) {
+    VERBOSITY.store(v as u8, Ordering::Relaxed);
+}
+
+/// The verbosity `-q`/`-v` chose.
+pub fn verbosity() -> Verbosity {
+    match VERBOSITY.load(Ordering::Relaxed) {
+        0 => Verbosity::Quiet,
+        2 => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    }
+}
+
+/// `-q` was given.
+pub fn quiet() -> bool {
+    verbosity() == Verbosity::Quiet
+}
+
+/// `-v` was given.
+pub fn verbose() -> bool {
+    verbosity() == Verbosity::Verbose
+}
+
+/// Prints a line on stderr unless `-q` was given (progress and where things went).
+pub fn note(line: &str) {
+    if !quiet() {
+        eprintln!("{line}");
+    }
+}
+
+/// Prints a line on stderr only with `-v`.
+pub fn detail(line: &str) {
+    if verbose() {
+        eprintln!("{line}");
+    }
+}
 
 /// Writes to stdout; a failed write ends the command with E503 (see [`crate::console`]).
 pub fn out(text: &str) {

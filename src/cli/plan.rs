@@ -49,6 +49,14 @@ pub fn run(a: Args, color: bool) -> i32 {
         eprintln!("error: {} defines no protocol", a.file.display());
         return USAGE;
     }
+    for p in &plans {
+        super::output::detail(&format!(
+            "{}: plan hash {}, work hash {} (an outcome of this plan records both)",
+            p.protocol,
+            crate::plan::hash::plan_hash(p),
+            crate::plan::hash::work_hash(p)
+        ));
+    }
     if let Some(out) = &a.svg {
         return write_svg(&a, out, &plans);
     }

@@ -9,6 +9,10 @@
 //! The run's files appear in the output folder as a whole ([`crate::outcome::folder`]); a
 //! run that stops early keeps its partial outcome and the snapshot written at the last op
 //! boundary that asked for one, and `--resume` continues it.
+//!
+//! The same command again finds the folder up to date ([`super::rerun`]): it prints the
+//! stored outcome's summary and exits as that run did, without running; a folder holding
+//! another run is never overwritten without `--force`.
 
 use super::output;
 use super::progress::Bars;
@@ -45,7 +49,8 @@ pub struct Args {
     /// Where to write the outcome (default: runs/<protocol>-<seed>/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Overwrite an existing outcome (the old one stays until the new run is complete).
+    /// Run again over an existing outcome, even one up to date (the old one stays until the
+    /// new run is complete).
     #[arg(long)]
     pub force: bool,
     /// Continue the unfinished run in the output folder from its last snapshot (a run
@@ -60,9 +65,6 @@ pub struct Args {
     /// Also write the outcome's plots beside it (hypnogram.svg, accuracy.svg, weights.svg).
     #[arg(long)]
     pub plots: bool,
-    /// No progress bars.
-    #[arg(long, short)]
-    pub quiet: bool,
     /// Compute task metrics on the validation split (for choosing hyper-parameters)
     /// instead of the test split.
     #[arg(long, value_enum, default_value_t = Split::Test)]
@@ -132,6 +134,14 @@ pub fn run(a: Args, color: bool) -> i32 {
             );
             return if o.passed() { OK } else { FAILED };
         }
+        Ok(Start::UpToDate(o)) => {
+            print_summary(&o);
+            eprintln!(
+                "outcome up to date: {} (same protocol, seed, data and build); pass --force to run again",
+                dir.join(OUTCOME_FILE).display()
+            );
+            return if o.passed() { OK } else { FAILED };
+        }
         Err(e) => {
             eprintln!("error: {e}");
             return USAGE;
@@ -144,7 +154,7 @@ pub fn run(a: Args, color: bool) -> i32 {
     let stop = signals::install();
     let mut bars;
     let mut quiet = Quiet;
-    let progress: &mut dyn Progress = if a.quiet || !Bars::available() {
+    let progress: &mut dyn Progress = if output::quiet() || !Bars::available() {
         &mut quiet
     } else {
         bars = Bars::new();
@@ -176,24 +186,24 @@ pub fn run(a: Args, color: bool) -> i32 {
         let result = engine::run_with(plan, &run_opts, &mut saver, control);
         if let Some(folder) = saver.finish_index() {
             let matrices = saver.saved.len();
-            eprintln!(
+            output::note(&format!(
                 "weights: {} .npy files ({matrices} matrices, {} biases; index.csv lists them) in {}",
                 saver.files(),
                 saver.files() - matrices,
                 folder.display()
-            );
+            ));
         }
         weight_errors = std::mem::take(&mut saver.errors);
         result
     };
     if let Some(r) = &mut recorder {
         if r.files() > 0 {
-            eprintln!(
+            output::note(&format!(
                 "recordings: {} .npy files in {}",
                 r.files(),
                 dir.join(crate::engine::recording_export::RECORDINGS_DIR)
                     .display()
-            );
+            ));
         }
         weight_errors.append(&mut r.errors);
     }
@@ -230,7 +240,7 @@ pub fn run(a: Args, color: bool) -> i32 {
                     .iter()
                     .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
                     .collect();
-                eprintln!("plots: {}", names.join(", "));
+                output::note(&format!("plots: {}", names.join(", ")));
             }
             Err(e) => {
                 eprintln!("error: cannot write the plots: {e}");
@@ -246,6 +256,9 @@ pub fn run(a: Args, color: bool) -> i32 {
         }
     };
     print_summary(&outcome);
+    if output::verbose() {
+        super::verbose::run_details(&outcome, &placed, plan.estimate.seconds);
+    }
     match &placed {
         Placed::Dir(d) => eprintln!("outcome written to {}", d.display()),
         Placed::Beside { partial, kept } => eprintln!(
@@ -281,11 +294,13 @@ pub fn run(a: Args, color: bool) -> i32 {
     if outcome.passed() { OK } else { FAILED }
 }
 
-/// How a run starts: afresh, from a snapshot, or not at all (`--resume` of a complete run).
+/// How a run starts: afresh, from a snapshot, or not at all (`--resume` of a complete run,
+/// or the same command again on an outcome up to date).
 enum Start {
     Fresh,
     Snapshot(Box<Snapshot>),
     Done(Box<Outcome>),
+    UpToDate(Box<Outcome>),
 }
 
 /// What the output folder allows: an existing outcome needs `--force` or `--resume`; with
@@ -331,11 +346,11 @@ fn start_from(
                     // Continue in the staging folder, from the folder's files.
                     copy_folder(dir, &staging)?;
                 }
-                eprintln!(
+                output::note(&format!(
                     "resuming from {} (after {} ops)",
                     file.display(),
                     s.records.len()
-                );
+                ));
                 return Ok(Start::Snapshot(Box::new(s)));
             }
         }
@@ -345,11 +360,42 @@ fn start_from(
         );
         return Ok(Start::Fresh);
     }
-    if found(dir) != Found::Nothing && !a.force {
-        return Err(format!(
-            "{} exists; pass --force to overwrite it, --resume to continue an unfinished run, or --out to write elsewhere",
-            dir.join(OUTCOME_FILE).display()
-        ));
+    let unfinished = staging.join(SNAPSHOT_FILE).exists();
+    match found(dir) {
+        _ if a.force => {}
+        Found::Nothing => {}
+        Found::Complete if !unfinished => {
+            let file = dir.join(OUTCOME_FILE);
+            let o = read_outcome(&file)?;
+            let why = super::rerun::differences(&o, plan, a, opts.eval.word());
+            if why.is_empty() {
+                return Ok(Start::UpToDate(Box::new(o)));
+            }
+            return Err(format!(
+                "{} holds a complete run of other inputs: {}; pass --force to replace it (it stays until the new run is complete) or --out DIR to write elsewhere",
+                file.display(),
+                why.join("; ")
+            ));
+        }
+        Found::Complete => {
+            return Err(format!(
+                "{} holds a complete outcome and {} an unfinished run beside it; pass --resume to continue that run, --force to start over, or --out DIR to write elsewhere",
+                dir.join(OUTCOME_FILE).display(),
+                staging.display()
+            ));
+        }
+        Found::Unfinished => {
+            let resumable = dir.join(SNAPSHOT_FILE).exists() || unfinished;
+            return Err(format!(
+                "{} exists and is not a complete outcome (a run that stopped, or another file); pass {}--force to start over, or --out DIR to write elsewhere",
+                dir.join(OUTCOME_FILE).display(),
+                if resumable {
+                    "--resume to continue it from its snapshot, "
+                } else {
+                    ""
+                }
+            ));
+        }
     }
     if staging.join(SNAPSHOT_FILE).exists() && !a.force {
         return Err(format!(

@@ -63,7 +63,7 @@ pub fn run(a: Args, color: bool) -> i32 {
     let threads = a.runs.threads();
     let total = jobs.len();
     let mine = a.runs.shard.map_or(total, |s| s.runs(total).count());
-    eprintln!(
+    output::note(&format!(
         "sweep {}: {} points × {} seeds = {total} runs{}, {threads} at a time → {}",
         sw.name,
         points.len(),
@@ -73,8 +73,8 @@ pub fn run(a: Args, color: bool) -> i32 {
             .map(|s| format!(" (shard {s}: {mine} of them)"))
             .unwrap_or_default(),
         out.display()
-    );
-    let bar = (!a.runs.quiet && super::progress::Bars::available()).then(|| {
+    ));
+    let bar = (!output::quiet() && super::progress::Bars::available()).then(|| {
         let b = ProgressBar::new(mine as u64);
         b.set_style(
             ProgressStyle::with_template(
@@ -87,19 +87,16 @@ pub fn run(a: Args, color: bool) -> i32 {
         b
     });
     let done = |r: &PointRun, j: &Job| {
-        let how = super::many::how_it_ended(r);
-        let line = format!(
-            "{} seed {}: {how} ({:.1} s)",
-            points[j.index].label(),
-            r.seed,
-            r.seconds
-        );
-        match &bar {
-            Some(b) => {
-                b.println(line);
+        let line = many::run_line(&format!("{} seed {}", points[j.index].label(), r.seed), r);
+        match (&bar, line) {
+            (Some(b), line) => {
+                if let Some(line) = line {
+                    b.println(line);
+                }
                 b.inc(1);
             }
-            None => eprintln!("{line}"),
+            (None, Some(line)) => eprintln!("{line}"),
+            (None, None) => {}
         }
     };
     let runs = match sweep::run(&cfg, &jobs, a.runs.shard, &done) {

@@ -46,9 +46,6 @@ pub struct Args {
     /// Keep each earlier outcome that ran the same work to completion.
     #[arg(long)]
     pub resume: bool,
-    /// No line per finished run.
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
 /// Seeds given on the command line.
@@ -122,7 +119,7 @@ pub fn run(a: Args, _color: bool) -> i32 {
     for w in suite.few_seeds() {
         eprintln!("warning[W010]: {w}");
     }
-    eprintln!(
+    output::note(&format!(
         "{} file{}, {} run{}, {} at a time → {}",
         files.len(),
         plural(files.len()),
@@ -130,15 +127,14 @@ pub fn run(a: Args, _color: bool) -> i32 {
         plural(suite.jobs.len()),
         opts.threads,
         a.out.display()
-    );
-    let quiet = a.quiet;
+    ));
     let done = |job: &Job, r: &PointRun| {
-        if !quiet {
-            let how = super::many::how_it_ended(r);
-            eprintln!(
-                "  {} {} seed {}: {how} ({:.1} s)",
-                suite.units[job.file].slug, job.protocol, job.seed, r.seconds
-            );
+        let what = format!(
+            "{} {} seed {}",
+            suite.units[job.file].slug, job.protocol, job.seed
+        );
+        if let Some(line) = super::many::run_line(&what, r) {
+            eprintln!("  {line}");
         }
     };
     let runs = match suite.run(&opts, &done) {
