@@ -42,7 +42,6 @@ fn save_weights_writes_each_projection_at_the_chosen_ops() {
         &[
             "run",
             "p.sleep",
-            "-q",
             "--out",
             "r",
             "--save-weights",

@@ -115,10 +115,7 @@ fn an_interrupted_run_keeps_what_it_measured_and_resumes_to_the_same_outcome() {
             .all(|e| e["passed"] == false)
     );
 
-    let resumed = run(
-        &dir,
-        &["run", SRC, "-p", "src", "--out", "cut", "-q", "--resume"],
-    );
+    let resumed = run(&dir, &["run", SRC, "-p", "src", "--out", "cut", "--resume"]);
     let err = String::from_utf8_lossy(&resumed.stderr);
     assert_eq!(resumed.status.code(), Some(0), "{err}");
     assert!(err.contains("resuming from"), "{err}");
